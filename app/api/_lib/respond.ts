@@ -1,0 +1,53 @@
+import { NextResponse } from "next/server";
+import { ZodError } from "zod";
+import { ConfigError } from "@/lib/config";
+import { DatabaseUnavailableError } from "@/lib/db";
+import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
+import { logger } from "@/lib/log";
+
+export function json(body: unknown, status = 200) {
+  return NextResponse.json(body, { status });
+}
+
+/** Maps domain errors to HTTP answers; anything unknown is a 500 with a short sentence. */
+export function errorResponse(err: unknown) {
+  if (err instanceof ValidationError) return json({ error: err.message, fields: err.fields }, 400);
+  if (err instanceof ZodError) return json({ error: "The request is not valid.", fields: fieldErrorsFromZod(err.issues) }, 400);
+  if (err instanceof NotFoundError) return json({ error: err.message }, 404);
+  if (err instanceof ConflictError) return json({ error: err.message }, 409);
+  if (err instanceof PayloadTooLargeError) return json({ error: err.message }, 413);
+  if (err instanceof DatabaseUnavailableError || err instanceof ConfigError) return json({ error: err.message }, 503);
+  const named = err as { name?: string; message?: string; status?: number };
+  if (typeof named?.status === "number" && named.status >= 400 && named.status < 600) {
+    return json({ error: named.message ?? "Request failed." }, named.status);
+  }
+  logger.error({ err }, "unhandled error in route handler");
+  return json({ error: "Something went wrong on the server; the error was logged." }, 500);
+}
+
+type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
+
+/** Wraps a route handler so that thrown domain errors become JSON answers. */
+export function route<C>(handler: Handler<C>): Handler<C> {
+  return async (req, ctx) => {
+    try {
+      return await handler(req, ctx);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** Reads a JSON body with a size limit; a bad or huge body is a ValidationError / 413. */
+export async function readJson(req: Request, limitBytes = 1024 * 1024): Promise<unknown> {
+  const len = Number(req.headers.get("content-length") ?? "0");
+  if (len > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  const text = await req.text();
+  if (Buffer.byteLength(text) > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ValidationError("The request body is not valid JSON.");
+  }
+}

@@ -1,0 +1,74 @@
+import path from "node:path";
+import { z } from "zod";
+
+/** Where the project lives; every default path hangs off it. */
+export const PROJECT_ROOT = process.env.PROJECT_ROOT ?? process.cwd();
+
+export const DEFAULT_EMBEDDED_PORT = 27027;
+
+const mongoUri = z
+  .string()
+  .trim()
+  .refine((v) => /^mongodb(\+srv)?:\/\/[^\s/]+/.test(v), {
+    message: "must look like mongodb://host:port/database or mongodb+srv://cluster/database",
+  });
+
+const EnvSchema = z.object({
+  MONGODB_URI: mongoUri.optional(),
+  DB_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_EMBEDDED_PORT),
+  DB_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, "letters, digits, _ and - only").default("nba"),
+  ARTIFACT_DIR: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+});
+
+export interface AppConfig {
+  /** The connection string actually used: MONGODB_URI, or the embedded server's. */
+  mongodbUri: string;
+  /** True when MONGODB_URI was not set and the embedded FerretDB is expected. */
+  embedded: boolean;
+  artifactDir: string;
+  dataDir: string;
+  logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  maxUploadBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and validates the environment. Throws one ConfigError sentence naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ");
+    throw new ConfigError(`Invalid configuration: ${problems}.`);
+  }
+  const e = parsed.data;
+  const root = env.PROJECT_ROOT ?? PROJECT_ROOT;
+  return {
+    mongodbUri: e.MONGODB_URI ?? `mongodb://127.0.0.1:${e.DB_PORT}/${e.DB_NAME}`,
+    embedded: e.MONGODB_URI === undefined,
+    artifactDir: path.resolve(root, e.ARTIFACT_DIR ?? ".data/artifacts"),
+    dataDir: path.resolve(root, e.DATA_DIR ?? ".data/datasets"),
+    logLevel: e.LOG_LEVEL,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+  };
+}
+
+let cached: AppConfig | undefined;
+
+/** The process-wide configuration, validated once. */
+export function config(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** For tests that change the environment between cases. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,34 @@
+import mongoose, { Schema } from "mongoose";
+import { describe, expect, it } from "vitest";
+import { useTestEnv } from "@/lib/testing/env";
+
+useTestEnv();
+
+const Thing = mongoose.model(
+  "RoundTripThing",
+  new Schema({ name: { type: String, required: true, unique: true }, score: { type: Number, min: 0 } }),
+);
+
+describe("mongoose against the real embedded server", () => {
+  it("creates, reads and updates a document", async () => {
+    await Thing.init();
+    const created = await Thing.create({ name: "celtics", score: 1 });
+    const read = await Thing.findById(created._id).lean();
+    expect(read?.name).toBe("celtics");
+    await Thing.updateOne({ _id: created._id }, { $set: { score: 7 } });
+    const updated = await Thing.findById(created._id).lean();
+    expect(updated?.score).toBe(7);
+  });
+
+  it("rejects a duplicate of a unique field", async () => {
+    await Thing.init();
+    await Thing.create({ name: "lakers" });
+    await expect(Thing.create({ name: "lakers" })).rejects.toMatchObject({ code: 11000 });
+    expect(await Thing.countDocuments({ name: "lakers" })).toBe(1);
+  });
+
+  it("enforces schema validation before writing", async () => {
+    await expect(Thing.create({ name: "bulls", score: -1 })).rejects.toThrow(/score/);
+    expect(await Thing.countDocuments({ name: "bulls" })).toBe(0);
+  });
+});

@@ -1,0 +1,61 @@
+import mongoose from "mongoose";
+import { config } from "./config";
+
+/**
+ * One mongoose connection per process, kept on globalThis so that Next.js hot
+ * reload and repeated imports reuse it instead of opening a new pool each time.
+ */
+interface Cache {
+  uri?: string;
+  promise?: Promise<typeof mongoose>;
+}
+const globalCache = globalThis as unknown as { __mongooseCache?: Cache };
+const cache: Cache = (globalCache.__mongooseCache ??= {});
+
+export class DatabaseUnavailableError extends Error {
+  constructor(uri: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Cannot reach the database at ${redactUri(uri)} (${reason}). ` +
+        `Start it with "npm start" (embedded) or set MONGODB_URI to a running MongoDB server.`,
+    );
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/([^@/]+)@/, "//***@");
+}
+
+mongoose.set("strictQuery", true);
+
+export async function connectDb(uri: string = config().mongodbUri): Promise<typeof mongoose> {
+  if (cache.promise && cache.uri === uri) return cache.promise;
+  if (cache.promise && cache.uri !== uri) await mongoose.disconnect();
+  cache.uri = uri;
+  cache.promise = mongoose
+    .connect(uri, { serverSelectionTimeoutMS: 3000, autoIndex: true })
+    .catch((err: unknown) => {
+      cache.promise = undefined;
+      throw new DatabaseUnavailableError(uri, err);
+    });
+  return cache.promise;
+}
+
+export async function disconnectDb(): Promise<void> {
+  cache.promise = undefined;
+  cache.uri = undefined;
+  await mongoose.disconnect();
+}
+
+/** A round trip to the server; throws DatabaseUnavailableError when it does not answer. */
+export async function pingDb(timeoutMs = 1500): Promise<void> {
+  const uri = config().mongodbUri;
+  const m = await connectDb(uri);
+  const db = m.connection.db;
+  if (!db) throw new DatabaseUnavailableError(uri, "no connection");
+  await Promise.race([
+    db.admin().command({ ping: 1 }),
+    new Promise((_, reject) => setTimeout(() => reject(new DatabaseUnavailableError(uri, "ping timed out")), timeoutMs)),
+  ]);
+}

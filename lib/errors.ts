@@ -1,0 +1,45 @@
+/**
+ * Domain errors. Each says what is wrong and what to do in one sentence; the
+ * HTTP layer maps them to status codes (app/api/_lib/respond.ts).
+ */
+export type FieldErrors = Record<string, string[]>;
+
+export class ValidationError extends Error {
+  readonly fields: FieldErrors;
+  constructor(message: string, fields: FieldErrors = {}) {
+    super(message);
+    this.name = "ValidationError";
+    this.fields = fields;
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(what: string, id: string) {
+    super(`No ${what} with id "${id}".`);
+    this.name = "NotFoundError";
+  }
+}
+
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConflictError";
+  }
+}
+
+export class PayloadTooLargeError extends Error {
+  constructor(limitBytes: number) {
+    super(`The upload is larger than the limit of ${Math.round(limitBytes / 1024 / 1024)} MB.`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
+/** Turns a zod error into field-level messages keyed by dotted path. */
+export function fieldErrorsFromZod(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.path.map(String).join(".") || "_";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}

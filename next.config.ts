@@ -1,0 +1,14 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Server-only packages with native or dynamic requires stay outside the bundle.
+  serverExternalPackages: ["mongoose", "mongodb", "pino", "agenda", "@agendajs/mongo-backend", "ml-random-forest", "ml-logistic-regression"],
+  experimental: {
+    serverActions: { bodySizeLimit: "25mb" },
+  },
+  poweredByHeader: false,
+  // Tests build into their own folder so a running app's build is never replaced underneath it.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
+};
+
+export default nextConfig;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The server Playwright tests against: a throwaway database, worker and production
+# build, all with their data under .data/e2e (wiped at each start).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export NEXT_TELEMETRY_DISABLED=1
+export NODE_ENV=production
+E2E_DIR="${E2E_DIR:-$PWD/.data/e2e}"
+E2E_PORT="${E2E_PORT:-3100}"
+E2E_DB_PORT="${E2E_DB_PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{process.stdout.write(String(s.address().port));s.close()})')}"
+rm -rf "$E2E_DIR" && mkdir -p "$E2E_DIR"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  bash scripts/db.sh stop "$E2E_DIR/db"
+}
+trap cleanup INT TERM EXIT
+
+bash scripts/db.sh start "$E2E_DIR/db" "$E2E_DB_PORT"
+export MONGODB_URI="mongodb://127.0.0.1:$E2E_DB_PORT/e2e"
+export ARTIFACT_DIR="$E2E_DIR/artifacts"
+export DATA_DIR="$E2E_DIR/datasets"
+export LOG_LEVEL="${LOG_LEVEL:-warn}"
+
+npx tsx scripts/worker.ts &
+pids+=($!)
+npx next start -H 127.0.0.1 -p "$E2E_PORT" &
+pids+=($!)
+wait -n "${pids[@]}"

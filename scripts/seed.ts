@@ -1,0 +1,1 @@
+// Demo seeding lands with lib/nba.

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# npm start: install what is missing, start the embedded database (unless MONGODB_URI
+# is set), seed the demo on an empty database, then serve the dashboard and run the
+# job worker. Ctrl-C or SIGTERM stops everything this script started.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/ensure.sh
+export NEXT_TELEMETRY_DISABLED=1
+export NODE_ENV=production
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-3000}"
+
+ensure_node_modules
+
+pids=()
+started_db=""
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -n "$started_db" ]]; then bash scripts/db.sh stop; fi
+}
+trap cleanup INT TERM EXIT
+
+if [[ -z "${MONGODB_URI:-}" ]]; then
+  bash scripts/db.sh start
+  started_db=1
+fi
+
+# Validate configuration and reach the database before anything else starts.
+npx tsx scripts/check-config.ts
+ensure_build
+npx tsx scripts/seed.ts
+
+npx tsx scripts/worker.ts &
+pids+=($!)
+npx next start -H "$HOST" -p "$PORT" &
+pids+=($!)
+echo "[start] dashboard on http://$( [[ "$HOST" == "0.0.0.0" ]] && echo localhost || echo "$HOST" ):$PORT  (Ctrl-C stops everything)" >&2
+
+# Stop everything when either child exits.
+wait -n "${pids[@]}"

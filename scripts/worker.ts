@@ -1,0 +1,2 @@
+// Placeholder until the job worker lands.
+setInterval(() => {}, 1 << 30);
