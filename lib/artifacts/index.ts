@@ -1,0 +1,44 @@
+/** The artifact API: import from "@/lib/artifacts", not from the files behind it. */
+export {
+  ArtifactError,
+  ArtifactMissingError,
+  ArtifactCorruptError,
+  ArtifactIncompatibleError,
+  UnsafeArtifactPathError,
+  UnserializableArtifactError,
+  UnknownArtifactStoreError,
+} from "./errors";
+export {
+  ARTIFACT_FORMAT_VERSION,
+  ARTIFACT_KINDS,
+  RUN_ID_PATTERN,
+  type ArtifactKind,
+  type ArtifactEnvelope,
+  type ProducedBy,
+  isArtifactKind,
+  newRunId,
+  assertRunId,
+  artifactFileName,
+} from "./format";
+export {
+  type ArtifactStore,
+  type ArtifactStat,
+  type WriteResult,
+  type LocalStoreFaults,
+  LocalArtifactStore,
+  artifactStoreFor,
+  defaultArtifactStore,
+  registerArtifactStoreScheme,
+  resolveInsideRoot,
+} from "./store";
+export {
+  type SavedArtifact,
+  type ArtifactRef,
+  type ArtifactLogContext,
+  type ArtifactStatus,
+  saveArtifactSet,
+  loadArtifact,
+  verifyArtifact,
+  assertSameFeatures,
+  deleteArtifactSet,
+} from "./artifact-set";
