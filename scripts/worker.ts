@@ -1,2 +1,30 @@
-// Placeholder until the job worker lands.
-setInterval(() => {}, 1 << 30);
+// The job worker: trains models and builds ensembles outside the web server, so
+// the dashboard and API stay responsive while CPU-heavy training runs.
+import { ConfigError, config } from "@/lib/config";
+import { connectDb, disconnectDb, redactUri } from "@/lib/db";
+import { abandonTarget, jobHandlers } from "@/lib/jobs/handlers";
+import { startWorker } from "@/lib/jobs/worker";
+import { logger } from "@/lib/log";
+
+async function main() {
+  try {
+    await connectDb();
+  } catch (err) {
+    console.error(`[worker] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  const stop = await startWorker({ handlers: jobHandlers, onAbandon: abandonTarget });
+  logger.info({ db: redactUri(config().mongodbUri) }, "worker ready");
+  const shutdown = async () => {
+    await stop().catch(() => undefined);
+    await disconnectDb().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown());
+  process.on("SIGINT", () => void shutdown());
+}
+
+main().catch((err: unknown) => {
+  console.error(`[worker] ${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});

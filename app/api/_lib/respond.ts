@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
+import { ArtifactError } from "@/lib/artifacts/errors";
 import { ConfigError } from "@/lib/config";
 import { DatabaseUnavailableError } from "@/lib/db";
 import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
@@ -15,6 +16,8 @@ export function errorResponse(err: unknown) {
   if (err instanceof ZodError) return json({ error: "The request is not valid.", fields: fieldErrorsFromZod(err.issues) }, 400);
   if (err instanceof NotFoundError) return json({ error: err.message }, 404);
   if (err instanceof ConflictError) return json({ error: err.message }, 409);
+  // Missing, corrupt or incompatible artifacts: the request is fine, the model's state is not.
+  if (err instanceof ArtifactError) return json({ error: err.message }, 409);
   if (err instanceof PayloadTooLargeError) return json({ error: err.message }, 413);
   if (err instanceof DatabaseUnavailableError || err instanceof ConfigError) return json({ error: err.message }, 503);
   const named = err as { name?: string; message?: string; status?: number };

@@ -1,0 +1,8 @@
+import { createEnsemble, listEnsembles } from "@/lib/ensemble/service";
+import { json, readJson, route } from "../_lib/respond";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async () => json({ ensembles: await listEnsembles() }));
+
+export const POST = route(async (req: Request) => json(await createEnsemble(await readJson(req)), 201));

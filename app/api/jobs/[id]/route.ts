@@ -1,0 +1,7 @@
+import { getJob } from "@/lib/jobs/queue";
+import { json, route } from "../../_lib/respond";
+
+export const dynamic = "force-dynamic";
+type Ctx = { params: Promise<{ id: string }> };
+
+export const GET = route(async (_req: Request, { params }: Ctx) => json(await getJob((await params).id)));

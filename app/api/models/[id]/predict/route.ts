@@ -1,0 +1,9 @@
+import { predictWithModel } from "@/lib/training/service";
+import { json, readJson, route } from "../../../_lib/respond";
+
+export const dynamic = "force-dynamic";
+type Ctx = { params: Promise<{ id: string }> };
+
+export const POST = route(async (req: Request, { params }: Ctx) =>
+  json(await predictWithModel((await params).id, await readJson(req, 5 * 1024 * 1024))),
+);

@@ -1,0 +1,10 @@
+import { requestTraining } from "@/lib/training/service";
+import { json, route } from "../../../_lib/respond";
+
+export const dynamic = "force-dynamic";
+type Ctx = { params: Promise<{ id: string }> };
+
+export const POST = route(async (_req: Request, { params }: Ctx) => {
+  const job = await requestTraining((await params).id);
+  return json({ job_id: job.id, status: job.status }, 202);
+});

@@ -1,0 +1,119 @@
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { resetConfigForTests } from "@/lib/config";
+import { closeAgenda } from "@/lib/jobs/agenda";
+import { useTestEnv } from "@/lib/testing/env";
+import { syntheticCsv } from "@/lib/testing/fixtures";
+import { Dataset } from "@/models/Dataset";
+import { ModelConfig } from "@/models/ModelConfig";
+import { GET as getDatasets, POST as postDataset } from "../datasets/route";
+import { DELETE as deleteModel, GET as getModel } from "./[id]/route";
+import { POST as trainModel } from "./[id]/train/route";
+import { POST as predict } from "./[id]/predict/route";
+import { GET as listModels, POST as postModel } from "./route";
+import { afterAll } from "vitest";
+
+const env = useTestEnv();
+afterAll(() => closeAgenda());
+
+const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
+const jsonReq = (body: unknown, method = "POST") =>
+  new Request("http://test/api/models", { method, headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+const csvReq = (text: string, name: string) =>
+  new Request(`http://test/api/datasets?name=${encodeURIComponent(name)}`, { method: "POST", headers: { "content-type": "text/csv" }, body: text });
+
+async function upload(name: string, text: string) {
+  return postDataset(csvReq(text, name), undefined as never);
+}
+
+const base = { name: "api-model", algorithm: "logistic_regression", features: ["f1", "f2"], target: "label" };
+
+describe("datasets API", () => {
+  it("stores a CSV and lists it", async () => {
+    const res = await upload("api-data", syntheticCsv(100));
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ path: "api-data.csv", columns: ["f1", "f2", "f3", "f4", "label"], rows: 100 });
+    const list = await (await getDatasets(new Request("http://test/api/datasets"), undefined as never)).json();
+    expect(list.datasets.map((d: { path: string }) => d.path)).toContain("api-data.csv");
+  });
+
+  it("refuses an empty file, a hostile name and an oversized upload, writing nothing", async () => {
+    const before = fs.readdirSync(env.dataDir).length;
+    const empty = await upload("empty", "");
+    expect(empty.status).toBe(400);
+    expect((await empty.json()).fields.file).toBeDefined();
+    const hostile = await upload("../../etc/evil", "a,b\n1,2\n");
+    expect(hostile.status).toBe(400);
+    expect((await hostile.json()).fields.name).toBeDefined();
+    process.env.MAX_UPLOAD_BYTES = "1000";
+    resetConfigForTests();
+    try {
+      const big = await upload("big", syntheticCsv(200));
+      expect(big.status).toBe(413);
+    } finally {
+      delete process.env.MAX_UPLOAD_BYTES;
+      resetConfigForTests();
+    }
+    expect(fs.readdirSync(env.dataDir).length).toBe(before);
+    expect(await Dataset.countDocuments({ path: { $in: ["empty.csv", "big.csv"] } })).toBe(0);
+  });
+});
+
+describe("models API", () => {
+  it("refuses bad configs with field-level messages and writes nothing", async () => {
+    await upload("api-bad", syntheticCsv(100));
+    await upload("api-text", "f1,f2,label\n1,2,1\n3,oops,0\n" + "1,2,0\n".repeat(30));
+    await upload("api-multi", "f1,f2,label\n" + Array.from({ length: 40 }, (_, i) => `${i},${i * 2},${i % 3}`).join("\n"));
+    const cases: Array<[unknown, string]> = [
+      [{ ...base, training_csv: "api-bad.csv", features: ["f1", "nope"] }, "features"],
+      [{ ...base, training_csv: "api-bad.csv", target: "missing_target" }, "target"],
+      [{ ...base, training_csv: "api-text.csv" }, "f2"],
+      [{ ...base, training_csv: "api-multi.csv" }, "target"],
+      [{ ...base, training_csv: "../../../etc/passwd" }, "training_csv"],
+      [{ ...base, training_csv: "api-bad.csv", algorithm: "random_forest", hyperparameters: { n_estimators: 0 } }, "hyperparameters.n_estimators"],
+      [{ ...base, training_csv: "api-bad.csv", algorithm: "svm" }, "algorithm"],
+      [{ ...base, training_csv: "api-bad.csv", features: [] }, "features"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await postModel(jsonReq(body), undefined as never);
+      const out = await res.json();
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(Object.keys(out.fields ?? {}), `${field} in ${JSON.stringify(out)}`).toContain(field);
+    }
+    const malformed = await postModel(jsonReq("{not json"), undefined as never);
+    expect(malformed.status).toBe(400);
+    expect(await ModelConfig.countDocuments()).toBe(0);
+  });
+
+  it("creates, trains (202 then 409), predicts and deletes", async () => {
+    await upload("api-good", syntheticCsv(150));
+    const created = await postModel(jsonReq({ ...base, training_csv: "api-good.csv" }), undefined as never);
+    expect(created.status).toBe(201);
+    const model = await created.json();
+    expect(model).toMatchObject({ name: "api-model", status: "untrained", model_artifact_path: null, run_id: null });
+
+    const dup = await postModel(jsonReq({ ...base, training_csv: "api-good.csv" }), undefined as never);
+    expect(dup.status).toBe(400);
+    expect((await dup.json()).fields.name).toBeDefined();
+
+    const untrained = await predict(jsonReq({ rows: [{ f1: 1, f2: 2 }] }), ctx(model.id));
+    expect(untrained.status).toBe(409);
+    expect((await untrained.json()).error).toMatch(/train it first/);
+
+    const train = await trainModel(new Request("http://test", { method: "POST" }), ctx(model.id));
+    expect(train.status).toBe(202);
+    expect((await train.json()).job_id).toMatch(/^[a-f0-9]{24}$/);
+    const again = await trainModel(new Request("http://test", { method: "POST" }), ctx(model.id));
+    expect(again.status).toBe(409);
+
+    const list = await (await listModels(new Request("http://test/api/models"), undefined as never)).json();
+    expect(list.models[0].artifacts.model.status).toBe("missing");
+
+    expect((await getModel(new Request("http://test"), ctx("0123456789abcdef01234567"))).status).toBe(404);
+    expect((await getModel(new Request("http://test"), ctx("not-an-id"))).status).toBe(404);
+    await ModelConfig.updateOne({ _id: model.id }, { $set: { status: "untrained" } });
+    const del = await deleteModel(new Request("http://test", { method: "DELETE" }), ctx(model.id));
+    expect(del.status).toBe(200);
+    expect(await ModelConfig.countDocuments({ _id: model.id })).toBe(0);
+  });
+});

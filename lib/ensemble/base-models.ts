@@ -1,0 +1,73 @@
+import mongoose from "mongoose";
+import { ArtifactError, defaultArtifactStore, type ArtifactStore } from "@/lib/artifacts";
+import { readDatasetText } from "@/lib/datasets";
+import { ValidationError } from "@/lib/errors";
+import { childLogger } from "@/lib/log";
+import { loadTrainedModel, type LoadedModel } from "@/lib/training/loaded-model";
+import { trainModel } from "@/lib/training/train";
+import { ModelConfig } from "@/models/ModelConfig";
+
+const log = childLogger("ensemble");
+
+/** A base model could neither be loaded nor retrained; the message names it and what is missing. */
+export class BaseModelUnavailableError extends Error {
+  readonly modelId: string;
+  constructor(modelId: string, message: string) {
+    super(message);
+    this.name = "BaseModelUnavailableError";
+    this.modelId = modelId;
+  }
+}
+
+export interface ObtainedBaseModel {
+  model: LoadedModel;
+  name: string;
+  source: "artifact" | "retrained";
+  ms: number;
+  note: string | null;
+}
+
+/**
+ * The seed's flow for one base model: artifacts present and verified -> load
+ * (fast path); any missing or failing verification -> retrain from
+ * training_csv, which saves fresh artifacts and updates the config (slow path);
+ * neither possible -> BaseModelUnavailableError naming the model and what is missing.
+ */
+export async function obtainBaseModel(
+  modelId: string,
+  opts: { store?: ArtifactStore; onProgress?: (fraction: number, message?: string) => void | Promise<void> } = {},
+): Promise<ObtainedBaseModel> {
+  const store = opts.store ?? defaultArtifactStore();
+  const t0 = performance.now();
+  const doc = await ModelConfig.findById(new mongoose.Types.ObjectId(modelId)).lean();
+  if (!doc) throw new BaseModelUnavailableError(modelId, `Base model ${modelId} no longer exists; remove it from the ensemble.`);
+
+  let reason: string;
+  try {
+    const model = await loadTrainedModel(doc, store);
+    const ms = performance.now() - t0;
+    log.info({ model_id: modelId, run_id: model.runId, source: "artifact", ms: Math.round(ms) }, "base model loaded from artifacts");
+    return { model, name: doc.name, source: "artifact", ms, note: null };
+  } catch (err) {
+    if (!(err instanceof ArtifactError)) throw err;
+    reason = err.message;
+  }
+
+  log.warn({ model_id: modelId, run_id: doc.run_id ?? null, reason }, "base model artifacts unusable; retraining from training_csv");
+  try {
+    await readDatasetText(doc.training_csv);
+  } catch (err) {
+    const why = err instanceof ValidationError ? err.message : String(err);
+    throw new BaseModelUnavailableError(
+      modelId,
+      `Base model "${doc.name}" cannot be used: ${reason} It cannot be retrained either: ${why}`,
+    );
+  }
+  await trainModel(modelId, { store, trigger: "ensemble", onProgress: opts.onProgress });
+  const fresh = await ModelConfig.findById(doc._id).lean();
+  if (!fresh) throw new BaseModelUnavailableError(modelId, `Base model "${doc.name}" was deleted while it was retrained.`);
+  const model = await loadTrainedModel(fresh, store);
+  const ms = performance.now() - t0;
+  log.info({ model_id: modelId, run_id: model.runId, source: "retrained", ms: Math.round(ms) }, "base model retrained");
+  return { model, name: doc.name, source: "retrained", ms, note: reason };
+}

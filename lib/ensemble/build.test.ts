@@ -1,0 +1,168 @@
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readDatasetText } from "@/lib/datasets";
+import { ConflictError } from "@/lib/errors";
+import { parseCsv } from "@/lib/ml/csv";
+import { useTestEnv } from "@/lib/testing/env";
+import { SMALL_FOREST, saveSyntheticDataset } from "@/lib/testing/fixtures";
+import { clearLoadedModelCache, loadCounter } from "@/lib/training/loaded-model";
+import { createModelConfig } from "@/lib/training/service";
+import { trainModel, trainingCounter } from "@/lib/training/train";
+import { Ensemble } from "@/models/Ensemble";
+import { ModelConfig } from "@/models/ModelConfig";
+import { buildEnsemble } from "./build";
+import { clearLoadedEnsembleCache, predictWithEnsemble } from "./predict";
+import { createEnsemble, getEnsemble } from "./service";
+
+const env = useTestEnv();
+
+let baseCsv = "";
+let metaCsv = "";
+
+async function makeBases(prefix: string): Promise<string[]> {
+  const specs = [
+    { name: `${prefix}-lr`, algorithm: "logistic_regression", features: ["f1", "f2"] },
+    { name: `${prefix}-rf`, algorithm: "random_forest", features: ["f2", "f3", "f4"], hyperparameters: SMALL_FOREST },
+    { name: `${prefix}-all`, algorithm: "logistic_regression", features: ["f1", "f2", "f3", "f4"] },
+  ];
+  const ids: string[] = [];
+  for (const s of specs) {
+    const m = await createModelConfig({ ...s, target: "label", training_csv: baseCsv });
+    await trainModel(m.id);
+    ids.push(m.id);
+  }
+  return ids;
+}
+
+async function makeEnsemble(name: string, ids: string[]) {
+  return createEnsemble({ name, base_model_ids: ids, meta_model_type: "logistic_regression", meta_training_csv: metaCsv });
+}
+
+const artifactFile = (rel: string | null | undefined) => path.join(env.artifactDir, rel as string);
+
+beforeAll(async () => {
+  baseCsv = (await saveSyntheticDataset("ens-base", 400, 3)).path;
+  metaCsv = (await saveSyntheticDataset("ens-meta", 300, 4)).path;
+});
+
+describe("building an ensemble from saved base models", () => {
+  it("loads every base model from its artifacts and trains none of them", async () => {
+    const ids = await makeBases("fast");
+    const ens = await makeEnsemble("fast-stack", ids);
+    const before = trainingCounter.runs;
+    const result = await buildEnsemble(ens.id);
+    expect(trainingCounter.runs).toBe(before);
+    expect(result.base.map((b) => b.source)).toEqual(["artifact", "artifact", "artifact"]);
+    const doc = await Ensemble.findById(ens.id).lean();
+    expect(doc?.runs).toHaveLength(1);
+    const run = doc!.runs[0];
+    expect(run.status).toBe("succeeded");
+    expect(run.total_ms).toBeGreaterThan(0);
+    expect(run.meta_ms).toBeGreaterThan(0);
+    expect(run.base.every((b) => b.source === "artifact" && b.ms >= 0)).toBe(true);
+    expect(run.metrics?.accuracy).toBeGreaterThan(0.6);
+    expect(fs.existsSync(artifactFile(doc?.meta_model_artifact_path))).toBe(true);
+    expect(fs.existsSync(artifactFile(doc?.manifest_artifact_path))).toBe(true);
+
+    // A second ensemble over the same models reads nothing from disk.
+    const other = await makeEnsemble("fast-stack-2", ids);
+    const reads = loadCounter.reads;
+    const second = await buildEnsemble(other.id);
+    expect(second.base.map((b) => b.source)).toEqual(["artifact", "artifact", "artifact"]);
+    expect(loadCounter.reads).toBe(reads);
+  });
+
+  it("retrains only the model whose artifact file was deleted, then loads all of them next time", async () => {
+    const ids = await makeBases("deleted");
+    const ens = await makeEnsemble("deleted-stack", ids);
+    const victim = await ModelConfig.findById(ids[1]).lean();
+    fs.unlinkSync(artifactFile(victim?.scaler_artifact_path));
+
+    const result = await buildEnsemble(ens.id);
+    expect(result.base.map((b) => b.source)).toEqual(["artifact", "retrained", "artifact"]);
+    expect(result.base[1].note).toMatch(/not in the artifact store|missing/i);
+    const fresh = await ModelConfig.findById(ids[1]).lean();
+    expect(fresh?.run_id).not.toBe(victim?.run_id);
+    for (const p of [fresh?.model_artifact_path, fresh?.scaler_artifact_path, fresh?.features_path]) {
+      expect(fs.existsSync(artifactFile(p))).toBe(true);
+    }
+    expect(fresh?.history.at(-1)?.trigger).toBe("ensemble");
+
+    const before = trainingCounter.runs;
+    const next = await buildEnsemble(ens.id);
+    expect(next.base.map((b) => b.source)).toEqual(["artifact", "artifact", "artifact"]);
+    expect(trainingCounter.runs).toBe(before);
+  });
+
+  it("detects a corrupted artifact, retrains that model and says why", async () => {
+    const ids = await makeBases("corrupt");
+    const ens = await makeEnsemble("corrupt-stack", ids);
+    await buildEnsemble(ens.id); // loads (and caches) every base model
+    const victim = await ModelConfig.findById(ids[0]).lean();
+    const file = artifactFile(victim?.model_artifact_path);
+    const bytes = fs.readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    fs.writeFileSync(file, bytes);
+
+    const result = await buildEnsemble(ens.id);
+    expect(result.base.map((b) => b.source)).toEqual(["retrained", "artifact", "artifact"]);
+    expect(result.base[0].note).toMatch(/corrupt/i);
+    const doc = await Ensemble.findById(ens.id).lean();
+    expect(doc?.runs.at(-1)?.base[0].note).toMatch(/corrupt/i);
+  });
+
+  it("fails with a message naming the model when its artifacts and CSV are both gone, saving nothing", async () => {
+    const ids = await makeBases("gone");
+    const ens = await makeEnsemble("gone-stack", ids);
+    const victim = await ModelConfig.findById(ids[2]).lean();
+    fs.unlinkSync(artifactFile(victim?.model_artifact_path));
+    await ModelConfig.updateOne({ _id: ids[2] }, { $set: { training_csv: "deleted-dataset.csv" } });
+    const filesBefore = fs.readdirSync(env.artifactDir).sort();
+
+    await expect(buildEnsemble(ens.id)).rejects.toThrow(/"gone-all".*deleted-dataset\.csv/s);
+    const doc = await Ensemble.findById(ens.id).lean();
+    expect(doc?.status).toBe("failed");
+    expect(doc?.run_id).toBeNull();
+    expect(doc?.meta_model_artifact_path).toBeNull();
+    expect(doc?.last_error).toMatch(/gone-all/);
+    expect(doc?.runs.at(-1)?.status).toBe("failed");
+    expect(fs.readdirSync(env.artifactDir).sort()).toEqual(filesBefore);
+  });
+
+  it("predicts from its reloaded artifacts exactly what it predicted at build time", async () => {
+    const ids = await makeBases("exact");
+    const ens = await makeEnsemble("exact-stack", ids);
+    const result = await buildEnsemble(ens.id);
+    clearLoadedModelCache();
+    clearLoadedEnsembleCache();
+    const table = parseCsv(await readDatasetText(metaCsv));
+    const rows = result.check.rows.map((r) =>
+      Object.fromEntries(["f1", "f2", "f3", "f4"].map((f) => [f, Number(table.rows[r][table.columns.indexOf(f)])])),
+    );
+    const before = trainingCounter.runs;
+    const { probabilities } = await predictWithEnsemble(ens.id, { rows });
+    expect(probabilities).toEqual(result.check.probabilities);
+    expect(trainingCounter.runs).toBe(before);
+  });
+
+  it("is stale once a base model is retrained, and refuses to predict until rebuilt", async () => {
+    const ids = await makeBases("stale");
+    const ens = await makeEnsemble("stale-stack", ids);
+    await buildEnsemble(ens.id);
+    const row = { f1: 0.1, f2: -0.2, f3: 4, f4: 0.5 };
+    await expect(predictWithEnsemble(ens.id, { rows: [row] })).resolves.toMatchObject({ probabilities: [expect.any(Number)] });
+    expect((await getEnsemble(ens.id)).stale).toBe(false);
+
+    await trainModel(ids[1]);
+    const view = await getEnsemble(ens.id);
+    expect(view.stale).toBe(true);
+    expect(view.stale_models.map((m) => m.model_id)).toEqual([ids[1]]);
+    await expect(predictWithEnsemble(ens.id, { rows: [row] })).rejects.toBeInstanceOf(ConflictError);
+    await expect(predictWithEnsemble(ens.id, { rows: [row] })).rejects.toThrow(/Rebuild/);
+
+    await buildEnsemble(ens.id);
+    expect((await getEnsemble(ens.id)).stale).toBe(false);
+    await expect(predictWithEnsemble(ens.id, { rows: [row] })).resolves.toBeTruthy();
+  });
+});

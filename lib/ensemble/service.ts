@@ -1,0 +1,177 @@
+import mongoose from "mongoose";
+import { defaultArtifactStore, deleteArtifactSet } from "@/lib/artifacts";
+import { readDatasetText } from "@/lib/datasets";
+import { connectDb } from "@/lib/db";
+import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
+import { enqueueJob, type JobView } from "@/lib/jobs/queue";
+import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
+import { Ensemble, type EnsembleFields } from "@/models/Ensemble";
+import { ModelConfig } from "@/models/ModelConfig";
+import { EnsembleInput } from "./schemas";
+import type { EnsembleView } from "./views";
+
+export type EnsembleLean = mongoose.FlattenMaps<EnsembleFields> & {
+  _id: mongoose.Types.ObjectId;
+  createdAt?: Date;
+  updatedAt?: Date;
+};
+
+function iso(d: Date | null | undefined): string | null {
+  return d ? new Date(d).toISOString() : null;
+}
+
+type BaseInfo = { _id: mongoose.Types.ObjectId; name: string; run_id?: string | null };
+
+/** Builds the view, including whether a base model changed since the ensemble was built. */
+export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]): EnsembleView {
+  const byId = new Map(bases.map((b) => [String(b._id), b]));
+  const manifest = (doc.manifest ?? []).map((m) => ({ model_id: String(m.model_id), run_id: m.run_id }));
+  const staleModels = doc.run_id
+    ? manifest
+        .filter((m) => byId.get(m.model_id)?.run_id !== m.run_id)
+        .map((m) => ({
+          model_id: m.model_id,
+          name: byId.get(m.model_id)?.name ?? null,
+          built_with: m.run_id,
+          now: byId.get(m.model_id)?.run_id ?? null,
+        }))
+    : [];
+  return {
+    id: String(doc._id),
+    name: doc.name,
+    base_model_ids: doc.base_model_ids.map(String),
+    base_models: doc.base_model_ids.map((id) => {
+      const b = byId.get(String(id));
+      return { id: String(id), name: b?.name ?? null, run_id: b?.run_id ?? null, exists: !!b };
+    }),
+    meta_model_type: doc.meta_model_type ?? "logistic_regression",
+    meta_training_csv: doc.meta_training_csv,
+    target: doc.target,
+    seed: doc.seed ?? 42,
+    run_id: doc.run_id ?? null,
+    meta_model_artifact_path: doc.meta_model_artifact_path ?? null,
+    manifest_artifact_path: doc.manifest_artifact_path ?? null,
+    artifacts_saved_at: iso(doc.artifacts_saved_at),
+    checksums: { meta_model: doc.checksums?.meta_model ?? null, manifest: doc.checksums?.manifest ?? null },
+    manifest,
+    status: doc.status ?? "untrained",
+    last_error: doc.last_error ?? null,
+    stale: staleModels.length > 0,
+    stale_models: staleModels,
+    runs: (doc.runs ?? []).map((r) => ({
+      run_id: r.run_id ?? null,
+      started_at: iso(r.started_at) ?? "",
+      total_ms: r.total_ms ?? null,
+      meta_ms: r.meta_ms ?? null,
+      status: r.status,
+      error: r.error ?? null,
+      metrics: (r.metrics as EnsembleView["runs"][number]["metrics"]) ?? null,
+      base: (r.base ?? []).map((b) => ({
+        model_id: String(b.model_id),
+        model_name: b.model_name ?? null,
+        run_id: b.run_id ?? null,
+        source: b.source,
+        ms: b.ms,
+        note: b.note ?? null,
+        metrics: (b.metrics as EnsembleView["runs"][number]["metrics"]) ?? null,
+      })),
+    })),
+    created_at: iso(doc.createdAt),
+    updated_at: iso(doc.updatedAt),
+  };
+}
+
+async function basesFor(docs: EnsembleLean[]): Promise<BaseInfo[]> {
+  const ids = [...new Set(docs.flatMap((d) => d.base_model_ids.map(String)))].map((id) => new mongoose.Types.ObjectId(id));
+  return ModelConfig.find({ _id: { $in: ids } }, { name: 1, run_id: 1 }).lean<BaseInfo[]>();
+}
+
+export async function findEnsemble(id: string): Promise<EnsembleLean> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFoundError("ensemble", id);
+  await connectDb();
+  const doc = await Ensemble.findById(id).lean<EnsembleLean>();
+  if (!doc) throw new NotFoundError("ensemble", id);
+  return doc;
+}
+
+export async function getEnsemble(id: string): Promise<EnsembleView> {
+  const doc = await findEnsemble(id);
+  return toEnsembleView(doc, await basesFor([doc]));
+}
+
+export async function listEnsembles(): Promise<EnsembleView[]> {
+  await connectDb();
+  const docs = await Ensemble.find().sort({ createdAt: 1 }).lean<EnsembleLean[]>();
+  const bases = await basesFor(docs);
+  return docs.map((d) => toEnsembleView(d, bases));
+}
+
+/**
+ * Creates an ensemble config after checking that every base model exists, that
+ * they share one target, and that the meta training CSV has every base model's
+ * features and the target as numbers.
+ */
+export async function createEnsemble(input: unknown): Promise<EnsembleView> {
+  const r = EnsembleInput.safeParse(input);
+  if (!r.success) throw new ValidationError("Some fields are not valid.", fieldErrorsFromZod(r.error.issues));
+  const cfg = r.data;
+  await connectDb();
+  if (await Ensemble.findOne({ name: cfg.name }).lean()) {
+    throw new ValidationError(`An ensemble named "${cfg.name}" already exists.`, { name: ["this name is taken"] });
+  }
+  const bases = await ModelConfig.find({ _id: { $in: cfg.base_model_ids.map((id) => new mongoose.Types.ObjectId(id)) } }).lean();
+  const found = new Set(bases.map((b) => String(b._id)));
+  const unknown = cfg.base_model_ids.filter((id) => !found.has(id));
+  if (unknown.length) throw new ValidationError("Some base models do not exist.", { base_model_ids: [`unknown: ${unknown.join(", ")}`] });
+  const targets = [...new Set(bases.map((b) => b.target))];
+  if (targets.length !== 1) {
+    throw new ValidationError("The base models predict different targets.", { base_model_ids: [`targets: ${targets.join(", ")}`] });
+  }
+  const features = [...new Set(bases.flatMap((b) => b.features))];
+  const text = await readDatasetText(cfg.meta_training_csv, "meta_training_csv");
+  try {
+    toNumericMatrix(parseCsv(text), { features, target: targets[0] });
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      throw new ValidationError(`The meta training dataset does not fit these base models: ${err.message}`, {
+        meta_training_csv: [err.message, ...Object.values(err.fields).flat()].slice(0, 6),
+      });
+    }
+    throw err;
+  }
+  try {
+    const doc = await Ensemble.create({ ...cfg, target: targets[0] });
+    return getEnsemble(String(doc._id));
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) throw new ValidationError(`An ensemble named "${cfg.name}" already exists.`, { name: ["this name is taken"] });
+    throw err;
+  }
+}
+
+export async function deleteEnsemble(id: string): Promise<{ deleted: true; removed_artifacts: number }> {
+  const doc = await findEnsemble(id);
+  if (doc.status === "queued" || doc.status === "training") {
+    throw new ConflictError(`Ensemble "${doc.name}" is training; wait until it finishes before deleting it.`);
+  }
+  const res = await Ensemble.deleteOne({ _id: doc._id, status: { $nin: ["queued", "training"] } });
+  if (res.deletedCount !== 1) throw new ConflictError(`Ensemble "${doc.name}" started training; try again when it finishes.`);
+  const paths = [doc.meta_model_artifact_path, doc.manifest_artifact_path].filter((p): p is string => !!p);
+  await deleteArtifactSet(defaultArtifactStore(), paths);
+  return { deleted: true, removed_artifacts: paths.length };
+}
+
+/** Queues a build; 409 while one is queued or running. */
+export async function requestEnsembleTraining(id: string): Promise<JobView> {
+  const doc = await findEnsemble(id);
+  const locked = await Ensemble.findOneAndUpdate(
+    { _id: doc._id, status: { $nin: ["queued", "training"] } },
+    { $set: { status: "queued", last_error: null } },
+  ).lean();
+  if (!locked) throw new ConflictError(`Ensemble "${doc.name}" is already being built; wait for that run to finish.`);
+  try {
+    return await enqueueJob("train_ensemble", id);
+  } catch (err) {
+    await Ensemble.updateOne({ _id: doc._id }, { $set: { status: locked.status, last_error: (err as Error).message } });
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+import mongoose, { Schema, type InferSchemaType, type Model } from "mongoose";
+
+export const META_MODEL_TYPES = ["logistic_regression", "random_forest"] as const;
+export const ENSEMBLE_STATUSES = ["untrained", "queued", "training", "trained", "failed"] as const;
+export const BASE_SOURCES = ["artifact", "retrained"] as const;
+
+const metricsSchema = new Schema(
+  { accuracy: Number, log_loss: Number, brier: Number, auc: Number, n: Number },
+  { _id: false },
+);
+
+const baseTimingSchema = new Schema(
+  {
+    model_id: { type: Schema.Types.ObjectId, required: true },
+    model_name: { type: String, default: null },
+    run_id: { type: String, default: null },
+    source: { type: String, enum: BASE_SOURCES, required: true },
+    ms: { type: Number, required: true },
+    note: { type: String, default: null },
+    metrics: { type: metricsSchema, default: null },
+  },
+  { _id: false },
+);
+
+const runSchema = new Schema(
+  {
+    run_id: { type: String, default: null },
+    started_at: { type: Date, required: true },
+    total_ms: { type: Number, default: null },
+    meta_ms: { type: Number, default: null },
+    status: { type: String, enum: ["succeeded", "failed"], required: true },
+    error: { type: String, default: null },
+    metrics: { type: metricsSchema, default: null },
+    base: { type: [baseTimingSchema], default: [] },
+  },
+  { _id: false },
+);
+
+const manifestEntrySchema = new Schema(
+  {
+    model_id: { type: Schema.Types.ObjectId, required: true },
+    run_id: { type: String, required: true },
+    checksums: { model: String, scaler: String, features: String },
+  },
+  { _id: false },
+);
+
+/**
+ * A stacking ensemble over saved base models. Its own artifacts are the fitted
+ * meta-model and a manifest of the base models' run_ids and checksums; a base
+ * model retrained since then makes the ensemble stale.
+ */
+const ensembleSchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true, minlength: 1, maxlength: 100 },
+    base_model_ids: {
+      type: [{ type: Schema.Types.ObjectId, ref: "ModelConfig" }],
+      required: true,
+      validate: [
+        { validator: (v: unknown[]) => v.length >= 2, message: "an ensemble needs two or more base models" },
+        { validator: (v: unknown[]) => new Set(v.map(String)).size === v.length, message: "base models must not repeat" },
+      ],
+    },
+    meta_model_type: { type: String, enum: META_MODEL_TYPES, default: "logistic_regression" },
+    meta_training_csv: { type: String, required: true, trim: true },
+    target: { type: String, required: true, trim: true },
+    seed: { type: Number, default: 42, min: 0, max: 2 ** 31 - 1 },
+
+    run_id: { type: String, default: null },
+    meta_model_artifact_path: { type: String, default: null },
+    manifest_artifact_path: { type: String, default: null },
+    artifacts_saved_at: { type: Date, default: null },
+    checksums: { meta_model: { type: String, default: null }, manifest: { type: String, default: null } },
+    manifest: { type: [manifestEntrySchema], default: [] },
+
+    status: { type: String, enum: ENSEMBLE_STATUSES, default: "untrained" },
+    last_error: { type: String, default: null },
+    runs: { type: [runSchema], default: [] },
+  },
+  { collection: "ensembles", timestamps: true, minimize: false },
+);
+
+ensembleSchema.index({ name: 1 }, { unique: true });
+
+export type EnsembleFields = InferSchemaType<typeof ensembleSchema>;
+
+export const Ensemble: Model<EnsembleFields> =
+  (mongoose.models.Ensemble as Model<EnsembleFields> | undefined) ??
+  mongoose.model<EnsembleFields>("Ensemble", ensembleSchema);

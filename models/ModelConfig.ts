@@ -1,0 +1,84 @@
+import mongoose, { Schema, type HydratedDocument, type InferSchemaType, type Model } from "mongoose";
+
+export const ALGORITHMS = ["random_forest", "logistic_regression"] as const;
+export const CALIBRATIONS = ["none", "sigmoid"] as const;
+export const MODEL_STATUSES = ["untrained", "queued", "training", "trained", "failed"] as const;
+
+const metricsSchema = new Schema(
+  { accuracy: Number, log_loss: Number, brier: Number, auc: Number, n: Number },
+  { _id: false },
+);
+
+const artifactTripleSchema = new Schema(
+  { model: { type: String, default: null }, scaler: { type: String, default: null }, features: { type: String, default: null } },
+  { _id: false },
+);
+
+const artifactBytesSchema = new Schema(
+  { model: { type: Number, default: null }, scaler: { type: Number, default: null }, features: { type: Number, default: null } },
+  { _id: false },
+);
+
+const trainingRunSchema = new Schema(
+  {
+    run_id: { type: String, default: null },
+    started_at: { type: Date, required: true },
+    finished_at: { type: Date, default: null },
+    training_ms: { type: Number, default: null },
+    status: { type: String, enum: ["succeeded", "failed"], required: true },
+    trigger: { type: String, enum: ["manual", "ensemble", "seed"], default: "manual" },
+    metrics: { type: metricsSchema, default: null },
+    error: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+/**
+ * A model config: what to train (algorithm, hyperparameters, features, target,
+ * dataset) and, once trained, where its artifacts are. The artifact field names
+ * (model_artifact_path, scaler_artifact_path, features_path, run_id,
+ * artifacts_saved_at) are a contract that external scripts read.
+ */
+const modelConfigSchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true, minlength: 1, maxlength: 100 },
+    algorithm: { type: String, enum: ALGORITHMS, required: true },
+    hyperparameters: { type: Schema.Types.Mixed, default: () => ({}) },
+    features: {
+      type: [String],
+      required: true,
+      validate: [
+        { validator: (v: string[]) => v.length > 0, message: "choose at least one feature" },
+        { validator: (v: string[]) => new Set(v).size === v.length, message: "features must not repeat" },
+      ],
+    },
+    target: { type: String, required: true, trim: true },
+    training_csv: { type: String, required: true, trim: true },
+    calibration: { type: String, enum: CALIBRATIONS, default: "none" },
+    seed: { type: Number, default: 42, min: 0, max: 2 ** 31 - 1 },
+
+    model_artifact_path: { type: String, default: null },
+    scaler_artifact_path: { type: String, default: null },
+    features_path: { type: String, default: null },
+    run_id: { type: String, default: null },
+    artifacts_saved_at: { type: Date, default: null },
+    checksums: { type: artifactTripleSchema, default: () => ({}) },
+    artifact_bytes: { type: artifactBytesSchema, default: () => ({}) },
+
+    metrics: { type: metricsSchema, default: null },
+    training_ms: { type: Number, default: null },
+    status: { type: String, enum: MODEL_STATUSES, default: "untrained" },
+    last_error: { type: String, default: null },
+    history: { type: [trainingRunSchema], default: [] },
+  },
+  { collection: "model_config_nba", timestamps: true, minimize: false },
+);
+
+modelConfigSchema.index({ name: 1 }, { unique: true });
+
+export type ModelConfigFields = InferSchemaType<typeof modelConfigSchema>;
+export type ModelConfigDoc = HydratedDocument<ModelConfigFields>;
+
+export const ModelConfig: Model<ModelConfigFields> =
+  (mongoose.models.ModelConfig as Model<ModelConfigFields> | undefined) ??
+  mongoose.model<ModelConfigFields>("ModelConfig", modelConfigSchema);
