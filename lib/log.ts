@@ -5,7 +5,7 @@ import pino from "pino";
  * (model_id, run_id, path, bytes, ms) as the first argument.
  */
 export const logger = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" || process.env.VITEST ? "warn" : "info"),
+  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" || process.env.VITEST ? "error" : "info"),
   base: { service: "nba-ensemble-lab" },
   timestamp: pino.stdTimeFunctions.isoTime,
 });

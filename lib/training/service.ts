@@ -4,7 +4,7 @@ import { describeDataset, readDatasetText } from "@/lib/datasets";
 import { connectDb } from "@/lib/db";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
 import { enqueueJob, type JobView } from "@/lib/jobs/queue";
-import { createClassifier } from "@/lib/ml/algorithms";
+import { HYPERPARAMETER_SCHEMAS, createClassifier, type Algorithm } from "@/lib/ml/algorithms";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
 import { ModelConfig } from "@/models/ModelConfig";
 import { Ensemble } from "@/models/Ensemble";
@@ -107,6 +107,11 @@ async function validateAgainstDataset(cfg: ModelConfigInput): Promise<void> {
   toNumericMatrix(parseCsv(text), { features: cfg.features, target: cfg.target });
 }
 
+/** The hyperparameters as stored: validated (createClassifier has checked them) with every default filled in. */
+function withDefaults(algorithm: Algorithm, hyperparameters: unknown): Record<string, number> {
+  return HYPERPARAMETER_SCHEMAS[algorithm].parse(hyperparameters) as Record<string, number>;
+}
+
 async function assertNameFree(name: string, exceptId?: string): Promise<void> {
   const clash = await ModelConfig.findOne({ name, ...(exceptId ? { _id: { $ne: new mongoose.Types.ObjectId(exceptId) } } : {}) }).lean();
   if (clash) throw new ValidationError(`A model named "${name}" already exists.`, { name: ["this name is taken"] });
@@ -118,7 +123,7 @@ export async function createModelConfig(input: unknown): Promise<ModelView> {
   await assertNameFree(cfg.name);
   await validateAgainstDataset(cfg);
   try {
-    const doc = await ModelConfig.create({ ...cfg, hyperparameters: createClassifier(cfg.algorithm, cfg.hyperparameters, cfg.seed).toJSON().hyperparameters });
+    const doc = await ModelConfig.create({ ...cfg, hyperparameters: withDefaults(cfg.algorithm, cfg.hyperparameters) });
     return toModelView(doc.toObject() as ModelLean);
   } catch (err) {
     if ((err as { code?: number }).code === 11000) throw new ValidationError(`A model named "${cfg.name}" already exists.`, { name: ["this name is taken"] });
@@ -167,7 +172,7 @@ export async function updateModelConfig(id: string, input: unknown): Promise<Mod
   });
   if (patch.name) await assertNameFree(merged.name, id);
   await validateAgainstDataset(merged);
-  const hyperparameters = createClassifier(merged.algorithm, merged.hyperparameters, merged.seed).toJSON().hyperparameters;
+  const hyperparameters = withDefaults(merged.algorithm, merged.hyperparameters);
   await ModelConfig.updateOne({ _id: current._id }, { $set: { ...merged, hyperparameters } });
   return getModel(id);
 }
