@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { MIN_TRAINING_ROWS, parseCsv, toNumericMatrix } from "./csv";
+import { refusal } from "./test-helpers";
+
+/** A valid CSV with columns a, b, c, win and `rows` data rows; `edit` may change cells. */
+function csv(rows = 30, edit: (row: string[], i: number) => void = () => {}): string {
+  const lines = ["a,b,c,win"];
+  for (let i = 0; i < rows; i++) {
+    const row = [String(i), String(i * 0.5), String(-i), String(i % 2)];
+    edit(row, i);
+    lines.push(row.join(","));
+  }
+  return lines.join("\n") + "\n";
+}
+
+describe("parseCsv", () => {
+  it("trims header names, skips blank lines and records each row's file line", () => {
+    const parsed = parseCsv("\uFEFF a , b \n1,2\n\n  \n3,4\n,\n5,6");
+    expect(parsed.columns).toEqual(["a", "b"]);
+    expect(parsed.rows).toEqual([["1", "2"], ["3", "4"], ["5", "6"]]);
+    expect(parsed.lines).toEqual([2, 5, 7]);
+  });
+
+  it("counts lines inside quoted multi-line cells", () => {
+    const parsed = parseCsv('a,b\n1,"x\ny"\n2,3');
+    expect(parsed.rows[1]).toEqual(["2", "3"]);
+    expect(parsed.lines).toEqual([2, 4]);
+  });
+
+  it("refuses an empty file", () => {
+    for (const text of ["", "\n\n  \n"]) {
+      const err = refusal(() => parseCsv(text));
+      expect(err.fields.file?.[0]).toMatch(/empty/);
+    }
+  });
+
+  it("refuses a header with no data rows", () => {
+    expect(refusal(() => parseCsv("a,b,c\n\n")).fields.file?.[0]).toMatch(/no data rows/);
+  });
+
+  it("refuses duplicate and empty column names", () => {
+    expect(refusal(() => parseCsv("a,b,a\n1,2,3")).fields.file).toEqual(['Column "a" appears more than once in the header.']);
+    expect(refusal(() => parseCsv("a,,c\n1,2,3")).fields.file).toEqual(["Column 2 of the header has no name."]);
+  });
+
+  it("names the 1-based line of a row with the wrong number of cells", () => {
+    const err = refusal(() => parseCsv("a,b,c\n1,2,3\n\n4,5\n6,7,8,9"));
+    expect(err.message).toBe("Line 4 has 2 values but the header has 3 columns.");
+    expect(err.fields.file).toEqual([
+      "Line 4 has 2 values but the header has 3 columns.",
+      "Line 5 has 4 values but the header has 3 columns.",
+    ]);
+  });
+
+  it("refuses unbalanced quotes with the line", () => {
+    expect(refusal(() => parseCsv('a,b\n1,2\n3,"4\n')).fields.file?.[0]).toMatch(/^Line 3:/);
+  });
+});
+
+describe("toNumericMatrix", () => {
+  const spec = { features: ["a", "c"], target: "win" };
+
+  it("converts the chosen columns to numbers in feature order", () => {
+    const { X, y } = toNumericMatrix(parseCsv(csv(25, (row, i) => (row[0] = i === 0 ? " 1e-3 " : row[0]))), spec);
+    expect(X).toHaveLength(25);
+    expect(X[0]).toEqual([0.001, 0]);
+    expect(X[3]).toEqual([3, -3]);
+    expect(y.slice(0, 4)).toEqual([0, 1, 0, 1]);
+  });
+
+  it("lists unknown feature columns together with the available ones", () => {
+    const err = refusal(() => toNumericMatrix(parseCsv(csv()), { features: ["a", "pts", "reb"], target: "win" }));
+    expect(err.fields.features?.[0]).toBe('Unknown feature columns: "pts", "reb". Available columns: "a", "b", "c", "win".');
+  });
+
+  it("refuses an unknown target, or a target that is also a feature", () => {
+    expect(refusal(() => toNumericMatrix(parseCsv(csv()), { features: ["a"], target: "home_win" })).fields.target?.[0]).toMatch(
+      /^Unknown target column "home_win"\. Available columns: "a"/,
+    );
+    expect(Object.keys(refusal(() => toNumericMatrix(parseCsv(csv()), { features: ["a", "win"], target: "win" })).fields)).toEqual(["target"]);
+  });
+
+  it("names the column and line of non-numeric and empty values, under the column's key", () => {
+    const text = csv(30, (row, i) => {
+      if (i === 2) row[0] = "abc";
+      if (i === 4) row[2] = "";
+      if (i === 5) row[0] = "true";
+      if (i === 6) row[1] = "not used"; // column b is not chosen, so it does not matter
+    });
+    const err = refusal(() => toNumericMatrix(parseCsv(text), spec));
+    expect(err.fields).toEqual({
+      a: ['Line 4: "abc" in column "a" is not a number.', 'Line 7: "true" in column "a" is not a number.'],
+      c: ['Line 6: column "c" is empty.'],
+    });
+  });
+
+  it("keeps at most five examples per column and counts the rest", () => {
+    const err = refusal(() => toNumericMatrix(parseCsv(csv(30, (row) => (row[0] = "NaN"))), spec));
+    expect(err.fields.a).toHaveLength(6);
+    expect(err.fields.a[5]).toBe("…and 25 more in this column.");
+    expect(err.message).toMatch(/^The CSV has 30 empty or non-numeric values/);
+  });
+
+  it("refuses a target with values other than 0 and 1", () => {
+    const err = refusal(() => toNumericMatrix(parseCsv(csv(30, (row, i) => i === 3 && (row[3] = "2"))), spec));
+    expect(err.fields.target).toEqual(['Line 5: the target "win" is 2; it must be 0 or 1.']);
+  });
+
+  it("refuses a target with a single class", () => {
+    const err = refusal(() => toNumericMatrix(parseCsv(csv(30, (row) => (row[3] = "1"))), spec));
+    expect(err.fields.target?.[0]).toMatch(/needs both 0 and 1/);
+  });
+
+  it(`refuses fewer than ${MIN_TRAINING_ROWS} rows`, () => {
+    const err = refusal(() => toNumericMatrix(parseCsv(csv(MIN_TRAINING_ROWS - 1)), spec));
+    expect(err.fields.file?.[0]).toMatch(/has 19 data rows; at least 20/);
+    expect(() => toNumericMatrix(parseCsv(csv(MIN_TRAINING_ROWS)), spec)).not.toThrow();
+  });
+});

@@ -1,0 +1,76 @@
+import { DimensionMismatchError } from "./errors";
+
+/** Holdout scores of a binary classifier; `n` is the number of rows scored. */
+export interface Metrics {
+  accuracy: number;
+  log_loss: number;
+  brier: number;
+  auc: number;
+  n: number;
+}
+
+/** Probabilities are clipped so one confident mistake gives a large, finite loss. */
+const LOG_LOSS_EPS = 1e-15;
+
+/** Share of rows where (p >= threshold) equals the 0/1 label. */
+export function accuracy(y: readonly number[], p: readonly number[], threshold = 0.5): number {
+  checkPair(y, p);
+  let hits = 0;
+  for (let i = 0; i < y.length; i++) if ((p[i] >= threshold ? 1 : 0) === y[i]) hits++;
+  return hits / y.length;
+}
+
+/** Mean negative log-likelihood (natural log). */
+export function logLoss(y: readonly number[], p: readonly number[]): number {
+  checkPair(y, p);
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) {
+    const q = Math.min(1 - LOG_LOSS_EPS, Math.max(LOG_LOSS_EPS, p[i]));
+    sum -= y[i] === 1 ? Math.log(q) : Math.log(1 - q);
+  }
+  return sum / y.length;
+}
+
+/** Mean squared difference between probability and label. */
+export function brier(y: readonly number[], p: readonly number[]): number {
+  checkPair(y, p);
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) sum += (p[i] - y[i]) ** 2;
+  return sum / y.length;
+}
+
+/**
+ * Area under the ROC curve via the rank-sum (Mann-Whitney) identity, with tied
+ * scores given their average rank. NaN when only one class is present, because
+ * the AUC is undefined there and 0.5 would look like a real score.
+ */
+export function auc(y: readonly number[], p: readonly number[]): number {
+  checkPair(y, p);
+  const order = Array.from(p.keys()).sort((a, b) => p[a] - p[b]);
+  let positives = 0;
+  let positiveRankSum = 0;
+  for (let start = 0; start < order.length; ) {
+    let end = start + 1;
+    while (end < order.length && p[order[end]] === p[order[start]]) end++;
+    const averageRank = (start + 1 + end) / 2; // ranks start..end-1, 1-based
+    for (let k = start; k < end; k++) {
+      if (y[order[k]] === 1) {
+        positives++;
+        positiveRankSum += averageRank;
+      }
+    }
+    start = end;
+  }
+  const negatives = y.length - positives;
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  return (positiveRankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+export function evaluate(y: readonly number[], p: readonly number[]): Metrics {
+  return { accuracy: accuracy(y, p), log_loss: logLoss(y, p), brier: brier(y, p), auc: auc(y, p), n: y.length };
+}
+
+function checkPair(y: readonly number[], p: readonly number[]): void {
+  if (y.length !== p.length) throw new DimensionMismatchError(`${y.length} labels but ${p.length} predictions.`);
+  if (y.length === 0) throw new DimensionMismatchError("Cannot score zero predictions.");
+}

@@ -1,0 +1,22 @@
+import { createRng } from "./random";
+import type { NumericMatrix } from "./csv";
+
+/**
+ * Seeded synthetic binary data for tests and benchmarks: features uniform in
+ * [-1, 1], label 1 when x0 + 0.5 x1 - 0.3 x2 + noise > 0. `noise` is the width of
+ * the uniform noise; 0 gives a linearly separable problem, 3 a weak signal like
+ * game outcomes.
+ */
+export function syntheticBinary(rows: number, features: number, seed: number, noise = 0): NumericMatrix {
+  if (features < 3) throw new RangeError("syntheticBinary needs at least 3 features.");
+  const rng = createRng(seed);
+  const X: number[][] = new Array(rows);
+  const y: number[] = new Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const row = Array.from({ length: features }, () => rng() * 2 - 1);
+    const margin = row[0] + 0.5 * row[1] - 0.3 * row[2] + (rng() - 0.5) * noise;
+    X[i] = row;
+    y[i] = margin > 0 ? 1 : 0;
+  }
+  return { X, y };
+}
