@@ -18,13 +18,17 @@ async function checkArtifactsWritable(dir: string): Promise<void> {
   await fs.unlink(probe);
 }
 
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+}
+
 function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 /** Checks the database and the artifact folder; never throws. */
 export async function checkHealth(): Promise<HealthReport> {
-  const [db, artifacts] = await Promise.allSettled([pingDb(), checkArtifactsWritable(config().artifactDir)]);
+  const [db, artifacts] = await Promise.allSettled([pingDb(), withTimeout(checkArtifactsWritable(config().artifactDir), 2000)]);
   const report: HealthReport = {
     ok: db.status === "fulfilled" && artifacts.status === "fulfilled",
     db: db.status === "fulfilled" ? "ok" : reason(db.reason),
