@@ -3,20 +3,20 @@ import { ConfigError, loadConfig } from "./config";
 
 describe("configuration", () => {
   it("uses the embedded server when MONGODB_URI is unset", () => {
-    const cfg = loadConfig({ PROJECT_ROOT: "/srv/app" } as NodeJS.ProcessEnv);
+    const cfg = loadConfig({ PROJECT_ROOT: "/srv/app" });
     expect(cfg.embedded).toBe(true);
     expect(cfg.mongodbUri).toBe("mongodb://127.0.0.1:27027/nba");
     expect(cfg.artifactDir).toBe("/srv/app/.data/artifacts");
   });
 
   it("takes MONGODB_URI as given, including Atlas strings", () => {
-    const cfg = loadConfig({ MONGODB_URI: "mongodb+srv://u:p@cluster0.example.net/nba" } as NodeJS.ProcessEnv);
+    const cfg = loadConfig({ MONGODB_URI: "mongodb+srv://u:p@cluster0.example.net/nba" });
     expect(cfg.embedded).toBe(false);
     expect(cfg.mongodbUri).toBe("mongodb+srv://u:p@cluster0.example.net/nba");
   });
 
   it("refuses a malformed value with one sentence naming every bad variable", () => {
-    const bad = () => loadConfig({ MONGODB_URI: "localhost:27017", DB_PORT: "99999", LOG_LEVEL: "loud" } as NodeJS.ProcessEnv);
+    const bad = () => loadConfig({ MONGODB_URI: "localhost:27017", DB_PORT: "99999", LOG_LEVEL: "loud" });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/MONGODB_URI must look like mongodb:\/\/.*DB_PORT.*LOG_LEVEL/);
   });

@@ -42,7 +42,7 @@ export class ConfigError extends Error {
 }
 
 /** Reads and validates the environment. Throws one ConfigError sentence naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ");
