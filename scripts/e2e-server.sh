@@ -11,9 +11,15 @@ E2E_DB_PORT="${E2E_DB_PORT:-$(node -e 'const s=require("net").createServer().lis
 rm -rf "$E2E_DIR" && mkdir -p "$E2E_DIR"
 
 pids=()
+# Signals a process and all of its descendants (tsx and next start children of their own).
+kill_tree() {
+  local pid="$1" child
+  for child in $(pgrep -P "$pid" 2>/dev/null); do kill_tree "$child"; done
+  kill -TERM "$pid" 2>/dev/null || true
+}
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill_tree "$pid"; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   bash scripts/db.sh stop "$E2E_DIR/db"
 }
@@ -25,8 +31,8 @@ export ARTIFACT_DIR="$E2E_DIR/artifacts"
 export DATA_DIR="$E2E_DIR/datasets"
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
 
-npx tsx scripts/worker.ts &
+node --import tsx scripts/worker.ts &
 pids+=($!)
-npx next start -H 127.0.0.1 -p "$E2E_PORT" &
+node_modules/.bin/next start -H 127.0.0.1 -p "$E2E_PORT" &
 pids+=($!)
 wait -n "${pids[@]}"

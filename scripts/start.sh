@@ -14,9 +14,15 @@ ensure_node_modules
 
 pids=()
 started_db=""
+# Signals a process and all of its descendants (tsx and next start children of their own).
+kill_tree() {
+  local pid="$1" child
+  for child in $(pgrep -P "$pid" 2>/dev/null); do kill_tree "$child"; done
+  kill -TERM "$pid" 2>/dev/null || true
+}
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill_tree "$pid"; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ -n "$started_db" ]]; then bash scripts/db.sh stop; fi
 }
@@ -32,9 +38,9 @@ npx tsx scripts/check-config.ts
 ensure_build
 npx tsx scripts/seed.ts
 
-npx tsx scripts/worker.ts &
+node --import tsx scripts/worker.ts &
 pids+=($!)
-npx next start -H "$HOST" -p "$PORT" &
+node_modules/.bin/next start -H "$HOST" -p "$PORT" &
 pids+=($!)
 echo "[start] dashboard on http://$( [[ "$HOST" == "0.0.0.0" ]] && echo localhost || echo "$HOST" ):$PORT  (Ctrl-C stops everything)" >&2
 
