@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { NavLink } from "@/components/nav-link";
 import { Providers } from "@/components/providers";
 import "./globals.css";
 
@@ -17,14 +18,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <header className="border-b border-slate-200 bg-white">
-          <nav aria-label="Main" className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-            <Link href="/" className="text-lg font-semibold text-court">
+          <nav aria-label="Main" className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-5 gap-y-2 px-4 py-3">
+            <Link href="/" className="mr-2 text-lg font-semibold text-court">
               NBA Ensemble Lab
             </Link>
-            <Link href="/" className="text-sm text-slate-700 hover:text-court">Overview</Link>
-            <Link href="/models" className="text-sm text-slate-700 hover:text-court">Models</Link>
-            <Link href="/ensembles" className="text-sm text-slate-700 hover:text-court">Ensembles</Link>
-            <Link href="/datasets" className="text-sm text-slate-700 hover:text-court">Datasets</Link>
+            <NavLink href="/">Overview</NavLink>
+            <NavLink href="/models">Models</NavLink>
+            <NavLink href="/ensembles">Ensembles</NavLink>
+            <NavLink href="/datasets">Datasets</NavLink>
           </nav>
         </header>
         <Providers>

@@ -1,0 +1,40 @@
+import type { Metadata } from "next";
+import { connection } from "next/server";
+import { orNotFound } from "@/app/_lib/not-found";
+import { updateModelAction } from "@/app/models/actions";
+import { ModelForm } from "@/components/models/model-form";
+import { Alert, PageHeader, isBusy } from "@/components/ui";
+import { listDatasets } from "@/lib/datasets";
+import { allHyperparameterFields } from "@/lib/ml/hyperparameter-fields";
+import { getModel } from "@/lib/training/service";
+
+export const metadata: Metadata = { title: "Edit model · NBA Ensemble Lab" };
+
+export default async function EditModelPage({ params }: PageProps<"/models/[id]/edit">) {
+  await connection();
+  const { id } = await params;
+  const [model, datasets] = await Promise.all([orNotFound(getModel(id)), listDatasets()]);
+    return (
+    <div className="space-y-6">
+      <PageHeader title={`Edit ${model.name}`} description="Saved artifacts keep serving until the model is trained again with the new settings." />
+      {isBusy(model.status) ? <Alert tone="warn">This model is training; changes are refused until that run finishes.</Alert> : null}
+      <ModelForm
+        action={updateModelAction.bind(null, model.id)}
+        datasets={datasets}
+        hyperparameterFields={allHyperparameterFields()}
+        submitLabel="Save changes"
+        cancelHref={`/models/${model.id}`}
+        initial={{
+          name: model.name,
+          algorithm: model.algorithm,
+          hyperparameters: model.hyperparameters as Record<string, number>,
+          features: model.features,
+          target: model.target,
+          training_csv: model.training_csv,
+          calibration: model.calibration,
+          seed: model.seed,
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import type { Metadata } from "next";
+import { connection } from "next/server";
+import { createModelAction } from "@/app/models/actions";
+import { ModelForm } from "@/components/models/model-form";
+import { PageHeader } from "@/components/ui";
+import { listDatasets } from "@/lib/datasets";
+import { defaultHyperparameters } from "@/lib/ml/algorithms";
+import { allHyperparameterFields } from "@/lib/ml/hyperparameter-fields";
+
+export const metadata: Metadata = { title: "New model · NBA Ensemble Lab" };
+
+export default async function NewModelPage({ searchParams }: PageProps<"/models/new">) {
+  await connection();
+  const [{ dataset }, datasets] = await Promise.all([searchParams, listDatasets()]);
+  const chosen = typeof dataset === "string" && datasets.some((d) => d.path === dataset) ? dataset : (datasets[0]?.path ?? "");
+  return (
+    <div className="space-y-6">
+      <PageHeader title="New model" description="Choose the data, the columns and the algorithm. Training starts from the model's page." />
+      <ModelForm
+        action={createModelAction}
+        datasets={datasets}
+        hyperparameterFields={allHyperparameterFields()}
+        submitLabel="Create model"
+        cancelHref="/models"
+        initial={{
+          name: "",
+          algorithm: "random_forest",
+          hyperparameters: defaultHyperparameters("random_forest"),
+          features: [],
+          target: "",
+          training_csv: chosen,
+          calibration: "none",
+          seed: 42,
+        }}
+      />
+    </div>
+  );
+}

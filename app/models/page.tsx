@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { connection } from "next/server";
+import { ModelsTable } from "@/components/models/models-table";
+import { ButtonLink, EmptyState, PageHeader, isBusy } from "@/components/ui";
+import { LiveRefresh } from "@/components/live-refresh";
+import { listModels } from "@/lib/training/service";
+
+export const metadata: Metadata = { title: "Models · NBA Ensemble Lab" };
+
+export default async function ModelsPage() {
+  await connection();
+  const models = await listModels();
+  return (
+    <div className="space-y-6">
+      <PageHeader
+        title="Models"
+        description="Each model is trained once; its model, scaler and feature list are saved as artifacts and reused by ensembles."
+        actions={<ButtonLink href="/models/new">New model</ButtonLink>}
+      />
+      <LiveRefresh active={models.some((m) => isBusy(m.status))} />
+      {models.length === 0 ? (
+        <EmptyState title="No models yet">
+          <Link className="text-court underline" href="/models/new">Create a model</Link> from a dataset, then train it.
+        </EmptyState>
+      ) : (
+        <ModelsTable models={models} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+import type { ComponentProps, ReactNode } from "react";
+
+/** Ids that tie an input to its hint and error text (aria-describedby). */
+export function fieldIds(name: string) {
+  const safe = name.replace(/[^A-Za-z0-9_-]/g, "-");
+  return { input: `field-${safe}`, error: `field-${safe}-error`, hint: `field-${safe}-hint` };
+}
+
+export function describedBy(name: string, errors: string[] | undefined, hasHint = false): string | undefined {
+  const ids = fieldIds(name);
+  const parts = [hasHint ? ids.hint : null, errors?.length ? ids.error : null].filter(Boolean);
+  return parts.length ? parts.join(" ") : undefined;
+}
+
+/** The messages for one field, announced and placed right under it. */
+export function FieldError({ name, errors }: { name: string; errors?: string[] }) {
+  if (!errors?.length) return null;
+  return (
+    <p id={fieldIds(name).error} className="mt-1 text-sm font-medium text-red-800" data-testid={`field-error-${name}`}>
+      <span aria-hidden="true">✕ </span>
+      {errors.join("; ")}
+    </p>
+  );
+}
+
+export function Hint({ name, children }: { name: string; children: ReactNode }) {
+  return (
+    <p id={fieldIds(name).hint} className="mt-1 text-xs text-slate-600">
+      {children}
+    </p>
+  );
+}
+
+export const inputStyles =
+  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm aria-[invalid=true]:border-red-700 aria-[invalid=true]:ring-1 aria-[invalid=true]:ring-red-700";
+
+export const labelStyles = "block text-sm font-medium text-slate-800";
+
+type FieldFrame = {
+  /** Key of the field's errors and the base of its element ids. */
+  field: string;
+  label: ReactNode;
+  errors?: string[];
+  hint?: ReactNode;
+};
+
+/** A labelled input with its hint and error wired up through aria-describedby. */
+export function InputField({ field, label, errors, hint, name = field, className = "", ...input }: FieldFrame & ComponentProps<"input">) {
+  const ids = fieldIds(field);
+  return (
+    <div>
+      <label htmlFor={ids.input} className={labelStyles}>
+        {label}
+      </label>
+      <input
+        id={ids.input}
+        name={name}
+        className={`${inputStyles} ${className}`}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={describedBy(field, errors, !!hint)}
+        {...input}
+      />
+      {hint ? <Hint name={field}>{hint}</Hint> : null}
+      <FieldError name={field} errors={errors} />
+    </div>
+  );
+}
+
+/** A labelled select with its hint and error; `name={undefined}` keeps it out of the submitted form. */
+export function SelectField({ field, label, errors, hint, children, ...select }: FieldFrame & ComponentProps<"select">) {
+  const ids = fieldIds(field);
+  return (
+    <div>
+      <label htmlFor={ids.input} className={labelStyles}>
+        {label}
+      </label>
+      <select
+        id={ids.input}
+        className={inputStyles}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={describedBy(field, errors, !!hint)}
+        {...select}
+      >
+        {children}
+      </select>
+      {hint ? <Hint name={field}>{hint}</Hint> : null}
+      <FieldError name={field} errors={errors} />
+    </div>
+  );
+}
+
+/** The random seed input both forms share: same data, config and seed give the same model. */
+export function SeedField({ errors, value, onChange }: { errors?: string[]; value: string; onChange: (value: string) => void }) {
+  return (
+    <InputField
+      field="seed"
+      label="Random seed"
+      errors={errors}
+      type="number"
+      inputMode="numeric"
+      min={0}
+      step={1}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
+}

@@ -1,0 +1,342 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useCallback, useMemo, useState } from "react";
+import { IDLE, type ActionState } from "@/components/action-state";
+import { FormErrorSummary, useFocusFirstInvalid } from "@/components/form-errors";
+import { DatasetUploadForm } from "@/components/datasets/upload-form";
+import { FieldError, Hint, InputField, SelectField, describedBy, fieldIds, labelStyles, SeedField } from "@/components/field";
+import { algorithmLabel, formatCount, formatSeconds, plural } from "@/components/format";
+import { submitKeepingValues } from "@/components/submit-keeping-values";
+import { Step, buttonStyles } from "@/components/ui";
+import type { DatasetInfo } from "@/lib/datasets";
+import { estimateTrainingSeconds } from "@/lib/ml/algorithms/estimate";
+import type { Algorithm } from "@/lib/ml/algorithms/types";
+import type { HyperparameterField } from "@/lib/ml/hyperparameter-fields";
+
+export interface ModelFormValues {
+  name: string;
+  algorithm: Algorithm;
+  hyperparameters: Record<string, number | string>;
+  features: string[];
+  target: string;
+  training_csv: string;
+  calibration: "none" | "sigmoid";
+  seed: number;
+}
+
+const HYPERPARAMETER_HELP: Record<string, string> = {
+  n_estimators: "Number of trees. Training time grows with it.",
+  max_depth: "How deep each tree may grow.",
+  max_samples: "Rows drawn for each tree; bounds training time more than the CSV size does.",
+  max_features: "Share of the feature columns each tree may split on (0–1).",
+  min_samples_split: "A node with fewer rows than this becomes a leaf.",
+  min_impurity_decrease: "A split must improve purity by more than this.",
+  l2: "Strength of the L2 penalty on the coefficients.",
+  max_iter: "Most optimisation steps before stopping.",
+  tol: "Stop once every gradient component is below this.",
+};
+
+const LIKELY_TARGETS = /^(target|label|y|win|won|home_win|outcome|result)$/i;
+
+function guessTarget(columns: string[]): string {
+  return columns.find((c) => LIKELY_TARGETS.test(c)) ?? "";
+}
+
+function toText(values: Record<string, number | string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+}
+
+export function ModelForm({
+  action,
+  datasets,
+  hyperparameterFields,
+  initial,
+  submitLabel,
+  cancelHref,
+}: {
+  action: (prev: ActionState, formData: FormData) => Promise<ActionState>;
+  datasets: DatasetInfo[];
+  hyperparameterFields: Record<Algorithm, HyperparameterField[]>;
+  initial: ModelFormValues;
+  submitLabel: string;
+  cancelHref: string;
+}) {
+  const [state, formAction, pending] = useActionState(action, IDLE);
+  const [uploaded, setUploaded] = useState<DatasetInfo[]>([]);
+  const [name, setName] = useState(initial.name);
+  const [datasetPath, setDatasetPath] = useState(initial.training_csv);
+  const [features, setFeatures] = useState<string[]>(initial.features);
+  const [target, setTarget] = useState(() => initial.target || guessTarget(datasets.find((d) => d.path === initial.training_csv)?.columns ?? []));
+  const [algorithm, setAlgorithm] = useState<Algorithm>(initial.algorithm);
+  const [hyper, setHyper] = useState<Record<Algorithm, Record<string, string>>>(() => {
+    const defaults = (a: Algorithm) => Object.fromEntries(hyperparameterFields[a].map((f) => [f.name, String(f.default)]));
+    return {
+      random_forest: defaults("random_forest"),
+      logistic_regression: defaults("logistic_regression"),
+      [initial.algorithm]: { ...defaults(initial.algorithm), ...toText(initial.hyperparameters) },
+    };
+  });
+  const [calibration, setCalibration] = useState(initial.calibration);
+  const [seed, setSeed] = useState(String(initial.seed));
+
+  const allDatasets = useMemo(() => {
+    const byPath = new Map<string, DatasetInfo>();
+    for (const d of [...datasets, ...uploaded]) byPath.set(d.path, d);
+    if (initial.training_csv && !byPath.has(initial.training_csv)) {
+      byPath.set(initial.training_csv, {
+        path: initial.training_csv,
+        columns: [...initial.features, initial.target],
+        rows: 0,
+        bytes: 0,
+        created_at: null,
+      });
+    }
+    return [...byPath.values()];
+  }, [datasets, uploaded, initial]);
+
+  const dataset = allDatasets.find((d) => d.path === datasetPath) ?? null;
+  const columns = useMemo(() => dataset?.columns ?? [], [dataset]);
+
+  const chooseDataset = useCallback(
+    (path: string, from: DatasetInfo[] = allDatasets) => {
+      setDatasetPath(path);
+      const cols = from.find((d) => d.path === path)?.columns ?? [];
+      setFeatures((prev) => prev.filter((f) => cols.includes(f)));
+      setTarget((prev) => (cols.includes(prev) ? prev : guessTarget(cols)));
+    },
+    [allDatasets],
+  );
+
+  const onUploaded = useCallback(
+    (d: DatasetInfo) => {
+      setUploaded((prev) => [...prev.filter((p) => p.path !== d.path), d]);
+      chooseDataset(d.path, [...allDatasets, d]);
+    },
+    [allDatasets, chooseDataset],
+  );
+
+  useFocusFirstInvalid(state, "[data-model-form]");
+
+  const fields = hyperparameterFields[algorithm];
+  const values = hyper[algorithm];
+  // null: not enough chosen yet; "invalid": a value the server would refuse, so no honest estimate.
+  const estimate = useMemo((): number | "invalid" | null => {
+    if (!dataset || dataset.rows === 0 || features.length === 0) return null;
+    const numeric: Record<string, number> = {};
+    for (const f of fields) {
+      const text = values[f.name]?.trim() ?? "";
+      if (text === "") {
+        numeric[f.name] = f.default;
+        continue;
+      }
+      const v = Number(text);
+      if (!Number.isFinite(v) || (f.integer && !Number.isInteger(v)) || (f.min !== null && v < f.min) || (f.max !== null && v > f.max)) return "invalid";
+      numeric[f.name] = v;
+    }
+    return estimateTrainingSeconds(algorithm, numeric, dataset.rows, features.length);
+  }, [algorithm, dataset, features.length, fields, values]);
+
+  const errors = state.fieldErrors;
+  const shown = new Set(["name", "training_csv", "features", "target", "algorithm", "calibration", "seed", ...fields.map((f) => `hyperparameters.${f.name}`)]);
+
+  const toggleFeature = (col: string, on: boolean) =>
+    setFeatures((prev) => (on ? [...prev.filter((f) => f !== col), col].sort((a, b) => columns.indexOf(a) - columns.indexOf(b)) : prev.filter((f) => f !== col)));
+
+  return (
+    <div className="space-y-6" data-model-form>
+      <FormErrorSummary state={state} placed={shown} />
+
+      <Step id="step-data" title="1. Training data">
+        {/* Outside the model form (the upload below is a form of its own); a hidden input submits the choice. */}
+        <SelectField
+          field="training_csv"
+          label="Dataset"
+          errors={errors.training_csv}
+          hint={allDatasets.length === 0 ? "No dataset yet: upload a CSV below." : "Pick a stored CSV, or upload a new one below."}
+          value={datasetPath}
+          onChange={(e) => chooseDataset(e.target.value)}
+        >
+          <option value="">Choose a dataset…</option>
+          {allDatasets.map((d) => (
+            <option key={d.path} value={d.path}>
+              {d.path} ({d.rows ? `${formatCount(d.rows)} rows, ` : ""}
+              {d.columns.length} columns)
+            </option>
+          ))}
+        </SelectField>
+        <details className="rounded-md border border-slate-200 p-3" open={allDatasets.length === 0}>
+          <summary className="cursor-pointer text-sm font-medium text-court">Upload a new CSV</summary>
+          <div className="mt-3">
+            <DatasetUploadForm onUploaded={onUploaded} idPrefix="model-upload" />
+          </div>
+        </details>
+      </Step>
+
+      <form
+        action={formAction}
+        onSubmit={submitKeepingValues(formAction)}
+        noValidate
+        className="space-y-6"
+        aria-label="Model settings"
+        data-testid="model-form"
+      >
+        <input type="hidden" name="training_csv" value={datasetPath} />
+
+        <Step id="step-columns" title="2. Name, features and target">
+          <InputField
+            field="name"
+            label="Model name"
+            errors={errors.name}
+            type="text"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            maxLength={100}
+            required
+            autoComplete="off"
+          />
+          <SelectField
+            field="target"
+            label="Target column (0 or 1)"
+            errors={errors.target}
+            hint="What the model predicts, e.g. whether the home team won."
+            name="target"
+            value={target}
+            onChange={(e) => {
+              const t = e.target.value;
+              setTarget(t);
+              setFeatures((prev) => prev.filter((f) => f !== t));
+            }}
+            disabled={columns.length === 0}
+          >
+            <option value="">{columns.length ? "Choose the target…" : "Choose a dataset first"}</option>
+            {columns.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </SelectField>
+
+          <fieldset
+            aria-invalid={errors.features?.length ? true : undefined}
+            aria-describedby={describedBy("features", errors.features, true)}
+            data-testid="feature-picker"
+          >
+            <legend className={labelStyles}>
+              Features <span className="font-normal text-slate-600">({features.length} of {Math.max(0, columns.length - (target ? 1 : 0))} chosen)</span>
+            </legend>
+            {columns.length === 0 ? (
+              <p className="mt-1 text-sm text-slate-600">Choose a dataset to see its columns.</p>
+            ) : (
+              <>
+                <div className="mt-2 flex flex-wrap gap-2">
+                  <button type="button" className={`${buttonStyles.secondary} px-2 py-1 text-xs`} onClick={() => setFeatures(columns.filter((c) => c !== target))}>
+                    Select all
+                  </button>
+                  <button type="button" className={`${buttonStyles.secondary} px-2 py-1 text-xs`} onClick={() => setFeatures([])}>
+                    Clear
+                  </button>
+                </div>
+                <div className="mt-2 grid grid-cols-1 gap-1 sm:grid-cols-2 lg:grid-cols-3">
+                  {columns.map((c) => {
+                    const isTarget = c === target;
+                    const id = fieldIds(`feature-${c}`).input;
+                    return (
+                      <div key={c} className="flex items-center gap-2 rounded px-1 py-1 hover:bg-slate-50">
+                        <input
+                          id={id}
+                          type="checkbox"
+                          name="features"
+                          value={c}
+                          checked={!isTarget && features.includes(c)}
+                          disabled={isTarget}
+                          onChange={(e) => toggleFeature(c, e.target.checked)}
+                          className="h-4 w-4 accent-court"
+                        />
+                        <label htmlFor={id} className={`font-mono text-sm ${isTarget ? "text-slate-500" : ""}`}>
+                          {c}
+                          {isTarget ? <span className="font-sans"> (target)</span> : null}
+                        </label>
+                      </div>
+                    );
+                  })}
+                </div>
+              </>
+            )}
+            <Hint name="features">Numeric columns known before the game starts (never the final score).</Hint>
+            <FieldError name="features" errors={errors.features} />
+          </fieldset>
+        </Step>
+
+        <Step id="step-algorithm" title="3. Algorithm and hyperparameters">
+          <div className="grid gap-4 sm:grid-cols-3">
+            <SelectField field="algorithm" label="Algorithm" errors={errors.algorithm} name="algorithm" value={algorithm} onChange={(e) => setAlgorithm(e.target.value as Algorithm)}>
+              {(Object.keys(hyperparameterFields) as Algorithm[]).map((a) => (
+                <option key={a} value={a}>
+                  {algorithmLabel(a)}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              field="calibration"
+              label="Calibration"
+              errors={errors.calibration}
+              name="calibration"
+              value={calibration}
+              onChange={(e) => setCalibration(e.target.value as ModelFormValues["calibration"])}
+            >
+              <option value="none">None</option>
+              <option value="sigmoid">Sigmoid (Platt)</option>
+            </SelectField>
+            <SeedField errors={errors.seed} value={seed} onChange={setSeed} />
+          </div>
+
+          <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="hyperparameters">
+            {fields.map((f) => {
+              const key = `hyperparameters.${f.name}`;
+              return (
+                <InputField
+                  key={`${algorithm}-${f.name}`}
+                  field={key}
+                  label={<code>{f.name}</code>}
+                  errors={errors[key]}
+                  hint={`${HYPERPARAMETER_HELP[f.name] ?? ""} ${f.min !== null && f.max !== null ? `Range ${f.min}–${f.max}; ` : ""}default ${f.default}.`}
+                  type="number"
+                  inputMode={f.integer ? "numeric" : "decimal"}
+                  step={f.integer ? 1 : "any"}
+                  min={f.min ?? undefined}
+                  max={f.max ?? undefined}
+                  placeholder={String(f.default)}
+                  value={values[f.name] ?? ""}
+                  onChange={(e) => setHyper((prev) => ({ ...prev, [algorithm]: { ...prev[algorithm], [f.name]: e.target.value } }))}
+                />
+              );
+            })}
+          </div>
+
+          <p className="rounded-md bg-slate-100 px-3 py-2 text-sm" aria-live="polite" data-testid="training-estimate">
+            {estimate === null ? (
+              "Choose a dataset and at least one feature to see the expected training time."
+            ) : estimate === "invalid" ? (
+              "The expected training time appears once every hyperparameter is within its range."
+            ) : (
+              <>
+                Expected training time: <strong>about {formatSeconds(estimate)}</strong> ({formatCount(dataset?.rows)} rows ×{" "}
+                {plural(features.length, "feature")}, {algorithmLabel(algorithm).toLowerCase()}).
+              </>
+            )}
+          </p>
+        </Step>
+
+        <div className="flex flex-wrap items-center gap-3">
+          <button type="submit" className={buttonStyles.primary} disabled={pending} data-testid="model-submit">
+            {pending ? "Saving…" : submitLabel}
+          </button>
+          <Link href={cancelHref} className={buttonStyles.secondary}>
+            Cancel
+          </Link>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+/** Where scripts/e2e-server.sh keeps this run's data (wiped at each start). */
+export const E2E_DIR = path.resolve(process.env.E2E_DIR ?? ".data/e2e");
+export const ARTIFACT_DIR = path.join(E2E_DIR, "artifacts");
+export const SCREENSHOT_DIR = path.resolve("e2e-output/screenshots");
+
+/** Small deterministic PRNG (mulberry32) so the generated games are the same every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A learnable toy dataset: four numeric features and a 0/1 target from a
+ * seeded formula with a little noise, so trained models score well above chance.
+ */
+export function gamesCsv(rows = 400, seed = 7): string {
+  const rand = mulberry32(seed);
+  const lines = ["f1,f2,f3,f4,home_win"];
+  for (let i = 0; i < rows; i++) {
+    const f = [0, 0, 0, 0].map(() => Math.round((rand() * 2 - 1) * 1000) / 1000);
+    const score = 1.5 * f[0] - 1.0 * f[1] + 0.6 * f[2] * f[3] + 0.4 * (rand() - 0.5);
+    lines.push(`${f.join(",")},${score > 0 ? 1 : 0}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export interface ApiModel {
+  id: string;
+  name: string;
+  model_artifact_path: string | null;
+  artifacts?: Record<"model" | "scaler" | "features", { path: string | null; status: string }>;
+}
+
+export async function listModels(request: APIRequestContext): Promise<ApiModel[]> {
+  const res = await request.get("/api/models");
+  expect(res.ok()).toBe(true);
+  return ((await res.json()) as { models: ApiModel[] }).models;
+}
+
+/** Creates and trains a model through the JSON API and waits for its job to succeed. */
+export async function createAndTrainModel(request: APIRequestContext, body: Record<string, unknown>): Promise<ApiModel> {
+  const created = await request.post("/api/models", { data: body });
+  expect(created.status(), await created.text()).toBe(201);
+  const model = (await created.json()) as ApiModel;
+  await trainViaApi(request, model.id);
+  return model;
+}
+
+export async function trainViaApi(request: APIRequestContext, modelId: string): Promise<void> {
+  const train = await request.post(`/api/models/${modelId}/train`);
+  expect(train.status(), await train.text()).toBe(202);
+  const { job_id } = (await train.json()) as { job_id: string };
+  await expect
+    .poll(
+      async () => {
+        const job = (await (await request.get(`/api/jobs/${job_id}`)).json()) as { status: string; error: string | null };
+        if (job.status === "failed") throw new Error(`training failed: ${job.error}`);
+        return job.status;
+      },
+      { timeout: 60_000, intervals: [250, 500, 1000] },
+    )
+    .toBe("succeeded");
+}
+
+/** Resolves an artifact path from the API or the page to a file under the e2e artifact folder. */
+export function artifactFile(recorded: string): string {
+  const file = path.isAbsolute(recorded) ? recorded : path.join(ARTIFACT_DIR, recorded);
+  const rel = path.relative(ARTIFACT_DIR, file);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) throw new Error(`artifact ${recorded} is outside ${ARTIFACT_DIR}`);
+  return file;
+}
+
+/** Opens a page and waits until React has attached its event handlers. */
+export async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
+}
+
+export async function reload(page: Page): Promise<void> {
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Clicks the train/build button and waits until a new job's progress bar says it finished. */
+export async function runJobFromPage(page: Page, buttonName: RegExp): Promise<void> {
+  const panel = page.getByTestId("job-progress");
+  const previousJob = (await panel.count()) > 0 ? await panel.getAttribute("data-job-id") : null;
+  await page.getByRole("button", { name: buttonName }).click();
+  await expect(panel).toHaveAttribute("data-job-id", previousJob ? new RegExp(`^(?!${previousJob}$)`) : /.+/);
+  const progress = page.getByRole("progressbar");
+  await expect(progress).toBeVisible();
+  await expect(panel).toHaveAttribute("data-status", /succeeded|failed/, { timeout: 90_000 });
+  await expect(page.getByTestId("job-status"), (await page.getByTestId("job-progress").textContent()) ?? "").toHaveText("Finished");
+  await expect(progress).toHaveAttribute("aria-valuenow", "100");
+}
