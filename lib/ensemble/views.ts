@@ -37,7 +37,7 @@ export interface EnsembleView {
   artifacts_saved_at: string | null;
   checksums: { meta_model: string | null; manifest: string | null };
   manifest: Array<{ model_id: string; run_id: string }>;
-  status: string;
+  status: "untrained" | "queued" | "training" | "trained" | "failed";
   last_error: string | null;
   /** A base model was retrained (or deleted) since this ensemble was built. */
   stale: boolean;

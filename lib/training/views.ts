@@ -39,7 +39,7 @@ export interface ModelView {
   checksums: { model: string | null; scaler: string | null; features: string | null };
   metrics: Metrics | null;
   training_ms: number | null;
-  status: string;
+  status: "untrained" | "queued" | "training" | "trained" | "failed";
   last_error: string | null;
   history: TrainingRunView[];
   created_at: string | null;
