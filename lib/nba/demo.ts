@@ -36,6 +36,22 @@ export interface DemoBaseModelSpec {
  * Hyperparameters are small so each model trains in a few seconds on two cores.
  * The logistic model keeps the trainer's defaults.
  */
+/** Each team's recent form, rest and season record: the pre-game features beyond Elo. */
+export const FORM_AND_REST_FEATURES = [
+  "rest_days_1",
+  "rest_days_2",
+  "b2b_1",
+  "b2b_2",
+  "roll_pd_1",
+  "roll_pd_2",
+  "roll_win_1",
+  "roll_win_2",
+  "season_win_pct_1",
+  "season_win_pct_2",
+  "season_games_1",
+  "season_games_2",
+] as const satisfies readonly NbaFeatureName[];
+
 export const DEMO_BASE_MODELS: readonly DemoBaseModelSpec[] = [
   {
     name: "Elo only (logistic)",
@@ -47,20 +63,7 @@ export const DEMO_BASE_MODELS: readonly DemoBaseModelSpec[] = [
   {
     name: "Form & rest (forest)",
     algorithm: "random_forest",
-    features: [
-      "rest_days_1",
-      "rest_days_2",
-      "b2b_1",
-      "b2b_2",
-      "roll_pd_1",
-      "roll_pd_2",
-      "roll_win_1",
-      "roll_win_2",
-      "season_win_pct_1",
-      "season_win_pct_2",
-      "season_games_1",
-      "season_games_2",
-    ],
+    features: [...FORM_AND_REST_FEATURES],
     target: NBA_TARGET_COLUMN,
     hyperparameters: { n_estimators: 20, max_depth: 6, max_samples: 800 },
   },

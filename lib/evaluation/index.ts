@@ -1,0 +1,5 @@
+export * from "./losses";
+export * from "./markdown";
+export * from "./probabilities";
+export * from "./seasons";
+export * from "./stats";

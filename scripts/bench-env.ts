@@ -1,0 +1,102 @@
+/**
+ * A throwaway place for benchmark and evaluation runs: its own database (a
+ * FerretDB on a free port with its data in a temp folder, or a fresh database
+ * on the server MONGODB_URI names) and its own ARTIFACT_DIR and DATA_DIR, so a
+ * run never touches the app's data. `close()` stops and removes all of it.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { resetConfigForTests } from "@/lib/config";
+import { connectDb, disconnectDb } from "@/lib/db";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+export interface ThrowawayEnv {
+  uri: string;
+  artifactDir: string;
+  dataDir: string;
+  /** Variables a child process needs to work in the same place. */
+  childEnv: NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+/** The same server and options, another database name. */
+export function withDatabase(uri: string, database: string): string {
+  const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/.exec(uri.trim());
+  if (!m) throw new Error("MONGODB_URI does not look like mongodb://host:port/database.");
+  return `${m[1]}/${database}${m[3] ?? ""}`;
+}
+
+export async function openThrowawayEnv(label: string, log: (line: string) => void): Promise<ThrowawayEnv> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `nba-${label}-`));
+  const artifactDir = path.join(tmp, "artifacts");
+  const dataDir = path.join(tmp, "datasets");
+  fs.mkdirSync(artifactDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true });
+  const database = `${label}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+
+  let uri: string;
+  let dbDir: string | null = null;
+  if (process.env.MONGODB_URI) {
+    uri = withDatabase(process.env.MONGODB_URI, database);
+    log(`using MONGODB_URI's server, database ${database}`);
+  } else {
+    dbDir = path.join(tmp, "ferretdb");
+    const port = await freePort();
+    log(`starting a throwaway FerretDB on port ${port}`);
+    execFileSync("bash", [path.join(PROJECT_ROOT, "scripts/db.sh"), "start", dbDir, String(port)], { stdio: ["ignore", "inherit", "inherit"] });
+    uri = `mongodb://127.0.0.1:${port}/${database}`;
+  }
+
+  process.env.MONGODB_URI = uri;
+  process.env.ARTIFACT_DIR = artifactDir;
+  process.env.DATA_DIR = dataDir;
+  process.env.LOG_LEVEL ??= "error";
+  resetConfigForTests();
+
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    try {
+      if (!dbDir) {
+        const m = await connectDb(uri);
+        await m.connection.dropDatabase();
+      }
+    } catch {
+      // best effort: the folder and server go away below anyway
+    } finally {
+      await disconnectDb().catch(() => undefined);
+      if (dbDir) execFileSync("bash", [path.join(PROJECT_ROOT, "scripts/db.sh"), "stop", dbDir], { stdio: "ignore" });
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: cleaning up`);
+    close().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  return {
+    uri,
+    artifactDir,
+    dataDir,
+    childEnv: { ...process.env, MONGODB_URI: uri, ARTIFACT_DIR: artifactDir, DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL },
+    close,
+  };
+}

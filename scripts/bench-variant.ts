@@ -1,0 +1,226 @@
+/**
+ * One measured ensemble build, in a process of its own so its peak memory is
+ * its own: `tsx scripts/bench-variant.ts fast|slow --state FILE --out FILE`.
+ * Started by scripts/bench.ts, which prepares the artifacts (present for fast,
+ * deleted for slow) and the environment (MONGODB_URI, ARTIFACT_DIR, DATA_DIR).
+ * Writes its measurements as JSON to --out; progress goes to stderr.
+ */
+import "./bench-quiet-logs";
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { readDatasetText } from "@/lib/datasets";
+import { connectDb, disconnectDb, pingDb } from "@/lib/db";
+import { buildEnsemble, META_HOLDOUT_FRACTION } from "@/lib/ensemble/build";
+import { clearLoadedEnsembleCache, loadEnsemble, predictWithEnsemble } from "@/lib/ensemble/predict";
+import { findEnsemble } from "@/lib/ensemble/service";
+import { percentile } from "@/lib/evaluation";
+import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
+import { holdoutSplit, takeRows } from "@/lib/ml/split";
+import { clearLoadedModelCache, loadTrainedModel } from "@/lib/training/loaded-model";
+import { ModelConfig } from "@/models/ModelConfig";
+
+export type VariantMode = "fast" | "slow";
+
+/** What bench.ts hands every variant process. */
+export interface BenchState {
+  ensembleId: string;
+  modelIds: string[];
+  metaDatasetPath: string;
+  /** Every feature a base model reads, i.e. the columns of a prediction row. */
+  features: string[];
+  target: string;
+  seed: number;
+  latency: { oneRow: { warmup: number; iterations: number }; manyRows: { rows: number; warmup: number; iterations: number } };
+}
+
+export interface LatencySummary {
+  rows: number;
+  iterations: number;
+  p50_ms: number;
+  p99_ms: number;
+  mean_ms: number;
+}
+
+export interface VariantResult {
+  mode: VariantMode;
+  label: string;
+  /** Wall time of buildEnsemble, measured around the call. */
+  build_ms: number;
+  /** The build's own total_ms, as recorded on the ensemble run. */
+  recorded_total_ms: number;
+  meta_ms: number;
+  /** Peak resident memory (MB) after connecting, after the build, and at the end. */
+  rss_mb: { start: number; after_build: number; end: number };
+  base: Array<{
+    model_id: string;
+    name: string;
+    source: "artifact" | "retrained";
+    /** As recorded by the build: config lookup plus artifact load (fast) or retrain + save + load (slow). */
+    obtain_ms: number;
+    /** Read + checksum + parse + rebuild of the three artifacts, first time in this process. */
+    load_ms: number;
+    /** The same again after clearing the in-memory cache (fast runs only). */
+    reload_ms: number | null;
+    bytes: number;
+    model_bytes: number | null;
+  }>;
+  holdout: { rows: number; probabilities: number[]; matches_build_check: boolean };
+  metrics: { accuracy: number; log_loss: number; brier: number; auc: number; n: number };
+  latency: Record<"api_1" | "api_many" | "memory_1" | "memory_many", LatencySummary> | null;
+  /**
+   * Fast runs only: a second build in the same, now warm, process with the
+   * in-memory model cache cleared, so the artifacts are read again. What a
+   * long-running worker sees; the first build pays the process's cold start.
+   */
+  warm_rebuild_ms: number | null;
+}
+
+const MB = 1024; // maxRSS is in kilobytes
+
+function rssMb(): number {
+  return process.resourceUsage().maxRSS / MB;
+}
+
+async function time(iterations: number, warmup: number, fn: () => unknown | Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  return samples;
+}
+
+function summarize(rows: number, samples: number[]): LatencySummary {
+  return {
+    rows,
+    iterations: samples.length,
+    p50_ms: percentile(samples, 50),
+    p99_ms: percentile(samples, 99),
+    mean_ms: samples.reduce((a, b) => a + b, 0) / samples.length,
+  };
+}
+
+async function run(mode: VariantMode, state: BenchState, label: string): Promise<VariantResult> {
+  const say = (line: string) => process.stderr.write(`  [${label}] ${line}\n`);
+  await connectDb();
+  await pingDb(5000);
+  const rssStart = rssMb();
+
+  let lastMessage = "";
+  const t0 = performance.now();
+  const build = await buildEnsemble(state.ensembleId, {
+    onProgress: (_f, message) => {
+      const text = message ?? "";
+      if (text !== lastMessage && !text.startsWith("loading base model")) say(text);
+      lastMessage = text;
+    },
+  });
+  const buildMs = performance.now() - t0;
+  const rssAfterBuild = rssMb();
+  say(`built in ${(buildMs / 1000).toFixed(2)} s (sources: ${build.base.map((b) => b.source).join(", ")})`);
+
+  const expected = mode === "fast" ? "artifact" : "retrained";
+  const wrong = build.base.filter((b) => b.source !== expected);
+  if (wrong.length > 0) {
+    throw new Error(`${mode} run expected every base model to be "${expected}", got ${wrong.map((b) => `${b.model_name}: ${b.source}`).join(", ")}.`);
+  }
+
+  // The ensemble's predictions on the meta holdout rows, served from its saved artifacts.
+  const table = parseCsv(await readDatasetText(state.metaDatasetPath));
+  const { X } = toNumericMatrix(table, { features: state.features, target: state.target });
+  const asRow = (values: number[]) => Object.fromEntries(state.features.map((f, j) => [f, values[j]]));
+  const { test } = holdoutSplit(X.length, META_HOLDOUT_FRACTION, state.seed);
+  const holdoutRows = takeRows(X, test).map(asRow);
+  const { probabilities } = await predictWithEnsemble(state.ensembleId, { rows: holdoutRows });
+  const checkAt = build.check.rows.map((r) => test.indexOf(r));
+  const matchesBuildCheck = checkAt.every((k, i) => k >= 0 && Object.is(probabilities[k], build.check.probabilities[i]));
+
+  const base: VariantResult["base"] = [];
+  for (const timing of build.base) {
+    const doc = await ModelConfig.findById(timing.model_id).lean();
+    if (!doc) throw new Error(`base model ${timing.model_id} disappeared`);
+    const first = await loadTrainedModel(doc); // the instance the build loaded, from the cache
+    let reloadMs: number | null = null;
+    if (mode === "fast") {
+      clearLoadedModelCache();
+      reloadMs = (await loadTrainedModel(doc)).loadMs;
+    }
+    base.push({
+      model_id: timing.model_id,
+      name: timing.model_name,
+      source: timing.source,
+      obtain_ms: timing.ms,
+      load_ms: first.loadMs,
+      reload_ms: reloadMs,
+      bytes: first.bytes,
+      model_bytes: doc.artifact_bytes?.model ?? null,
+    });
+  }
+
+  let latency: VariantResult["latency"] = null;
+  if (mode === "fast") {
+    const { oneRow, manyRows } = state.latency;
+    const one = [holdoutRows[0]];
+    const many = Array.from({ length: manyRows.rows }, (_, i) => asRow(X[i % X.length]));
+    const ensemble = await loadEnsemble(await findEnsemble(state.ensembleId));
+    say(`predict latency: ${oneRow.iterations} x 1 row, ${manyRows.iterations} x ${manyRows.rows} rows`);
+    latency = {
+      api_1: summarize(1, await time(oneRow.iterations, oneRow.warmup, () => predictWithEnsemble(state.ensembleId, { rows: one }))),
+      api_many: summarize(many.length, await time(manyRows.iterations, manyRows.warmup, () => predictWithEnsemble(state.ensembleId, { rows: many }))),
+      memory_1: summarize(1, await time(oneRow.iterations, oneRow.warmup, () => ensemble.predictProba(one))),
+      memory_many: summarize(many.length, await time(manyRows.iterations, manyRows.warmup, () => ensemble.predictProba(many))),
+    };
+  }
+
+  let warmRebuildMs: number | null = null;
+  if (mode === "fast") {
+    clearLoadedModelCache();
+    clearLoadedEnsembleCache();
+    const t1 = performance.now();
+    const again = await buildEnsemble(state.ensembleId);
+    warmRebuildMs = performance.now() - t1;
+    if (again.base.some((b) => b.source !== "artifact")) throw new Error("the warm rebuild retrained a base model");
+    say(`warm rebuild in ${(warmRebuildMs / 1000).toFixed(2)} s`);
+  }
+
+  return {
+    mode,
+    label,
+    build_ms: buildMs,
+    recorded_total_ms: build.total_ms,
+    meta_ms: build.meta_ms,
+    rss_mb: { start: rssStart, after_build: rssAfterBuild, end: rssMb() },
+    base,
+    holdout: { rows: holdoutRows.length, probabilities, matches_build_check: matchesBuildCheck },
+    metrics: build.metrics,
+    latency,
+    warm_rebuild_ms: warmRebuildMs,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { state: { type: "string" }, out: { type: "string" }, label: { type: "string" } },
+  });
+  const mode = positionals[0];
+  if ((mode !== "fast" && mode !== "slow") || !values.state || !values.out) {
+    throw new Error("usage: tsx scripts/bench-variant.ts fast|slow --state FILE --out FILE [--label TEXT]");
+  }
+  const state = JSON.parse(fs.readFileSync(values.state, "utf8")) as BenchState;
+  try {
+    const result = await run(mode, state, values.label ?? mode);
+    fs.writeFileSync(values.out, JSON.stringify(result));
+  } finally {
+    await disconnectDb();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  });
+}
