@@ -24,6 +24,8 @@ npx vitest run --reporter=default --reporter=json --outputFile.json="$RESULTS_DI
 
 echo "== end-to-end tests (Playwright, /usr/bin/chromium) =="
 export NEXT_DIST_DIR=.next-e2e
+# A free port, so a running app or another test run never collides with this one.
+export E2E_PORT="${E2E_PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{process.stdout.write(String(s.address().port));s.close()})')}"
 if ensure_build; then
   PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS_DIR/playwright.json" npx playwright test --reporter=list,json || status=1
 else
