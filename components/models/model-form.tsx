@@ -131,7 +131,7 @@ export function ModelForm({
         continue;
       }
       const v = Number(text);
-      if (!Number.isFinite(v) || (f.integer && !Number.isInteger(v)) || (f.min !== null && v < f.min) || (f.max !== null && v > f.max)) return "invalid";
+      if (!Number.isFinite(v) || (f.integer && !Number.isInteger(v)) || (f.min !== null && (f.minExclusive ? v <= f.min : v < f.min)) || (f.max !== null && v > f.max)) return "invalid";
       numeric[f.name] = v;
     }
     return estimateTrainingSeconds(algorithm, numeric, dataset.rows, features.length);
@@ -300,7 +300,7 @@ export function ModelForm({
                   field={key}
                   label={<code>{f.name}</code>}
                   errors={errors[key]}
-                  hint={`${HYPERPARAMETER_HELP[f.name] ?? ""} ${f.min !== null && f.max !== null ? `Range ${f.min}–${f.max}; ` : ""}default ${f.default}.`}
+                  hint={`${HYPERPARAMETER_HELP[f.name] ?? ""} ${f.min !== null && f.max !== null ? (f.minExclusive ? `Above ${f.min}, at most ${f.max}; ` : `Range ${f.min}–${f.max}; `) : ""}default ${f.default}.`}
                   type="number"
                   inputMode={f.integer ? "numeric" : "decimal"}
                   step={f.integer ? 1 : "any"}

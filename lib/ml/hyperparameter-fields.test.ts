@@ -15,4 +15,11 @@ describe("hyperparameterFields", () => {
     expect(trees?.max).toBeGreaterThan(1);
     expect(fields.logistic_regression.find((f) => f.name === "l2")?.integer).toBe(false);
   });
+
+  it("tells a bound the value must stay above from one it may equal", () => {
+    const fields = allHyperparameterFields();
+    expect(fields.random_forest.find((f) => f.name === "max_features")).toMatchObject({ min: 0, max: 1, minExclusive: true });
+    expect(fields.random_forest.find((f) => f.name === "n_estimators")?.minExclusive).toBe(false);
+    expect(fields.logistic_regression.find((f) => f.name === "l2")).toMatchObject({ min: 0, minExclusive: false });
+  });
 });

@@ -8,12 +8,15 @@ export interface HyperparameterField {
   integer: boolean;
   min: number | null;
   max: number | null;
+  /** True when the value must be strictly above `min` (e.g. a share that cannot be 0). */
+  minExclusive: boolean;
 }
 
 interface NumberLike {
   minValue: number | null;
   maxValue: number | null;
   isInt: boolean;
+  _zod: { def: { checks?: Array<{ _zod: { def: { check?: string; inclusive?: boolean } } }> } };
 }
 
 function describeField(name: string, schema: z.ZodType): HyperparameterField {
@@ -26,6 +29,7 @@ function describeField(name: string, schema: z.ZodType): HyperparameterField {
     integer: inner.isInt,
     min: Number.isFinite(inner.minValue) ? inner.minValue : null,
     max: Number.isFinite(inner.maxValue) ? inner.maxValue : null,
+    minExclusive: (inner._zod.def.checks ?? []).some((c) => c._zod.def.check === "greater_than" && c._zod.def.inclusive === false),
   };
 }
 
