@@ -15,6 +15,11 @@ describe("configuration", () => {
     expect(cfg.mongodbUri).toBe("mongodb+srv://u:p@cluster0.example.net/nba");
   });
 
+  it("accepts a file:// artifact folder and refuses other schemes", () => {
+    expect(loadConfig({ ARTIFACT_DIR: "file:///srv/artifacts" }).artifactDir).toBe("/srv/artifacts");
+    expect(() => loadConfig({ ARTIFACT_DIR: "s3://bucket/models" })).toThrow(/ARTIFACT_DIR must be a folder or a file:\/\/ URI/);
+  });
+
   it("refuses a malformed value with one sentence naming every bad variable", () => {
     const bad = () => loadConfig({ MONGODB_URI: "localhost:27017", DB_PORT: "99999", LOG_LEVEL: "loud" });
     expect(bad).toThrow(ConfigError);

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 /** Where the project lives; every default path hangs off it. */
@@ -17,7 +18,15 @@ const EnvSchema = z.object({
   MONGODB_URI: mongoUri.optional(),
   DB_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_EMBEDDED_PORT),
   DB_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, "letters, digits, _ and - only").default("nba"),
-  ARTIFACT_DIR: z.string().min(1).optional(),
+  // A local folder, or a file:// URI for one; the ArtifactStore registry leaves room for other schemes later.
+  ARTIFACT_DIR: z
+    .string()
+    .min(1)
+    .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.startsWith("file://"), {
+      message: "must be a folder or a file:// URI (no other artifact store is available yet)",
+    })
+    .transform((v) => (v.startsWith("file://") ? fileURLToPath(v) : v))
+    .optional(),
   DATA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
