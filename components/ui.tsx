@@ -149,3 +149,37 @@ export function Step({ id, title, children }: { id: string; title: string; child
     </section>
   );
 }
+
+/** A table that scrolls sideways inside its own box on narrow screens, with plain column headers. */
+export function DataTable({
+  label,
+  testId,
+  minWidth,
+  headers,
+  children,
+}: {
+  label: string;
+  testId: string;
+  /** A Tailwind min-width class, e.g. "min-w-[760px]". */
+  minWidth: string;
+  headers: string[];
+  /** The table's <tbody>. */
+  children: ReactNode;
+}) {
+  return (
+    <TableScroll label={label}>
+      <table className={`w-full ${minWidth} border-collapse`} data-testid={testId}>
+        <thead>
+          <tr>
+            {headers.map((h) => (
+              <th key={h} scope="col" className={th}>
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        {children}
+      </table>
+    </TableScroll>
+  );
+}

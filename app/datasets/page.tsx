@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { connection } from "next/server";
 import { DatasetUploadForm } from "@/components/datasets/upload-form";
 import { formatBytes, formatCount, formatDate } from "@/components/format";
-import { ButtonLink, Card, EmptyState, PageHeader, TableScroll, td, th } from "@/components/ui";
+import { ButtonLink, Card, EmptyState, PageHeader, DataTable, td } from "@/components/ui";
 import { listDatasets } from "@/lib/datasets";
 
 export const metadata: Metadata = { title: "Datasets · NBA Ensemble Lab" };
@@ -22,33 +22,22 @@ export default async function DatasetsPage() {
           {datasets.length === 0 ? (
             <EmptyState title="No datasets yet">Upload a CSV with a header row, numeric feature columns and a 0/1 target column.</EmptyState>
           ) : (
-            <TableScroll label="Stored datasets">
-              <table className="w-full min-w-[640px] border-collapse" data-testid="datasets-table">
-                <thead>
-                  <tr>
-                    <th scope="col" className={th}>Name</th>
-                    <th scope="col" className={th}>Rows</th>
-                    <th scope="col" className={th}>Columns</th>
-                    <th scope="col" className={th}>Size</th>
-                    <th scope="col" className={th}>Uploaded</th>
+            <DataTable label="Stored datasets" testId="datasets-table" minWidth="min-w-[640px]" headers={["Name", "Rows", "Columns", "Size", "Uploaded"]}>
+              <tbody>
+                {datasets.map((d) => (
+                  <tr key={d.path} data-testid="dataset-row" data-dataset={d.path}>
+                    <th scope="row" className={`${td} whitespace-nowrap text-left font-medium`}>{d.path}</th>
+                    <td className={`${td} tabular-nums`}>{formatCount(d.rows)}</td>
+                    <td className={td}>
+                      <span className="sr-only">{d.columns.length} columns: </span>
+                      <span className="font-mono text-xs">{d.columns.join(", ")}</span>
+                    </td>
+                    <td className={`${td} whitespace-nowrap tabular-nums`}>{formatBytes(d.bytes)}</td>
+                    <td className={`${td} whitespace-nowrap`}>{formatDate(d.created_at)}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {datasets.map((d) => (
-                    <tr key={d.path} data-testid="dataset-row" data-dataset={d.path}>
-                      <th scope="row" className={`${td} whitespace-nowrap text-left font-medium`}>{d.path}</th>
-                      <td className={`${td} tabular-nums`}>{formatCount(d.rows)}</td>
-                      <td className={td}>
-                        <span className="sr-only">{d.columns.length} columns: </span>
-                        <span className="font-mono text-xs">{d.columns.join(", ")}</span>
-                      </td>
-                      <td className={`${td} whitespace-nowrap tabular-nums`}>{formatBytes(d.bytes)}</td>
-                      <td className={`${td} whitespace-nowrap`}>{formatDate(d.created_at)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableScroll>
+                ))}
+              </tbody>
+            </DataTable>
           )}
         </Card>
         <Card title="Upload a CSV">

@@ -1,5 +1,5 @@
 import { formatDate, formatMetric, formatMs } from "@/components/format";
-import { StatusBadge, TableScroll, td, th } from "@/components/ui";
+import { StatusBadge, DataTable, td } from "@/components/ui";
 import type { TrainingRunView } from "@/lib/training/views";
 
 const TRIGGERS: Record<string, string> = { manual: "Train button or API", ensemble: "ensemble build (artifacts unusable)", seed: "demo seed" };
@@ -8,40 +8,26 @@ export function TrainingHistory({ history }: { history: TrainingRunView[] }) {
   if (history.length === 0) return <p className="text-sm text-slate-700">No training runs yet.</p>;
   const newestFirst = [...history].sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at));
   return (
-    <TableScroll label="Training history">
-      <table className="w-full min-w-[860px] border-collapse" data-testid="training-history">
-        <thead>
-          <tr>
-            <th scope="col" className={th}>Started</th>
-            <th scope="col" className={th}>Status</th>
-            <th scope="col" className={th}>Triggered by</th>
-            <th scope="col" className={th}>Run</th>
-            <th scope="col" className={th}>Time</th>
-            <th scope="col" className={th}>Accuracy</th>
-            <th scope="col" className={th}>AUC</th>
-            <th scope="col" className={th}>Log loss</th>
+    <DataTable label="Training history" testId="training-history" minWidth="min-w-[860px]" headers={["Started", "Status", "Triggered by", "Run", "Time", "Accuracy", "AUC", "Log loss"]}>
+      <tbody>
+        {newestFirst.map((h, i) => (
+          <tr key={`${h.started_at}-${i}`} data-testid="history-row">
+            <td className={`${td} whitespace-nowrap`}>{formatDate(h.started_at)}</td>
+            <td className={td}>
+              <StatusBadge status={h.status} />
+              {h.error ? <p className="mt-1 max-w-xs text-xs text-red-800">{h.error}</p> : null}
+            </td>
+            <td className={td}>{TRIGGERS[h.trigger] ?? h.trigger}</td>
+            <td className={td}>
+              <code className="text-xs">{h.run_id ?? "—"}</code>
+            </td>
+            <td className={`${td} whitespace-nowrap tabular-nums`}>{formatMs(h.training_ms)}</td>
+            <td className={`${td} tabular-nums`}>{formatMetric(h.metrics?.accuracy)}</td>
+            <td className={`${td} tabular-nums`}>{formatMetric(h.metrics?.auc)}</td>
+            <td className={`${td} tabular-nums`}>{formatMetric(h.metrics?.log_loss)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {newestFirst.map((h, i) => (
-            <tr key={`${h.started_at}-${i}`} data-testid="history-row">
-              <td className={`${td} whitespace-nowrap`}>{formatDate(h.started_at)}</td>
-              <td className={td}>
-                <StatusBadge status={h.status} />
-                {h.error ? <p className="mt-1 max-w-xs text-xs text-red-800">{h.error}</p> : null}
-              </td>
-              <td className={td}>{TRIGGERS[h.trigger] ?? h.trigger}</td>
-              <td className={td}>
-                <code className="text-xs">{h.run_id ?? "—"}</code>
-              </td>
-              <td className={`${td} whitespace-nowrap tabular-nums`}>{formatMs(h.training_ms)}</td>
-              <td className={`${td} tabular-nums`}>{formatMetric(h.metrics?.accuracy)}</td>
-              <td className={`${td} tabular-nums`}>{formatMetric(h.metrics?.auc)}</td>
-              <td className={`${td} tabular-nums`}>{formatMetric(h.metrics?.log_loss)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableScroll>
+        ))}
+      </tbody>
+    </DataTable>
   );
 }
