@@ -22,6 +22,8 @@ const jobSchema = new Schema(
     started_at: { type: Date, default: null },
     finished_at: { type: Date, default: null },
     heartbeat_at: { type: Date, default: null },
+    /** "<hostname>:<pid>" of the worker running it, so a restarted worker can tell a dead one's jobs at once. */
+    worker: { type: String, default: null },
   },
   { collection: "jobs", timestamps: true, minimize: false },
 );

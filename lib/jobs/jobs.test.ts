@@ -100,6 +100,33 @@ describe("training jobs", () => {
     expect((await getJob(String(stale._id))).status).toBe("succeeded");
   });
 
+  it("requeues at once a job whose worker process on this host has exited, but not a live worker's", async () => {
+    const model = await newModel("dead-worker");
+    const host = (await import("node:os")).hostname();
+    const fresh = new Date();
+    const dead = await Job.create({
+      kind: "train_model",
+      target_id: new mongoose.Types.ObjectId(model.id),
+      status: "running",
+      attempts: 1,
+      heartbeat_at: fresh,
+      worker: `${host}:2147483646`,
+    });
+    const alive = await Job.create({
+      kind: "train_model",
+      target_id: new mongoose.Types.ObjectId(model.id),
+      status: "running",
+      attempts: 1,
+      heartbeat_at: fresh,
+      worker: `${host}:${process.ppid}`,
+    });
+    const out = await recoverStaleJobs(abandonTarget, 60_000);
+    expect(out.requeued).toContain(String(dead._id));
+    expect(out.requeued).not.toContain(String(alive._id));
+    expect((await getJob(String(alive._id))).status).toBe("running");
+    await Job.deleteMany({ _id: { $in: [dead._id, alive._id] } });
+  });
+
   it("fails a job interrupted too often and releases its model", async () => {
     const model = await newModel("doomed");
     await ModelConfig.updateOne({ _id: model.id }, { $set: { status: "training" } });

@@ -1,3 +1,4 @@
+import os from "node:os";
 import mongoose from "mongoose";
 import { connectDb } from "@/lib/db";
 import { childLogger } from "@/lib/log";
@@ -19,6 +20,26 @@ export type JobHandlers = Record<JobKind, JobHandler>;
 export const STALE_AFTER_MS = Number(process.env.JOB_STALE_MS ?? 60_000);
 export const MAX_ATTEMPTS = 3;
 
+/** This process as a worker: "<hostname>:<pid>". */
+export function workerId(): string {
+  return `${os.hostname()}:${process.pid}`;
+}
+
+/** True when `id` names a process on this host that no longer exists. */
+function isDeadLocalWorker(id: string | null | undefined): boolean {
+  if (!id) return false;
+  const sep = id.lastIndexOf(":");
+  if (id.slice(0, sep) !== os.hostname()) return false;
+  const pid = Number(id.slice(sep + 1));
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -32,7 +53,7 @@ export async function runJob(jobId: string, handlers: JobHandlers): Promise<"ran
   const now = new Date();
   const job = await Job.findOneAndUpdate(
     { _id: new mongoose.Types.ObjectId(jobId), status: "queued" },
-    { $set: { status: "running", started_at: now, heartbeat_at: now, message: "starting" }, $inc: { attempts: 1 } },
+    { $set: { status: "running", started_at: now, heartbeat_at: now, message: "starting", worker: workerId() }, $inc: { attempts: 1 } },
     { returnDocument: "after" },
   ).lean();
   if (!job) return "skipped";
@@ -82,7 +103,10 @@ export async function recoverStaleJobs(
   const cutoff = new Date(Date.now() - staleMs);
   const out = { requeued: [] as string[], failed: [] as string[], redispatched: [] as string[] };
 
-  const stale = await Job.find({ status: "running", heartbeat_at: { $lt: cutoff } }).lean();
+  // Silent for too long, or run by a worker process on this host that has exited
+  // (a restart finds its predecessor's jobs at once instead of waiting out the heartbeat).
+  const running = await Job.find({ status: "running" }).lean();
+  const stale = running.filter((j) => (j.heartbeat_at ?? new Date(0)) < cutoff || isDeadLocalWorker(j.worker));
   for (const job of stale) {
     const id = String(job._id);
     if (job.attempts >= MAX_ATTEMPTS) {
