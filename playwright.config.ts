@@ -30,6 +30,13 @@ export default defineConfig({
       ],
     },
   },
+  // Run in this order, one worker, against one database. The journey starts from an empty
+  // database; the accessibility audit adds data of its own (and no API deletes a dataset),
+  // so it goes last. No `dependencies`: a failing journey must not skip the audit.
+  projects: [
+    { name: "journey", testIgnore: /accessibility\.spec\.ts$/ },
+    { name: "accessibility", testMatch: /accessibility\.spec\.ts$/ },
+  ],
   webServer: {
     command: "bash scripts/e2e-server.sh",
     url: `http://127.0.0.1:${port}/api/health`,

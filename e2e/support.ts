@@ -57,14 +57,35 @@ export async function createAndTrainModel(request: APIRequestContext, body: Reco
 }
 
 export async function trainViaApi(request: APIRequestContext, modelId: string): Promise<void> {
-  const train = await request.post(`/api/models/${modelId}/train`);
-  expect(train.status(), await train.text()).toBe(202);
-  const { job_id } = (await train.json()) as { job_id: string };
+  await runJobViaApi(request, `/api/models/${modelId}/train`, "training");
+}
+
+/** Stores a CSV through POST /api/datasets (text/csv body) and returns its path, e.g. "games.csv". */
+export async function uploadCsvViaApi(request: APIRequestContext, name: string, csv: string): Promise<string> {
+  const res = await request.post(`/api/datasets?name=${encodeURIComponent(name)}`, { headers: { "content-type": "text/csv" }, data: csv });
+  expect(res.status(), await res.text()).toBe(201);
+  return ((await res.json()) as { path: string }).path;
+}
+
+/** Creates an ensemble through the JSON API and builds it, waiting for the build job to succeed. */
+export async function createAndBuildEnsemble(request: APIRequestContext, body: Record<string, unknown>): Promise<{ id: string; name: string }> {
+  const created = await request.post("/api/ensembles", { data: body });
+  expect(created.status(), await created.text()).toBe(201);
+  const ensemble = (await created.json()) as { id: string; name: string };
+  await runJobViaApi(request, `/api/ensembles/${ensemble.id}/train`, "ensemble build");
+  return ensemble;
+}
+
+/** Starts a job with a POST that answers 202 { job_id }, then polls GET /api/jobs/:id until it succeeds. */
+async function runJobViaApi(request: APIRequestContext, startUrl: string, what: string): Promise<void> {
+  const start = await request.post(startUrl);
+  expect(start.status(), await start.text()).toBe(202);
+  const { job_id } = (await start.json()) as { job_id: string };
   await expect
     .poll(
       async () => {
         const job = (await (await request.get(`/api/jobs/${job_id}`)).json()) as { status: string; error: string | null };
-        if (job.status === "failed") throw new Error(`training failed: ${job.error}`);
+        if (job.status === "failed") throw new Error(`${what} failed: ${job.error}`);
         return job.status;
       },
       { timeout: 60_000, intervals: [250, 500, 1000] },

@@ -38,11 +38,19 @@ npx tsx scripts/check-config.ts
 ensure_build
 npx tsx scripts/seed.ts
 
-node --import tsx scripts/worker.ts &
+# The worker is restarted if it dies (a crash mid-training requeues its job);
+# the web server keeps serving meanwhile.
+(
+  while true; do
+    node --import tsx scripts/worker.ts && exit 0
+    echo "[start] the job worker exited ($?); restarting it in 2 s" >&2
+    sleep 2
+  done
+) &
 pids+=($!)
 node_modules/.bin/next start -H "$HOST" -p "$PORT" &
 pids+=($!)
 echo "[start] dashboard on http://$( [[ "$HOST" == "0.0.0.0" ]] && echo localhost || echo "$HOST" ):$PORT  (Ctrl-C stops everything)" >&2
 
-# Stop everything when either child exits.
+# Stop everything when the web server (or a worker that stopped cleanly) exits.
 wait -n "${pids[@]}"
