@@ -41,6 +41,8 @@ export default defineConfig({
     command: "bash scripts/e2e-server.sh",
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
+    // SIGTERM lets scripts/e2e-server.sh stop its worker, server and database in order.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
     timeout: 180_000,
     stdout: "pipe",
     stderr: "pipe",

@@ -11,16 +11,24 @@ E2E_DB_PORT="${E2E_DB_PORT:-$(node -e 'const s=require("net").createServer().lis
 rm -rf "$E2E_DIR" && mkdir -p "$E2E_DIR"
 
 pids=()
-# Signals a process and all of its descendants (tsx and next start children of their own).
-kill_tree() {
-  local pid="$1" child
-  for child in $(pgrep -P "$pid" 2>/dev/null); do kill_tree "$child"; done
-  kill -TERM "$pid" 2>/dev/null || true
+# Each child runs in a process group of its own (setsid), so stopping it reaches
+# every descendant, even one a dying parent left behind, and a terminal's Ctrl-C
+# reaches only this script, which then stops the children in order.
+stop_groups() {
+  local pgid
+  for pgid in "${pids[@]}"; do kill -TERM -- "-$pgid" 2>/dev/null || true; done
+  for _ in $(seq 1 100); do
+    local alive=0
+    for pgid in "${pids[@]}"; do kill -0 -- "-$pgid" 2>/dev/null && alive=1; done
+    [[ $alive == 0 ]] && return 0
+    sleep 0.1
+  done
+  for pgid in "${pids[@]}"; do kill -KILL -- "-$pgid" 2>/dev/null || true; done
 }
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill_tree "$pid"; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # The database stops only after everything that talks to it has exited.
+  stop_groups
   bash scripts/db.sh stop "$E2E_DIR/db"
 }
 trap cleanup INT TERM EXIT
@@ -31,8 +39,8 @@ export ARTIFACT_DIR="$E2E_DIR/artifacts"
 export DATA_DIR="$E2E_DIR/datasets"
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
 
-node --import tsx scripts/worker.ts &
+setsid node --import tsx scripts/worker.ts &
 pids+=($!)
-node_modules/.bin/next start -H 127.0.0.1 -p "$E2E_PORT" &
+setsid node_modules/.bin/next start -H 127.0.0.1 -p "$E2E_PORT" &
 pids+=($!)
 wait -n "${pids[@]}"

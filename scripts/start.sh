@@ -14,16 +14,24 @@ ensure_node_modules
 
 pids=()
 started_db=""
-# Signals a process and all of its descendants (tsx and next start children of their own).
-kill_tree() {
-  local pid="$1" child
-  for child in $(pgrep -P "$pid" 2>/dev/null); do kill_tree "$child"; done
-  kill -TERM "$pid" 2>/dev/null || true
+# Each child runs in a process group of its own (setsid), so stopping it reaches
+# every descendant, even one a dying parent left behind, and a terminal's Ctrl-C
+# reaches only this script, which then stops the children in order.
+stop_groups() {
+  local pgid
+  for pgid in "${pids[@]}"; do kill -TERM -- "-$pgid" 2>/dev/null || true; done
+  for _ in $(seq 1 100); do
+    local alive=0
+    for pgid in "${pids[@]}"; do kill -0 -- "-$pgid" 2>/dev/null && alive=1; done
+    [[ $alive == 0 ]] && return 0
+    sleep 0.1
+  done
+  for pgid in "${pids[@]}"; do kill -KILL -- "-$pgid" 2>/dev/null || true; done
 }
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill_tree "$pid"; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # The database stops only after everything that talks to it has exited.
+  stop_groups
   if [[ -n "$started_db" ]]; then bash scripts/db.sh stop; fi
 }
 trap cleanup INT TERM EXIT
@@ -40,15 +48,15 @@ npx tsx scripts/seed.ts
 
 # The worker is restarted if it dies (a crash mid-training requeues its job);
 # the web server keeps serving meanwhile.
-(
+setsid bash -c '
   while true; do
     node --import tsx scripts/worker.ts && exit 0
     echo "[start] the job worker exited ($?); restarting it in 2 s" >&2
     sleep 2
   done
-) &
+' &
 pids+=($!)
-node_modules/.bin/next start -H "$HOST" -p "$PORT" &
+setsid node_modules/.bin/next start -H "$HOST" -p "$PORT" &
 pids+=($!)
 echo "[start] dashboard on http://$( [[ "$HOST" == "0.0.0.0" ]] && echo localhost || echo "$HOST" ):$PORT  (Ctrl-C stops everything)" >&2
 

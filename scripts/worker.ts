@@ -16,6 +16,9 @@ async function main() {
   const stop = await startWorker({ handlers: jobHandlers, onAbandon: abandonTarget });
   logger.info({ db: redactUri(config().mongodbUri) }, "worker ready");
   const shutdown = async () => {
+    // A job in the middle of a CPU-bound step cannot be interrupted; give the
+    // clean stop a few seconds, then leave (the job is requeued by the next worker).
+    setTimeout(() => process.exit(0), 5000);
     await stop().catch(() => undefined);
     await disconnectDb().catch(() => undefined);
     process.exit(0);
