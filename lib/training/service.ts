@@ -68,6 +68,26 @@ const ARTIFACT_FIELDS: Array<{ key: "model" | "scaler" | "features"; path: keyof
   { key: "features", path: "features_path", kind: "features" },
 ];
 
+type Verification = Awaited<ReturnType<typeof verifyArtifact>>;
+const verified = ((globalThis as unknown as { __artifactVerifications?: Map<string, { stamp: string; result: Verification }> }).__artifactVerifications ??= new Map());
+
+/**
+ * verifyArtifact (read, sha256, parse) remembered per file while its size and
+ * mtime stay the same: a listing stats every file on every request but re-reads
+ * only files that changed, so a large forest is not re-hashed on each page view.
+ */
+async function verifyRemembered(store: ReturnType<typeof defaultArtifactStore>, ref: { path: string | null; sha256: string | null; kind: ArtifactKind }): Promise<Verification> {
+  const st = ref.path ? await store.stat(ref.path).catch(() => null) : null;
+  const stamp = st ? `${st.bytes}:${st.modifiedMs}` : "absent";
+  const key = `${ref.kind}|${ref.path}|${ref.sha256}`;
+  const hit = verified.get(key);
+  if (hit && hit.stamp === stamp && stamp !== "absent") return hit.result;
+  const result = await verifyArtifact(store, ref);
+  if (verified.size > 5000) verified.clear();
+  verified.set(key, { stamp, result });
+  return result;
+}
+
 /** Adds the verified state of each artifact (present / missing / corrupt) to a view. */
 export async function withArtifactStatus(view: ModelView): Promise<ModelView> {
   const store = defaultArtifactStore();
@@ -75,7 +95,7 @@ export async function withArtifactStatus(view: ModelView): Promise<ModelView> {
     ARTIFACT_FIELDS.map(async ({ key, path, kind }) => {
       const p = view[path] as string | null;
       const sha = view.checksums[key];
-      const v = await verifyArtifact(store, { path: p, sha256: sha, kind });
+      const v = await verifyRemembered(store, { path: p, sha256: sha, kind });
       const state: ArtifactState = { path: p, status: v.status, bytes: v.bytes, sha256: sha, ...(v.reason ? { reason: v.reason } : {}) };
       return [key, state] as const;
     }),
