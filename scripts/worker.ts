@@ -5,6 +5,7 @@ import { connectDb, disconnectDb, redactUri } from "@/lib/db";
 import { abandonTarget, jobHandlers } from "@/lib/jobs/handlers";
 import { startWorker } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
+import { removeOrphanArtifacts } from "@/lib/training/orphans";
 
 async function main() {
   try {
@@ -15,7 +16,12 @@ async function main() {
   }
   const stop = await startWorker({ handlers: jobHandlers, onAbandon: abandonTarget });
   logger.info({ db: redactUri(config().mongodbUri) }, "worker ready");
+  // Files a crash left between writing artifacts and recording them: never loaded, only space.
+  const sweep = () => removeOrphanArtifacts().catch((err: unknown) => logger.warn({ err: String(err) }, "orphan artifact sweep failed"));
+  void sweep();
+  const sweeper = setInterval(sweep, 60 * 60 * 1000);
   const shutdown = async () => {
+    clearInterval(sweeper);
     // A job in the middle of a CPU-bound step cannot be interrupted; give the
     // clean stop a few seconds, then leave (the job is requeued by the next worker).
     setTimeout(() => process.exit(0), 5000);

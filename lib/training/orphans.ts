@@ -1,0 +1,52 @@
+import { RUN_ID_PATTERN, defaultArtifactStore, type ArtifactStore } from "@/lib/artifacts";
+import { connectDb } from "@/lib/db";
+import { childLogger } from "@/lib/log";
+import { Ensemble } from "@/models/Ensemble";
+import { ModelConfig } from "@/models/ModelConfig";
+
+const log = childLogger("artifacts-gc");
+
+/** Files younger than this may belong to a save whose document update is still to come. */
+export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes artifact files that no model config or ensemble points at: what a
+ * crash between writing the files and updating the document leaves behind (such
+ * files are never loaded, only wasted space). Only files named like artifacts
+ * and older than the grace period are touched.
+ */
+export async function removeOrphanArtifacts(
+  opts: { store?: ArtifactStore; olderThanMs?: number; now?: number } = {},
+): Promise<{ removed: string[]; kept: number }> {
+  const store = opts.store ?? defaultArtifactStore();
+  const cutoff = (opts.now ?? Date.now()) - (opts.olderThanMs ?? ORPHAN_GRACE_MS);
+  await connectDb();
+  const [models, ensembles] = await Promise.all([
+    ModelConfig.find({}, { model_artifact_path: 1, scaler_artifact_path: 1, features_path: 1 }).lean(),
+    Ensemble.find({}, { meta_model_artifact_path: 1, manifest_artifact_path: 1 }).lean(),
+  ]);
+  const referenced = new Set<string>(
+    [
+      ...models.flatMap((m) => [m.model_artifact_path, m.scaler_artifact_path, m.features_path]),
+      ...ensembles.flatMap((e) => [e.meta_model_artifact_path, e.manifest_artifact_path]),
+    ].filter((p): p is string => !!p),
+  );
+  const artifactName = new RegExp(`^${RUN_ID_PATTERN.source.replace(/^\^|\$$/g, "")}_(model|scaler|features|meta_model|manifest)\\.json$`);
+  const removed: string[] = [];
+  let kept = 0;
+  for (const file of await store.list()) {
+    if (referenced.has(file) || !artifactName.test(file.split("/").pop() ?? "")) {
+      kept += 1;
+      continue;
+    }
+    const st = await store.stat(file);
+    if (!st || st.modifiedMs > cutoff) {
+      kept += 1;
+      continue;
+    }
+    await store.delete(file);
+    removed.push(file);
+  }
+  if (removed.length > 0) log.info({ removed: removed.length, files: removed.slice(0, 20) }, "removed orphan artifacts");
+  return { removed, kept };
+}
