@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
+import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
 import { deleteEnsembleAction, trainEnsembleAction } from "@/app/ensembles/actions";
 import { DeleteConfirm } from "@/components/delete-confirm";
@@ -15,12 +16,20 @@ import { getEnsemble } from "@/lib/ensemble/service";
 import { compareLatestBuild } from "@/lib/ensemble/speedup";
 import { latestJobFor } from "@/lib/jobs/queue";
 
-export const metadata: Metadata = { title: "Ensemble · NBA Ensemble Lab" };
+/** One read per request, shared by the page and its title. */
+const readEnsemble = cache((id: string) => orNotFound(getEnsemble(id)));
+
+/** Each ensemble's own title, so tabs, history and the route announcer say which ensemble this is. */
+export async function generateMetadata({ params }: PageProps<"/ensembles/[id]">): Promise<Metadata> {
+  await connection();
+  const ensemble = await readEnsemble((await params).id);
+  return { title: `${ensemble.name} · Ensembles · NBA Ensemble Lab` };
+}
 
 export default async function EnsemblePage({ params }: PageProps<"/ensembles/[id]">) {
   await connection();
   const { id } = await params;
-  const ensemble = await orNotFound(getEnsemble(id));
+  const ensemble = await readEnsemble(id);
   const job = await latestJobFor(ensemble.id);
   const latest = ensemble.runs.filter((r) => r.status === "succeeded").at(-1) ?? null;
   const built = ensemble.runs.length > 0;

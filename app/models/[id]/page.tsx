@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
+import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
 import { deleteModelAction, trainModelAction } from "@/app/models/actions";
 import { DeleteConfirm } from "@/components/delete-confirm";
@@ -14,12 +15,20 @@ import { listEnsembles } from "@/lib/ensemble/service";
 import { latestJobFor } from "@/lib/jobs/queue";
 import { getModel } from "@/lib/training/service";
 
-export const metadata: Metadata = { title: "Model · NBA Ensemble Lab" };
+/** One read per request, shared by the page and its title. */
+const readModel = cache((id: string) => orNotFound(getModel(id)));
+
+/** Each model's own title, so tabs, history and the route announcer say which model this is. */
+export async function generateMetadata({ params }: PageProps<"/models/[id]">): Promise<Metadata> {
+  await connection();
+  const model = await readModel((await params).id);
+  return { title: `${model.name} · Models · NBA Ensemble Lab` };
+}
 
 export default async function ModelPage({ params }: PageProps<"/models/[id]">) {
   await connection();
   const { id } = await params;
-  const model = await orNotFound(getModel(id));
+  const model = await readModel(id);
   const [job, ensembles] = await Promise.all([latestJobFor(model.id), listEnsembles()]);
   const usedBy = ensembles.filter((e) => e.base_model_ids.includes(model.id));
 

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
+import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
 import { updateModelAction } from "@/app/models/actions";
 import { ModelForm } from "@/components/models/model-form";
@@ -8,13 +9,20 @@ import { listDatasets } from "@/lib/datasets";
 import { allHyperparameterFields } from "@/lib/ml/hyperparameter-fields";
 import { getModel } from "@/lib/training/service";
 
-export const metadata: Metadata = { title: "Edit model · NBA Ensemble Lab" };
+/** One read per request, shared by the page and its title. */
+const readModel = cache((id: string) => orNotFound(getModel(id)));
+
+export async function generateMetadata({ params }: PageProps<"/models/[id]/edit">): Promise<Metadata> {
+  await connection();
+  const model = await readModel((await params).id);
+  return { title: `Edit ${model.name} · Models · NBA Ensemble Lab` };
+}
 
 export default async function EditModelPage({ params }: PageProps<"/models/[id]/edit">) {
   await connection();
   const { id } = await params;
-  const [model, datasets] = await Promise.all([orNotFound(getModel(id)), listDatasets()]);
-    return (
+  const [model, datasets] = await Promise.all([readModel(id), listDatasets()]);
+  return (
     <div className="space-y-6">
       <PageHeader title={`Edit ${model.name}`} description="Saved artifacts keep serving until the model is trained again with the new settings." />
       {isBusy(model.status) ? <Alert tone="warn">This model is training; changes are refused until that run finishes.</Alert> : null}
