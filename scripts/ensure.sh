@@ -4,7 +4,8 @@
 ensure_node_modules() {
   if [[ ! -d node_modules ]] || [[ ! -f node_modules/.package-lock.json ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
     echo "[setup] installing npm dependencies (npm ci)" >&2
-    npm ci --no-audit --no-fund
+    # --include=dev: npm start exports NODE_ENV=production, which would skip the build tools.
+    npm ci --no-audit --no-fund --include=dev
   fi
 }
 
