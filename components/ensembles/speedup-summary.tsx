@@ -13,7 +13,15 @@ export function SpeedupSummary({ comparison }: { comparison: BuildComparison }) 
       text = `The latest build retrained ${plural(comparison.retrained, "base model")} (${formatMs(comparison.latest.total_ms)} in total), so there is nothing faster to compare it with yet. Build again: the fresh artifacts will load instead.`;
       break;
     case "no_reference":
-      text = `The latest build took ${formatMs(comparison.latest.total_ms)}, loading every base model from its artifacts. No build so far had to retrain, so there is no slower build to compare with.`;
+      text = comparison.training ? (
+        <>
+          The latest build took {formatMs(comparison.latest.total_ms)}. Loading its base models from their artifacts took{" "}
+          {formatMs(comparison.training.loadMs)}; training them took {formatMs(comparison.training.trainingMs)} (their latest
+          training runs): <strong>{formatRatio(comparison.training.ratio)} less</strong>. No build so far had to retrain.
+        </>
+      ) : (
+        `The latest build took ${formatMs(comparison.latest.total_ms)}, loading every base model from its artifacts. No build so far had to retrain, so there is no slower build to compare with.`
+      );
       break;
     case "compared": {
       const times = `(${formatMs(comparison.latest.total_ms)} vs ${formatMs(comparison.reference.total_ms)})`;

@@ -20,7 +20,7 @@ function iso(d: Date | null | undefined): string | null {
   return d ? new Date(d).toISOString() : null;
 }
 
-type BaseInfo = { _id: mongoose.Types.ObjectId; name: string; run_id?: string | null };
+type BaseInfo = { _id: mongoose.Types.ObjectId; name: string; run_id?: string | null; training_ms?: number | null };
 
 /** Builds the view, including whether a base model changed since the ensemble was built. */
 export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]): EnsembleView {
@@ -42,7 +42,7 @@ export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]): EnsembleVi
     base_model_ids: doc.base_model_ids.map(String),
     base_models: doc.base_model_ids.map((id) => {
       const b = byId.get(String(id));
-      return { id: String(id), name: b?.name ?? null, run_id: b?.run_id ?? null, exists: !!b };
+      return { id: String(id), name: b?.name ?? null, run_id: b?.run_id ?? null, exists: !!b, training_ms: b?.training_ms ?? null };
     }),
     meta_model_type: doc.meta_model_type ?? "logistic_regression",
     meta_training_csv: doc.meta_training_csv,
@@ -83,7 +83,7 @@ export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]): EnsembleVi
 
 async function basesFor(docs: EnsembleLean[]): Promise<BaseInfo[]> {
   const ids = [...new Set(docs.flatMap((d) => d.base_model_ids.map(String)))].map((id) => new mongoose.Types.ObjectId(id));
-  return ModelConfig.find({ _id: { $in: ids } }, { name: 1, run_id: 1 }).lean<BaseInfo[]>();
+  return ModelConfig.find({ _id: { $in: ids } }, { name: 1, run_id: 1, training_ms: 1 }).lean<BaseInfo[]>();
 }
 
 export async function findEnsemble(id: string): Promise<EnsembleLean> {

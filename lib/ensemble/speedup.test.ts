@@ -26,6 +26,12 @@ describe("compareLatestBuild", () => {
     expect(c).toMatchObject({ kind: "latest_retrained", retrained: 1 });
   });
 
+  it("sets loading against the base models' training times when no build retrained", () => {
+    const c = compareLatestBuild([run("2024-01-01T00:00:00Z", 60, ["artifact", "artifact"])], [4000, 8000]);
+    expect(c).toMatchObject({ kind: "no_reference", training: { trainingMs: 12000, loadMs: 60, ratio: 200 } });
+    expect(compareLatestBuild([run("2024-01-01T00:00:00Z", 60, ["artifact", "artifact"])], [4000, null])).not.toHaveProperty("training");
+  });
+
   it("needs an earlier build that retrained", () => {
     expect(compareLatestBuild([run("2024-01-01T00:00:00Z", 12, ["artifact", "artifact"])]).kind).toBe("no_reference");
   });

@@ -26,7 +26,7 @@ export interface EnsembleView {
   id: string;
   name: string;
   base_model_ids: string[];
-  base_models: Array<{ id: string; name: string | null; run_id: string | null; exists: boolean }>;
+  base_models: Array<{ id: string; name: string | null; run_id: string | null; exists: boolean; training_ms: number | null }>;
   meta_model_type: "logistic_regression" | "random_forest";
   meta_training_csv: string;
   target: string;

@@ -91,7 +91,7 @@ export default async function EnsemblePage({ params }: PageProps<"/ensembles/[id
 
       <Card title="Build times" data-testid="timing-card">
         <div className="space-y-4">
-          <SpeedupSummary comparison={compareLatestBuild(ensemble.runs)} />
+          <SpeedupSummary comparison={compareLatestBuild(ensemble.runs, ensemble.base_models.map((b) => b.training_ms))} />
           {built ? <TimingChart runs={ensemble.runs} /> : null}
         </div>
       </Card>
