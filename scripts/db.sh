@@ -18,7 +18,10 @@ DB_NAME="${DB_NAME:-nba}"
 log() { echo "[db] $*" >&2; }
 
 install_ferretdb() {
-  if [[ -x "$FERRETDB_BIN" ]] && "$FERRETDB_BIN" --version 2>/dev/null | grep -q "${FERRETDB_VERSION#v}"; then
+  # Capture first: with pipefail, grep -q closing the pipe early would count as a failure.
+  local have=""
+  if [[ -x "$FERRETDB_BIN" ]]; then have="$("$FERRETDB_BIN" --version 2>/dev/null || true)"; fi
+  if [[ "$have" == *"version: ${FERRETDB_VERSION}"* ]]; then
     return 0
   fi
   if ! command -v go >/dev/null 2>&1; then
