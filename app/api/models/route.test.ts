@@ -37,6 +37,23 @@ describe("datasets API", () => {
     expect(list.datasets.map((d: { path: string }) => d.path)).toContain("api-data.csv");
   });
 
+  it("takes a multipart upload (field file, optional name) and refuses one without a file", async () => {
+    const form = new FormData();
+    form.set("file", new File([syntheticCsv(60, 9)], "from-browser.csv", { type: "text/csv" }));
+    const res = await postDataset(new Request("http://test/api/datasets", { method: "POST", body: form }), undefined as never);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ path: "from-browser.csv", rows: 60 });
+    const named = new FormData();
+    named.set("name", "renamed");
+    named.set("file", new File([syntheticCsv(30, 9)], "whatever.csv"));
+    expect(await (await postDataset(new Request("http://test/api/datasets", { method: "POST", body: named }), undefined as never)).json()).toMatchObject({ path: "renamed.csv" });
+    const none = new FormData();
+    none.set("name", "nothing");
+    const missing = await postDataset(new Request("http://test/api/datasets", { method: "POST", body: none }), undefined as never);
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).fields.file).toBeDefined();
+  });
+
   it("refuses an empty file, a hostile name and an oversized upload, writing nothing", async () => {
     const before = fs.readdirSync(env.dataDir).length;
     const empty = await upload("empty", "");
