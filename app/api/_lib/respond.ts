@@ -41,12 +41,33 @@ export function route<C>(handler: Handler<C>): Handler<C> {
   };
 }
 
+/**
+ * Reads a body as text, stopping as soon as it passes the limit (a chunked
+ * upload has no content-length to check first), so a huge body is a 413 and is
+ * never held in memory whole.
+ */
+export async function readTextCapped(req: Request, limitBytes: number): Promise<string> {
+  if (Number(req.headers.get("content-length") ?? "0") > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limitBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new PayloadTooLargeError(limitBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** Reads a JSON body with a size limit; a bad or huge body is a ValidationError / 413. */
 export async function readJson(req: Request, limitBytes = 1024 * 1024): Promise<unknown> {
-  const len = Number(req.headers.get("content-length") ?? "0");
-  if (len > limitBytes) throw new PayloadTooLargeError(limitBytes);
-  const text = await req.text();
-  if (Buffer.byteLength(text) > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  const text = await readTextCapped(req, limitBytes);
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text) as unknown;

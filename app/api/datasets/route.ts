@@ -1,7 +1,7 @@
 import { config } from "@/lib/config";
 import { listDatasets, saveDataset } from "@/lib/datasets";
 import { PayloadTooLargeError, ValidationError } from "@/lib/errors";
-import { json, route } from "../_lib/respond";
+import { json, readTextCapped, route } from "../_lib/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -25,8 +25,7 @@ export const POST = route(async (req: Request) => {
     text = await file.text();
   } else if (type.startsWith("text/csv") || type.startsWith("text/plain")) {
     name = new URL(req.url).searchParams.get("name");
-    text = await req.text();
-    if (Buffer.byteLength(text) > limit) throw new PayloadTooLargeError(limit);
+    text = await readTextCapped(req, limit);
   } else {
     throw new ValidationError("Send the CSV as multipart/form-data (field file) or as a text/csv body with ?name=.", {
       file: ["unsupported content type"],

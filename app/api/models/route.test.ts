@@ -97,6 +97,21 @@ describe("models API", () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(Object.keys(out.fields ?? {}), `${field} in ${JSON.stringify(out)}`).toContain(field);
     }
+    // A chunked body without content-length is cut off at the limit, not read whole.
+    let pulled = 0;
+    const stream = new ReadableStream({
+      pull(c) {
+        pulled += 1;
+        if (pulled > 40) c.close();
+        else c.enqueue(new TextEncoder().encode(" ".repeat(64 * 1024)));
+      },
+    }, { highWaterMark: 0 });
+    const chunked = await postModel(
+      new Request("http://test/api/models", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit),
+      undefined as never,
+    );
+    expect(chunked.status).toBe(413);
+    expect(pulled).toBeLessThan(20); // stopped just past 1 MB of the 2.5 MB offered
     const malformed = await postModel(jsonReq("{not json"), undefined as never);
     expect(malformed.status).toBe(400);
     expect(await ModelConfig.countDocuments()).toBe(0);
