@@ -64,11 +64,12 @@ export function baseProbabilityMatrix(
   table: { columns: string[]; rows: string[][] },
   target: string,
 ): { Z: number[][]; y: number[] } {
+  let y: number[] = [];
   const perBase = bases.map((b) => {
-    const { X } = toNumericMatrix(table, { features: b.features, target });
-    return b.predictProba(X);
+    const m = toNumericMatrix(table, { features: b.features, target });
+    y = m.y; // the same target column for every base model
+    return b.predictProba(m.X);
   });
-  const { y } = toNumericMatrix(table, { features: [bases[0].features[0]], target });
   const Z = y.map((_, i) => perBase.map((p) => p[i]));
   return { Z, y };
 }

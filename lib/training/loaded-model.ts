@@ -95,13 +95,12 @@ export async function loadTrainedModel(doc: ModelArtifactRefs, store: ArtifactSt
   }
   const key = cacheKey(doc);
   const paths = [doc.model_artifact_path, doc.scaler_artifact_path, doc.features_path] as string[];
+  const stamps = await stampsOf(store, paths);
   const hit = cache.get(key);
   if (hit && hit.model.modelId === modelId) {
-    const now = await stampsOf(store, paths);
-    if (now.every((s, i) => s === hit.stamps[i])) return hit.model;
+    if (stamps.every((s, i) => s === hit.stamps[i])) return hit.model;
     cache.delete(key);
   }
-  const stamps = await stampsOf(store, paths);
 
   const t0 = performance.now();
   const runId = doc.run_id as string;
