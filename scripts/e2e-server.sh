@@ -3,6 +3,7 @@
 # build, all with their data under .data/e2e (wiped at each start).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/process-groups.sh
 export NEXT_TELEMETRY_DISABLED=1
 export NODE_ENV=production
 E2E_DIR="${E2E_DIR:-$PWD/.data/e2e}"
@@ -10,21 +11,6 @@ E2E_PORT="${E2E_PORT:-3100}"
 E2E_DB_PORT="${E2E_DB_PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{process.stdout.write(String(s.address().port));s.close()})')}"
 rm -rf "$E2E_DIR" && mkdir -p "$E2E_DIR"
 
-pids=()
-# Each child runs in a process group of its own (setsid), so stopping it reaches
-# every descendant, even one a dying parent left behind, and a terminal's Ctrl-C
-# reaches only this script, which then stops the children in order.
-stop_groups() {
-  local pgid
-  for pgid in "${pids[@]}"; do kill -TERM -- "-$pgid" 2>/dev/null || true; done
-  for _ in $(seq 1 100); do
-    local alive=0
-    for pgid in "${pids[@]}"; do kill -0 -- "-$pgid" 2>/dev/null && alive=1; done
-    [[ $alive == 0 ]] && return 0
-    sleep 0.1
-  done
-  for pgid in "${pids[@]}"; do kill -KILL -- "-$pgid" 2>/dev/null || true; done
-}
 cleanup() {
   trap - INT TERM EXIT
   # The database stops only after everything that talks to it has exited.

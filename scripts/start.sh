@@ -4,6 +4,7 @@
 # job worker. Ctrl-C or SIGTERM stops everything this script started.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/process-groups.sh
 source scripts/ensure.sh
 export NEXT_TELEMETRY_DISABLED=1
 export NODE_ENV=production
@@ -12,22 +13,7 @@ PORT="${PORT:-3000}"
 
 ensure_node_modules
 
-pids=()
 started_db=""
-# Each child runs in a process group of its own (setsid), so stopping it reaches
-# every descendant, even one a dying parent left behind, and a terminal's Ctrl-C
-# reaches only this script, which then stops the children in order.
-stop_groups() {
-  local pgid
-  for pgid in "${pids[@]}"; do kill -TERM -- "-$pgid" 2>/dev/null || true; done
-  for _ in $(seq 1 100); do
-    local alive=0
-    for pgid in "${pids[@]}"; do kill -0 -- "-$pgid" 2>/dev/null && alive=1; done
-    [[ $alive == 0 ]] && return 0
-    sleep 0.1
-  done
-  for pgid in "${pids[@]}"; do kill -KILL -- "-$pgid" 2>/dev/null || true; done
-}
 cleanup() {
   trap - INT TERM EXIT
   # The database stops only after everything that talks to it has exited.
