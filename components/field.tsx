@@ -106,3 +106,20 @@ export function SeedField({ errors, value, onChange }: { errors?: string[]; valu
     />
   );
 }
+
+/** The required name input of the model and ensemble forms. */
+export function NameField({ label, errors, value, onChange }: { label: string; errors?: string[]; value: string; onChange: (value: string) => void }) {
+  return (
+    <InputField
+      field="name"
+      label={label}
+      errors={errors}
+      type="text"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      maxLength={100}
+      required
+      autoComplete="off"
+    />
+  );
+}

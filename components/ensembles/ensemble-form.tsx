@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useActionState, useMemo, useState } from "react";
 import { IDLE, type ActionState } from "@/components/action-state";
 import { FormErrorSummary, useFocusFirstInvalid } from "@/components/form-errors";
-import { FieldError, Hint, InputField, SelectField, describedBy, fieldIds, labelStyles, SeedField } from "@/components/field";
+import { FieldError, Hint, SelectField, describedBy, fieldIds, labelStyles, NameField, SeedField } from "@/components/field";
 import { algorithmLabel, formatCount } from "@/components/format";
 import { submitKeepingValues } from "@/components/submit-keeping-values";
 import { Badge, StatusBadge, Step, buttonStyles } from "@/components/ui";
@@ -119,17 +119,7 @@ export function EnsembleForm({
       </Step>
 
       <Step id="ens-meta" title="2. Meta-model">
-        <InputField
-          field="name"
-          label="Ensemble name"
-          errors={errors.name}
-          type="text"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          maxLength={100}
-          required
-          autoComplete="off"
-        />
+        <NameField label="Ensemble name" errors={errors.name} value={name} onChange={setName} />
         <div className="grid gap-4 sm:grid-cols-2">
           <SelectField
             field="meta_model_type"

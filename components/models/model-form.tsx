@@ -5,7 +5,7 @@ import { useActionState, useCallback, useMemo, useState } from "react";
 import { IDLE, type ActionState } from "@/components/action-state";
 import { FormErrorSummary, useFocusFirstInvalid } from "@/components/form-errors";
 import { DatasetUploadForm } from "@/components/datasets/upload-form";
-import { FieldError, Hint, InputField, SelectField, describedBy, fieldIds, labelStyles, SeedField } from "@/components/field";
+import { FieldError, Hint, InputField, SelectField, describedBy, fieldIds, labelStyles, NameField, SeedField } from "@/components/field";
 import { algorithmLabel, formatCount, formatSeconds, plural } from "@/components/format";
 import { submitKeepingValues } from "@/components/submit-keeping-values";
 import { Step, buttonStyles } from "@/components/ui";
@@ -184,17 +184,7 @@ export function ModelForm({
         <input type="hidden" name="training_csv" value={datasetPath} />
 
         <Step id="step-columns" title="2. Name, features and target">
-          <InputField
-            field="name"
-            label="Model name"
-            errors={errors.name}
-            type="text"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            maxLength={100}
-            required
-            autoComplete="off"
-          />
+          <NameField label="Model name" errors={errors.name} value={name} onChange={setName} />
           <SelectField
             field="target"
             label="Target column (0 or 1)"
