@@ -9,7 +9,7 @@ const read = (f) => { try { return JSON.parse(fs.readFileSync(path.join(dir, f),
 const v = read("vitest.json");
 if (v) {
   passed += v.numPassedTests ?? 0;
-  failed += (v.numFailedTests ?? 0) + (v.numFailedTestSuites ?? 0 ? 0 : 0);
+  failed += v.numFailedTests ?? 0;
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
   console.log(`vitest: ${v.numPassedTests} passed, ${v.numFailedTests} failed, ${v.numPendingTests} skipped (${(v.testResults ?? []).length} files)`);
   if (v.numFailedTestSuites && !v.numFailedTests) failed += v.numFailedTestSuites;
@@ -22,7 +22,7 @@ const p = read("playwright.json");
 if (p) {
   const s = p.stats ?? {};
   passed += s.expected ?? 0;
-  failed += (s.unexpected ?? 0) + (s.flaky ?? 0 ? 0 : 0);
+  failed += s.unexpected ?? 0;
   skipped += s.skipped ?? 0;
   console.log(`playwright: ${s.expected ?? 0} passed, ${s.unexpected ?? 0} failed, ${s.skipped ?? 0} skipped, ${s.flaky ?? 0} flaky`);
   if ((p.errors ?? []).length > 0) { failed += 1; console.log(`playwright: ${p.errors.length} error(s) outside tests`); }
