@@ -1,4 +1,4 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { NavLink } from "@/components/nav-link";
@@ -9,7 +9,17 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: "NBA Ensemble Lab",
   description: "Train NBA prediction models once, keep their artifacts, and stack them into ensembles without retraining.",
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "32x32" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: "/apple-touch-icon.png",
+  },
+  manifest: "/manifest.webmanifest",
 };
+
+export const viewport: Viewport = { themeColor: "#1d428a" };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
