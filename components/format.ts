@@ -63,15 +63,6 @@ export function formatRatio(ratio: number): string {
   return `${ratio.toFixed(1)}×`;
 }
 
-export const ALGORITHM_LABELS: Record<string, string> = {
-  random_forest: "Random forest",
-  logistic_regression: "Logistic regression",
-};
-
-export function algorithmLabel(algorithm: string): string {
-  return ALGORITHM_LABELS[algorithm] ?? algorithm;
-}
-
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }

@@ -82,10 +82,6 @@ const STATUS_TONES: Record<string, Tone> = {
 };
 
 /** A model or ensemble whose training or build is queued or running. */
-export function isBusy(status: string): boolean {
-  return status === "queued" || status === "training";
-}
-
 export function StatusBadge({ status, label, ...rest }: { status: string; label?: string } & ComponentProps<"span">) {
   return (
     <Badge tone={STATUS_TONES[status] ?? "neutral"} {...rest}>

@@ -1,37 +1,16 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { syntheticCsv } from "@/lib/ml/synthetic";
 
 /** Where scripts/e2e-server.sh keeps this run's data (wiped at each start). */
 export const E2E_DIR = path.resolve(process.env.E2E_DIR ?? ".data/e2e");
 export const ARTIFACT_DIR = path.join(E2E_DIR, "artifacts");
 export const SCREENSHOT_DIR = path.resolve("e2e-output/screenshots");
 
-/** Small deterministic PRNG (mulberry32) so the generated games are the same every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * A learnable toy dataset: four numeric features and a 0/1 target from a
- * seeded formula with a little noise, so trained models score well above chance.
- */
+/** A learnable toy dataset of games: four numeric features and the 0/1 target home_win, the same for a seed on every run. */
 export function gamesCsv(rows = 400, seed = 7): string {
-  const rand = mulberry32(seed);
-  const lines = ["f1,f2,f3,f4,home_win"];
-  for (let i = 0; i < rows; i++) {
-    const f = [0, 0, 0, 0].map(() => Math.round((rand() * 2 - 1) * 1000) / 1000);
-    const score = 1.5 * f[0] - 1.0 * f[1] + 0.6 * f[2] * f[3] + 0.4 * (rand() - 0.5);
-    lines.push(`${f.join(",")},${score > 0 ? 1 : 0}`);
-  }
-  return `${lines.join("\n")}\n`;
+  return syntheticCsv(rows, seed, "home_win");
 }
 
 export interface ApiModel {

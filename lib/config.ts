@@ -5,8 +5,6 @@ import { z } from "zod";
 /** Where the project lives; every default path hangs off it. */
 export const PROJECT_ROOT = process.env.PROJECT_ROOT ?? process.cwd();
 
-export const DEFAULT_EMBEDDED_PORT = 27027;
-
 const mongoUri = z
   .string()
   .trim()
@@ -14,9 +12,11 @@ const mongoUri = z
     message: "must look like mongodb://host:port/database or mongodb+srv://cluster/database",
   });
 
+const LogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
 const EnvSchema = z.object({
   MONGODB_URI: mongoUri.optional(),
-  DB_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_EMBEDDED_PORT),
+  DB_PORT: z.coerce.number().int().min(1).max(65535).default(27027),
   DB_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, "letters, digits, _ and - only").default("nba"),
   // A local folder, or a file:// URI for one; the ArtifactStore registry leaves room for other schemes later.
   ARTIFACT_DIR: z
@@ -28,8 +28,11 @@ const EnvSchema = z.object({
     .transform((v) => (v.startsWith("file://") ? fileURLToPath(v) : v))
     .optional(),
   DATA_DIR: z.string().min(1).optional(),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: LogLevel.optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  JOB_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  JOB_STALE_MS: z.coerce.number().int().min(1000).default(60_000),
+  NBA_GAMES_CSV: z.string().min(1).optional(),
 });
 
 export interface AppConfig {
@@ -39,8 +42,14 @@ export interface AppConfig {
   embedded: boolean;
   artifactDir: string;
   dataDir: string;
-  logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  logLevel: z.infer<typeof LogLevel>;
   maxUploadBytes: number;
+  /** How often a worker polls for queued jobs. */
+  jobPollMs: number;
+  /** A running job without a heartbeat for this long is taken to be dead. */
+  jobStaleMs: number;
+  /** The real historical games file used by tests, evaluation and benchmarks when it exists. */
+  nbaGamesCsv: string;
 }
 
 export class ConfigError extends Error {
@@ -64,9 +73,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embedded: e.MONGODB_URI === undefined,
     artifactDir: path.resolve(root, e.ARTIFACT_DIR ?? ".data/artifacts"),
     dataDir: path.resolve(root, e.DATA_DIR ?? ".data/datasets"),
-    logLevel: e.LOG_LEVEL,
+    logLevel: e.LOG_LEVEL ?? defaultLogLevel(env),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    jobPollMs: e.JOB_POLL_MS,
+    jobStaleMs: e.JOB_STALE_MS,
+    nbaGamesCsv: path.resolve(root, e.NBA_GAMES_CSV ?? "../shared/data/nba_games_1947_2016.csv"),
   };
+}
+
+/** Tests log only errors unless asked for more. */
+function defaultLogLevel(env: Record<string, string | undefined>): z.infer<typeof LogLevel> {
+  return env.NODE_ENV === "test" || env.VITEST ? "error" : "info";
+}
+
+/**
+ * The log level for the logger, which exists before anything validates the
+ * environment: an invalid LOG_LEVEL falls back to the default here, and the
+ * start-up check (scripts/check-config.ts) refuses it with its sentence.
+ */
+export function logLevelFromEnv(env: Record<string, string | undefined> = process.env): z.infer<typeof LogLevel> {
+  const parsed = LogLevel.safeParse(env.LOG_LEVEL);
+  return parsed.success ? parsed.data : defaultLogLevel(env);
 }
 
 let cached: AppConfig | undefined;

@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { config } from "./config";
+import { NotFoundError } from "./errors";
 
 /**
  * One mongoose connection per process, kept on globalThis so that Next.js hot
@@ -58,4 +59,34 @@ export async function pingDb(timeoutMs = 1500): Promise<void> {
     db.admin().command({ ping: 1 }),
     new Promise((_, reject) => setTimeout(() => reject(new DatabaseUnavailableError(uri, "ping timed out")), timeoutMs)),
   ]);
+}
+
+/**
+ * Records one run on a document in one update: `set` (status, pointers) and the
+ * run entry pushed onto a history array capped at its newest `limit` entries.
+ * Returns whether the document still existed.
+ */
+export async function recordRun(
+  model: mongoose.Model<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- any collection with a run history
+  id: unknown,
+  run: { field: string; entry: Record<string, unknown>; limit: number; set: Record<string, unknown> },
+): Promise<boolean> {
+  const res = await model.updateOne(
+    { _id: id },
+    { $set: run.set, $push: { [run.field]: { $each: [run.entry], $slice: -run.limit } } },
+  );
+  return res.matchedCount === 1;
+}
+
+/** A document by id as a plain object, or NotFoundError (404) naming what was looked for. */
+export async function findByIdOrThrow<T>(
+  model: mongoose.Model<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- any collection
+  id: string,
+  what: string,
+): Promise<T> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFoundError(what, id);
+  await connectDb();
+  const doc = await model.findById(id).lean<T>();
+  if (!doc) throw new NotFoundError(what, id);
+  return doc;
 }

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /**
  * Domain errors. Each says what is wrong and what to do in one sentence; the
  * HTTP layer maps them to status codes (app/api/_lib/respond.ts).
@@ -42,4 +44,11 @@ export function fieldErrorsFromZod(issues: ReadonlyArray<{ path: ReadonlyArray<P
     (out[key] ??= []).push(issue.message);
   }
   return out;
+}
+
+/** Parses input with a zod schema, or throws a ValidationError with field-level messages. */
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown, message = "Some fields are not valid."): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationError(message, fieldErrorsFromZod(result.error.issues));
+  return result.data;
 }

@@ -1,4 +1,5 @@
-import mongoose, { Schema, type InferSchemaType, type Model } from "mongoose";
+import { Schema, type InferSchemaType, type Model } from "mongoose";
+import { defineModel } from "./common";
 
 /** A CSV stored under DATA_DIR; `path` is relative to it and is what model configs reference. */
 const datasetSchema = new Schema(
@@ -16,5 +17,4 @@ datasetSchema.index({ path: 1 }, { unique: true });
 
 export type DatasetFields = InferSchemaType<typeof datasetSchema>;
 
-export const Dataset: Model<DatasetFields> =
-  (mongoose.models.Dataset as Model<DatasetFields> | undefined) ?? mongoose.model<DatasetFields>("Dataset", datasetSchema);
+export const Dataset: Model<DatasetFields> = defineModel<DatasetFields>("Dataset", datasetSchema);

@@ -1,13 +1,8 @@
-import mongoose, { Schema, type InferSchemaType, type Model } from "mongoose";
+import { Schema, type InferSchemaType, type Model } from "mongoose";
+import { defineModel, metricsSchema } from "./common";
+import { RUN_STATUSES, TARGET_STATUSES } from "./statuses";
 
-export const META_MODEL_TYPES = ["logistic_regression", "random_forest"] as const;
-export const ENSEMBLE_STATUSES = ["untrained", "queued", "training", "trained", "failed"] as const;
 export const BASE_SOURCES = ["artifact", "retrained"] as const;
-
-const metricsSchema = new Schema(
-  { accuracy: Number, log_loss: Number, brier: Number, auc: Number, n: Number },
-  { _id: false },
-);
 
 const baseTimingSchema = new Schema(
   {
@@ -28,7 +23,7 @@ const runSchema = new Schema(
     started_at: { type: Date, required: true },
     total_ms: { type: Number, default: null },
     meta_ms: { type: Number, default: null },
-    status: { type: String, enum: ["succeeded", "failed"], required: true },
+    status: { type: String, enum: RUN_STATUSES, required: true },
     error: { type: String, default: null },
     metrics: { type: metricsSchema, default: null },
     base: { type: [baseTimingSchema], default: [] },
@@ -61,7 +56,8 @@ const ensembleSchema = new Schema(
         { validator: (v: unknown[]) => new Set(v.map(String)).size === v.length, message: "base models must not repeat" },
       ],
     },
-    meta_model_type: { type: String, enum: META_MODEL_TYPES, default: "logistic_regression" },
+    // Any registered algorithm; checked against the registry by lib/ensemble (this layer cannot see it).
+    meta_model_type: { type: String, default: "logistic_regression" },
     meta_training_csv: { type: String, required: true, trim: true },
     target: { type: String, required: true, trim: true },
     seed: { type: Number, default: 42, min: 0, max: 2 ** 31 - 1 },
@@ -73,7 +69,7 @@ const ensembleSchema = new Schema(
     checksums: { meta_model: { type: String, default: null }, manifest: { type: String, default: null } },
     manifest: { type: [manifestEntrySchema], default: [] },
 
-    status: { type: String, enum: ENSEMBLE_STATUSES, default: "untrained" },
+    status: { type: String, enum: TARGET_STATUSES, default: "untrained" },
     last_error: { type: String, default: null },
     runs: { type: [runSchema], default: [] },
   },
@@ -84,6 +80,4 @@ ensembleSchema.index({ name: 1 }, { unique: true });
 
 export type EnsembleFields = InferSchemaType<typeof ensembleSchema>;
 
-export const Ensemble: Model<EnsembleFields> =
-  (mongoose.models.Ensemble as Model<EnsembleFields> | undefined) ??
-  mongoose.model<EnsembleFields>("Ensemble", ensembleSchema);
+export const Ensemble: Model<EnsembleFields> = defineModel<EnsembleFields>("Ensemble", ensembleSchema);

@@ -1,4 +1,5 @@
-import mongoose, { Schema, type InferSchemaType, type Model } from "mongoose";
+import { Schema, type InferSchemaType, type Model } from "mongoose";
+import { defineModel } from "./common";
 
 export const JOB_KINDS = ["train_model", "train_ensemble"] as const;
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
@@ -33,5 +34,4 @@ jobSchema.index({ target_id: 1, createdAt: -1 });
 
 export type JobFields = InferSchemaType<typeof jobSchema>;
 
-export const Job: Model<JobFields> =
-  (mongoose.models.Job as Model<JobFields> | undefined) ?? mongoose.model<JobFields>("Job", jobSchema);
+export const Job: Model<JobFields> = defineModel<JobFields>("Job", jobSchema);

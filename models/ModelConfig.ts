@@ -1,13 +1,8 @@
-import mongoose, { Schema, type HydratedDocument, type InferSchemaType, type Model } from "mongoose";
+import { Schema, type InferSchemaType, type Model } from "mongoose";
+import { defineModel, metricsSchema } from "./common";
+import { RUN_STATUSES, TARGET_STATUSES } from "./statuses";
 
-export const ALGORITHMS = ["random_forest", "logistic_regression"] as const;
-export const CALIBRATIONS = ["none", "sigmoid"] as const;
-export const MODEL_STATUSES = ["untrained", "queued", "training", "trained", "failed"] as const;
-
-const metricsSchema = new Schema(
-  { accuracy: Number, log_loss: Number, brier: Number, auc: Number, n: Number },
-  { _id: false },
-);
+export const TRAINING_TRIGGERS = ["manual", "ensemble", "seed"] as const;
 
 const artifactTripleSchema = new Schema(
   { model: { type: String, default: null }, scaler: { type: String, default: null }, features: { type: String, default: null } },
@@ -25,8 +20,8 @@ const trainingRunSchema = new Schema(
     started_at: { type: Date, required: true },
     finished_at: { type: Date, default: null },
     training_ms: { type: Number, default: null },
-    status: { type: String, enum: ["succeeded", "failed"], required: true },
-    trigger: { type: String, enum: ["manual", "ensemble", "seed"], default: "manual" },
+    status: { type: String, enum: RUN_STATUSES, required: true },
+    trigger: { type: String, enum: TRAINING_TRIGGERS, default: "manual" },
     metrics: { type: metricsSchema, default: null },
     error: { type: String, default: null },
   },
@@ -42,7 +37,8 @@ const trainingRunSchema = new Schema(
 const modelConfigSchema = new Schema(
   {
     name: { type: String, required: true, trim: true, minlength: 1, maxlength: 100 },
-    algorithm: { type: String, enum: ALGORITHMS, required: true },
+    // Checked against the algorithm registry by lib/training (this layer cannot see it).
+    algorithm: { type: String, required: true },
     hyperparameters: { type: Schema.Types.Mixed, default: () => ({}) },
     features: {
       type: [String],
@@ -54,7 +50,8 @@ const modelConfigSchema = new Schema(
     },
     target: { type: String, required: true, trim: true },
     training_csv: { type: String, required: true, trim: true },
-    calibration: { type: String, enum: CALIBRATIONS, default: "none" },
+    // One of lib/ml/pipeline.ts's CALIBRATIONS, checked by lib/training.
+    calibration: { type: String, default: "none" },
     seed: { type: Number, default: 42, min: 0, max: 2 ** 31 - 1 },
 
     model_artifact_path: { type: String, default: null },
@@ -67,7 +64,7 @@ const modelConfigSchema = new Schema(
 
     metrics: { type: metricsSchema, default: null },
     training_ms: { type: Number, default: null },
-    status: { type: String, enum: MODEL_STATUSES, default: "untrained" },
+    status: { type: String, enum: TARGET_STATUSES, default: "untrained" },
     last_error: { type: String, default: null },
     history: { type: [trainingRunSchema], default: [] },
   },
@@ -77,8 +74,5 @@ const modelConfigSchema = new Schema(
 modelConfigSchema.index({ name: 1 }, { unique: true });
 
 export type ModelConfigFields = InferSchemaType<typeof modelConfigSchema>;
-export type ModelConfigDoc = HydratedDocument<ModelConfigFields>;
 
-export const ModelConfig: Model<ModelConfigFields> =
-  (mongoose.models.ModelConfig as Model<ModelConfigFields> | undefined) ??
-  mongoose.model<ModelConfigFields>("ModelConfig", modelConfigSchema);
+export const ModelConfig: Model<ModelConfigFields> = defineModel<ModelConfigFields>("ModelConfig", modelConfigSchema);

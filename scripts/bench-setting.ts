@@ -78,7 +78,7 @@ const GENERATED = { seed: 2016, seasons: 16, startYear: 1998 };
 
 /** The shared history file when present (NBA_GAMES_CSV overrides where), else generated games. */
 export function loadGames(opts: { requireShared?: boolean } = {}): GamesSource {
-  const file = findSharedGamesCsv(PROJECT_ROOT);
+  const file = findSharedGamesCsv();
   if (file) {
     const { games, badRows } = parseGamesCsv(fs.readFileSync(file, "utf8"));
     if (badRows.length > 0) throw new Error(`${file} has ${badRows.length} unreadable rows (first: line ${badRows[0].line}: ${badRows[0].message}).`);

@@ -42,7 +42,7 @@ export async function prepareEnsemble(opts: {
       seed,
     });
     opts.log(`training base model ${i + 1}/${opts.specs.length}: ${spec.name} on ${baseDataset.rows} rows`);
-    const result = await trainModel(view.id, { trigger: "manual" });
+    const { result } = await trainModel(view.id, { trigger: "manual" });
     opts.log(`  trained in ${(result.training_ms / 1000).toFixed(1)} s, holdout log loss ${result.metrics.log_loss.toFixed(4)}`);
     models.push({ id: view.id, spec, training_ms: result.training_ms, holdout: result.metrics });
   }

@@ -10,13 +10,15 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { readDatasetText } from "@/lib/datasets";
 import { connectDb, disconnectDb, pingDb } from "@/lib/db";
-import { buildEnsemble, META_HOLDOUT_FRACTION } from "@/lib/ensemble/build";
-import { clearLoadedEnsembleCache, loadEnsemble, predictWithEnsemble } from "@/lib/ensemble/predict";
+import { clearCaches } from "@/lib/cache";
+import { buildEnsemble } from "@/lib/ensemble/build";
+import { loadEnsemble, predictWithEnsemble } from "@/lib/ensemble/load";
 import { findEnsemble } from "@/lib/ensemble/service";
 import { percentile } from "@/lib/evaluation";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
 import { holdoutSplit, takeRows } from "@/lib/ml/split";
-import { clearLoadedModelCache, loadTrainedModel } from "@/lib/training/loaded-model";
+import { META_HOLDOUT_FRACTION } from "@/lib/ml/stacking";
+import { loadTrainedModel } from "@/lib/training/load";
 import { ModelConfig } from "@/models/ModelConfig";
 
 export type VariantMode = "fast" | "slow";
@@ -144,7 +146,7 @@ async function run(mode: VariantMode, state: BenchState, label: string): Promise
     const first = await loadTrainedModel(doc); // the instance the build loaded, from the cache
     let reloadMs: number | null = null;
     if (mode === "fast") {
-      clearLoadedModelCache();
+      clearCaches();
       reloadMs = (await loadTrainedModel(doc)).loadMs;
     }
     base.push({
@@ -169,15 +171,14 @@ async function run(mode: VariantMode, state: BenchState, label: string): Promise
     latency = {
       api_1: summarize(1, await time(oneRow.iterations, oneRow.warmup, () => predictWithEnsemble(state.ensembleId, { rows: one }))),
       api_many: summarize(many.length, await time(manyRows.iterations, manyRows.warmup, () => predictWithEnsemble(state.ensembleId, { rows: many }))),
-      memory_1: summarize(1, await time(oneRow.iterations, oneRow.warmup, () => ensemble.predictProba(one))),
-      memory_many: summarize(many.length, await time(manyRows.iterations, manyRows.warmup, () => ensemble.predictProba(many))),
+      memory_1: summarize(1, await time(oneRow.iterations, oneRow.warmup, () => ensemble.stack.predictRows(one))),
+      memory_many: summarize(many.length, await time(manyRows.iterations, manyRows.warmup, () => ensemble.stack.predictRows(many))),
     };
   }
 
   let warmRebuildMs: number | null = null;
   if (mode === "fast") {
-    clearLoadedModelCache();
-    clearLoadedEnsembleCache();
+    clearCaches();
     const t1 = performance.now();
     const again = await buildEnsemble(state.ensembleId);
     warmRebuildMs = performance.now() - t1;

@@ -4,7 +4,7 @@
 // of seconds, polls GET /api/health every 100 ms until the job ends, and prints
 // the latency percentiles measured during training next to those measured idle.
 import { percentile } from "@/lib/evaluation/stats";
-import { syntheticCsv } from "@/lib/testing/fixtures";
+import { syntheticCsv } from "@/lib/ml/synthetic";
 
 const base = (process.argv[2] ?? "http://127.0.0.1:3000").replace(/\/$/, "");
 

@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { saveDataset } from "@/lib/datasets";
 import { buildEnsemble } from "@/lib/ensemble/build";
-import { loadEnsemble, predictWithEnsemble } from "@/lib/ensemble/predict";
+import { loadEnsemble, predictWithEnsemble } from "@/lib/ensemble/load";
 import { findEnsemble } from "@/lib/ensemble/service";
 import { brierPerItem, describeSpan, fixed, logLossPerItem, markdownTable, pairedDifference, type PairedDifference } from "@/lib/evaluation";
 import { evaluate, type Metrics } from "@/lib/ml/metrics";
@@ -129,7 +129,7 @@ async function main(): Promise<number> {
     slices.push(compareSlice("playoffs", all.filter((i) => tables.test[i].playoff === 1), y, ens, elo));
 
     const loaded = await loadEnsemble(await findEnsemble(prepared.ensembleId));
-    const metaState = loaded.meta.toJSON().state as { coef?: number[]; intercept?: number };
+    const metaState = loaded.stack.meta.toJSON().state as { coef?: number[]; intercept?: number };
     const metaWeights = prepared.models.map((m, j) => ({ base_model: m.spec.name, coefficient: metaState.coef?.[j] ?? Number.NaN }));
 
     const report = {

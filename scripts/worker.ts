@@ -2,10 +2,10 @@
 // the dashboard and API stay responsive while CPU-heavy training runs.
 import { ConfigError, config } from "@/lib/config";
 import { connectDb, disconnectDb, redactUri } from "@/lib/db";
-import { abandonTarget, jobHandlers } from "@/lib/jobs/handlers";
 import { startWorker } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
 import { removeOrphanArtifacts } from "@/lib/training/orphans";
+import { abandonTarget, jobHandlers } from "./job-handlers";
 
 async function main() {
   try {

@@ -1,9 +1,6 @@
 import { refresh } from "next/cache";
-import { ArtifactError } from "@/lib/artifacts/errors";
-import { ConfigError } from "@/lib/config";
-import { DatabaseUnavailableError } from "@/lib/db";
-import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from "@/lib/errors";
 import { logger } from "@/lib/log";
+import { knownError } from "./error-status";
 import type { ActionState, StartJobResult } from "@/components/action-state";
 import type { JobView } from "@/lib/jobs/queue";
 
@@ -12,19 +9,8 @@ import type { JobView } from "@/lib/jobs/queue";
  * for people; anything else is logged and replaced by a generic one.
  */
 export function actionError(err: unknown, action: string): ActionState {
-  if (err instanceof ValidationError) {
-    return { ok: false, message: err.message, fieldErrors: err.fields };
-  }
-  if (
-    err instanceof ConflictError ||
-    err instanceof NotFoundError ||
-    err instanceof PayloadTooLargeError ||
-    err instanceof ArtifactError ||
-    err instanceof DatabaseUnavailableError ||
-    err instanceof ConfigError
-  ) {
-    return { ok: false, message: err.message, fieldErrors: {} };
-  }
+  const known = knownError(err);
+  if (known) return { ok: false, message: known.message, fieldErrors: known.fields ?? {} };
   logger.error({ err, action }, "unhandled error in server action");
   return { ok: false, message: "Something went wrong on the server; the error was logged. Try again in a moment.", fieldErrors: {} };
 }

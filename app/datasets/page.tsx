@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
+import { uploadDatasetAction } from "@/app/datasets/actions";
 import { DatasetUploadForm } from "@/components/datasets/upload-form";
 import { formatBytes, formatCount, formatDate } from "@/components/format";
 import { ButtonLink, Card, EmptyState, PageHeader, DataTable, td } from "@/components/ui";
@@ -41,7 +42,7 @@ export default async function DatasetsPage() {
           )}
         </Card>
         <Card title="Upload a CSV">
-          <DatasetUploadForm />
+          <DatasetUploadForm action={uploadDatasetAction} />
         </Card>
       </div>
     </div>

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { EnsemblesTable } from "@/components/ensembles/ensembles-table";
 import { LiveRefresh } from "@/components/live-refresh";
-import { ButtonLink, EmptyState, PageHeader, isBusy } from "@/components/ui";
+import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
+import { isBusy } from "@/models/statuses";
 import { listEnsembles } from "@/lib/ensemble/service";
 
 export const metadata: Metadata = { title: "Ensembles · NBA Ensemble Lab" };

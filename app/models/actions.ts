@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { actionError, startJob } from "@/app/_lib/action-results";
 import type { ActionState, StartJobResult } from "@/components/action-state";
+import { estimateTrainingSeconds } from "@/lib/ml/algorithms";
 import { createModelConfig, deleteModel, requestTraining, updateModelConfig } from "@/lib/training/service";
 
 const HYPERPARAMETER_PREFIX = "hyperparameters.";
@@ -96,4 +97,23 @@ export async function deleteModelAction(modelId: string, _prev: ActionState, _fo
     return actionError(err, "deleteModel");
   }
   redirect("/models");
+}
+
+const EstimateInput = z.object({
+  algorithm: z.string(),
+  hyperparameters: z.record(z.string(), z.number().finite()),
+  rows: z.number().int().min(0).max(1e9),
+  features: z.number().int().min(0).max(10_000),
+});
+
+/** The model form's expected training time; null for settings no estimate can be given for. */
+export async function estimateTrainingAction(input: unknown): Promise<number | null> {
+  const parsed = EstimateInput.safeParse(input);
+  if (!parsed.success) return null;
+  const { algorithm, hyperparameters, rows, features } = parsed.data;
+  try {
+    return estimateTrainingSeconds(algorithm, hyperparameters, rows, features);
+  } catch {
+    return null;
+  }
 }

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
 import { ModelsTable } from "@/components/models/models-table";
-import { ButtonLink, EmptyState, PageHeader, isBusy } from "@/components/ui";
+import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
+import { isBusy } from "@/models/statuses";
 import { LiveRefresh } from "@/components/live-refresh";
 import { listModels } from "@/lib/training/service";
 

@@ -1,20 +1,30 @@
 "use client";
 
 import { useActionState, useEffect, useRef, useState } from "react";
-import { uploadDatasetAction } from "@/app/datasets/actions";
 import { formatBytes } from "@/components/format";
 import { Alert, buttonStyles } from "@/components/ui";
 import { InputField } from "@/components/field";
 import type { DatasetInfo } from "@/lib/datasets";
 import { submitKeepingValues } from "@/components/submit-keeping-values";
-import { UPLOAD_IDLE } from "./upload-state";
+import { UPLOAD_IDLE, type UploadState } from "./upload-state";
+
+/** The server action that stores the file; the page that shows this form passes it in. */
+export type UploadDatasetAction = (prev: UploadState, formData: FormData) => Promise<UploadState>;
 
 /** Server actions accept bodies up to experimental.serverActions.bodySizeLimit in next.config.ts (25 MB). */
 const MAX_FORM_UPLOAD_BYTES = 24 * 1024 * 1024;
 
 /** Upload a CSV (file + name). `onUploaded` lets an enclosing form pick the new dataset. */
-export function DatasetUploadForm({ onUploaded, idPrefix = "upload" }: { onUploaded?: (dataset: DatasetInfo) => void; idPrefix?: string }) {
-  const [state, action, pending] = useActionState(uploadDatasetAction, UPLOAD_IDLE);
+export function DatasetUploadForm({
+  action: upload,
+  onUploaded,
+  idPrefix = "upload",
+}: {
+  action: UploadDatasetAction;
+  onUploaded?: (dataset: DatasetInfo) => void;
+  idPrefix?: string;
+}) {
+  const [state, action, pending] = useActionState(upload, UPLOAD_IDLE);
   const [tooLarge, setTooLarge] = useState<string | null>(null);
   const nameRef = useRef<HTMLInputElement>(null);
   const formRef = useRef<HTMLFormElement>(null);

@@ -5,15 +5,16 @@ import { useActionState, useMemo, useState } from "react";
 import { IDLE, type ActionState } from "@/components/action-state";
 import { FormErrorSummary, useFocusFirstInvalid } from "@/components/form-errors";
 import { FieldError, Hint, SelectField, describedBy, fieldIds, labelStyles, NameField, SeedField } from "@/components/field";
-import { algorithmLabel, formatCount } from "@/components/format";
+import { formatCount } from "@/components/format";
 import { submitKeepingValues } from "@/components/submit-keeping-values";
 import { Badge, StatusBadge, Step, buttonStyles } from "@/components/ui";
 import type { DatasetInfo } from "@/lib/datasets";
+import type { AlgorithmInfo } from "@/lib/ml/algorithms";
 
 export interface BaseModelChoice {
   id: string;
   name: string;
-  algorithm: string;
+  algorithm_label: string;
   target: string;
   features: string[];
   training_csv: string;
@@ -25,15 +26,18 @@ export function EnsembleForm({
   action,
   models,
   datasets,
+  algorithms,
 }: {
   action: (prev: ActionState, formData: FormData) => Promise<ActionState>;
   models: BaseModelChoice[];
   datasets: DatasetInfo[];
+  /** Meta-model choices; the first is the default. */
+  algorithms: Pick<AlgorithmInfo, "name" | "label">[];
 }) {
   const [state, formAction, pending] = useActionState(action, IDLE);
   const [name, setName] = useState("");
   const [chosen, setChosen] = useState<string[]>([]);
-  const [metaType, setMetaType] = useState("logistic_regression");
+  const [metaType, setMetaType] = useState(algorithms[0]?.name ?? "");
   const [datasetPath, setDatasetPath] = useState("");
   const [datasetTouched, setDatasetTouched] = useState(false);
   const [seed, setSeed] = useState("42");
@@ -91,7 +95,7 @@ export function EnsembleForm({
                       {m.name}
                     </label>
                     <span className="text-xs text-slate-600">
-                      {algorithmLabel(m.algorithm)} · target <code>{m.target}</code> · {m.features.length} features
+                      {m.algorithm_label} · target <code>{m.target}</code> · {m.features.length} features
                     </span>
                     <span className="ml-auto flex gap-2">
                       <StatusBadge status={m.status} />
@@ -130,8 +134,11 @@ export function EnsembleForm({
             value={metaType}
             onChange={(e) => setMetaType(e.target.value)}
           >
-            <option value="logistic_regression">Logistic regression</option>
-            <option value="random_forest">Random forest</option>
+            {algorithms.map((a) => (
+              <option key={a.name} value={a.name}>
+                {a.label}
+              </option>
+            ))}
           </SelectField>
           <SeedField errors={errors.seed} value={seed} onChange={setSeed} />
         </div>

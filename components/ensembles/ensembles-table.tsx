@@ -1,7 +1,8 @@
 import Link from "next/link";
-import { algorithmLabel, formatDate, formatMetric, formatMs } from "@/components/format";
+import { formatDate, formatMetric, formatMs } from "@/components/format";
 import { Badge, StatusBadge, DataTable, td } from "@/components/ui";
 import type { EnsembleView } from "@/lib/ensemble/views";
+import { algorithmLabel } from "@/lib/ml/algorithms";
 
 export function EnsemblesTable({ ensembles }: { ensembles: EnsembleView[] }) {
   return (

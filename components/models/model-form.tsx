@@ -1,41 +1,31 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useCallback, useMemo, useState } from "react";
+import { useActionState, useCallback, useEffect, useMemo, useState } from "react";
 import { IDLE, type ActionState } from "@/components/action-state";
 import { FormErrorSummary, useFocusFirstInvalid } from "@/components/form-errors";
-import { DatasetUploadForm } from "@/components/datasets/upload-form";
+import { DatasetUploadForm, type UploadDatasetAction } from "@/components/datasets/upload-form";
 import { FieldError, Hint, InputField, SelectField, describedBy, fieldIds, labelStyles, NameField, SeedField } from "@/components/field";
-import { algorithmLabel, formatCount, formatSeconds, plural } from "@/components/format";
+import { formatCount, formatSeconds, plural } from "@/components/format";
 import { submitKeepingValues } from "@/components/submit-keeping-values";
 import { Step, buttonStyles } from "@/components/ui";
 import type { DatasetInfo } from "@/lib/datasets";
-import { estimateTrainingSeconds } from "@/lib/ml/algorithms/estimate";
-import type { Algorithm } from "@/lib/ml/algorithms/types";
-import type { HyperparameterField } from "@/lib/ml/hyperparameter-fields";
+import type { AlgorithmInfo } from "@/lib/ml/algorithms";
+import type { Calibration } from "@/lib/ml/pipeline";
+
+/** Asks the server for the expected training time (the cost models live with the algorithms). */
+export type EstimateTraining = (input: { algorithm: string; hyperparameters: Record<string, number>; rows: number; features: number }) => Promise<number | null>;
 
 export interface ModelFormValues {
   name: string;
-  algorithm: Algorithm;
+  algorithm: string;
   hyperparameters: Record<string, number | string>;
   features: string[];
   target: string;
   training_csv: string;
-  calibration: "none" | "sigmoid";
+  calibration: Calibration;
   seed: number;
 }
-
-const HYPERPARAMETER_HELP: Record<string, string> = {
-  n_estimators: "Number of trees. Training time grows with it.",
-  max_depth: "How deep each tree may grow.",
-  max_samples: "Rows drawn for each tree; bounds training time more than the CSV size does.",
-  max_features: "Share of the feature columns each tree may split on (0–1).",
-  min_samples_split: "A node with fewer rows than this becomes a leaf.",
-  min_impurity_decrease: "A split must improve purity by more than this.",
-  l2: "Strength of the L2 penalty on the coefficients.",
-  max_iter: "Most optimisation steps before stopping.",
-  tol: "Stop once every gradient component is below this.",
-};
 
 const LIKELY_TARGETS = /^(target|label|y|win|won|home_win|outcome|result)$/i;
 
@@ -49,15 +39,19 @@ function toText(values: Record<string, number | string>): Record<string, string>
 
 export function ModelForm({
   action,
+  estimateTraining,
+  uploadAction,
   datasets,
-  hyperparameterFields,
+  algorithms,
   initial,
   submitLabel,
   cancelHref,
 }: {
   action: (prev: ActionState, formData: FormData) => Promise<ActionState>;
+  estimateTraining: EstimateTraining;
+  uploadAction: UploadDatasetAction;
   datasets: DatasetInfo[];
-  hyperparameterFields: Record<Algorithm, HyperparameterField[]>;
+  algorithms: AlgorithmInfo[];
   initial: ModelFormValues;
   submitLabel: string;
   cancelHref: string;
@@ -68,14 +62,11 @@ export function ModelForm({
   const [datasetPath, setDatasetPath] = useState(initial.training_csv);
   const [features, setFeatures] = useState<string[]>(initial.features);
   const [target, setTarget] = useState(() => initial.target || guessTarget(datasets.find((d) => d.path === initial.training_csv)?.columns ?? []));
-  const [algorithm, setAlgorithm] = useState<Algorithm>(initial.algorithm);
-  const [hyper, setHyper] = useState<Record<Algorithm, Record<string, string>>>(() => {
-    const defaults = (a: Algorithm) => Object.fromEntries(hyperparameterFields[a].map((f) => [f.name, String(f.default)]));
-    return {
-      random_forest: defaults("random_forest"),
-      logistic_regression: defaults("logistic_regression"),
-      [initial.algorithm]: { ...defaults(initial.algorithm), ...toText(initial.hyperparameters) },
-    };
+  const [algorithm, setAlgorithm] = useState(initial.algorithm);
+  const [hyper, setHyper] = useState<Record<string, Record<string, string>>>(() => {
+    const values = Object.fromEntries(algorithms.map((a) => [a.name, Object.fromEntries(a.fields.map((f) => [f.name, String(f.default)]))]));
+    values[initial.algorithm] = { ...values[initial.algorithm], ...toText(initial.hyperparameters) };
+    return values;
   });
   const [calibration, setCalibration] = useState(initial.calibration);
   const [seed, setSeed] = useState(String(initial.seed));
@@ -118,10 +109,11 @@ export function ModelForm({
 
   useFocusFirstInvalid(state, "[data-model-form]");
 
-  const fields = hyperparameterFields[algorithm];
-  const values = hyper[algorithm];
+  const chosen = algorithms.find((a) => a.name === algorithm) ?? algorithms[0];
+  const fields = chosen.fields;
+  const values = hyper[algorithm] ?? {};
   // null: not enough chosen yet; "invalid": a value the server would refuse, so no honest estimate.
-  const estimate = useMemo((): number | "invalid" | null => {
+  const request = useMemo(() => {
     if (!dataset || dataset.rows === 0 || features.length === 0) return null;
     const numeric: Record<string, number> = {};
     for (const f of fields) {
@@ -134,8 +126,26 @@ export function ModelForm({
       if (!Number.isFinite(v) || (f.integer && !Number.isInteger(v)) || (f.min !== null && (f.minExclusive ? v <= f.min : v < f.min)) || (f.max !== null && v > f.max)) return "invalid";
       numeric[f.name] = v;
     }
-    return estimateTrainingSeconds(algorithm, numeric, dataset.rows, features.length);
+    return { algorithm, hyperparameters: numeric, rows: dataset.rows, features: features.length };
   }, [algorithm, dataset, features.length, fields, values]);
+  const requestKey = JSON.stringify(request);
+  const [estimate, setEstimate] = useState<{ key: string; seconds: number | null } | null>(null);
+  useEffect(() => {
+    if (request === null || request === "invalid") return;
+    let current = true;
+    // A short pause so typing a number asks once, not once per keystroke.
+    const timer = setTimeout(() => {
+      estimateTraining(request).then(
+        (seconds) => current && setEstimate({ key: requestKey, seconds }),
+        () => current && setEstimate({ key: requestKey, seconds: null }),
+      );
+    }, 150);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [estimateTraining, request, requestKey]);
+  const seconds = estimate?.key === requestKey ? estimate.seconds : undefined;
 
   const errors = state.fieldErrors;
   const shown = new Set(["name", "training_csv", "features", "target", "algorithm", "calibration", "seed", ...fields.map((f) => `hyperparameters.${f.name}`)]);
@@ -168,7 +178,7 @@ export function ModelForm({
         <details className="rounded-md border border-slate-200 p-3" open={allDatasets.length === 0}>
           <summary className="cursor-pointer text-sm font-medium text-court">Upload a new CSV</summary>
           <div className="mt-3">
-            <DatasetUploadForm onUploaded={onUploaded} idPrefix="model-upload" />
+            <DatasetUploadForm action={uploadAction} onUploaded={onUploaded} idPrefix="model-upload" />
           </div>
         </details>
       </Step>
@@ -260,10 +270,18 @@ export function ModelForm({
 
         <Step id="step-algorithm" title="3. Algorithm and hyperparameters">
           <div className="grid gap-4 sm:grid-cols-3">
-            <SelectField field="algorithm" label="Algorithm" errors={errors.algorithm} name="algorithm" value={algorithm} onChange={(e) => setAlgorithm(e.target.value as Algorithm)}>
-              {(Object.keys(hyperparameterFields) as Algorithm[]).map((a) => (
-                <option key={a} value={a}>
-                  {algorithmLabel(a)}
+            <SelectField
+              field="algorithm"
+              label="Algorithm"
+              errors={errors.algorithm}
+              hint={chosen.description}
+              name="algorithm"
+              value={algorithm}
+              onChange={(e) => setAlgorithm(e.target.value)}
+            >
+              {algorithms.map((a) => (
+                <option key={a.name} value={a.name}>
+                  {a.label}
                 </option>
               ))}
             </SelectField>
@@ -290,7 +308,7 @@ export function ModelForm({
                   field={key}
                   label={<code>{f.name}</code>}
                   errors={errors[key]}
-                  hint={`${HYPERPARAMETER_HELP[f.name] ?? ""} ${f.min !== null && f.max !== null ? (f.minExclusive ? `Above ${f.min}, at most ${f.max}; ` : `Range ${f.min}–${f.max}; `) : ""}default ${f.default}.`}
+                  hint={`${f.help} ${f.min !== null && f.max !== null ? (f.minExclusive ? `Above ${f.min}, at most ${f.max}; ` : `Range ${f.min}–${f.max}; `) : ""}default ${f.default}.`}
                   type="number"
                   inputMode={f.integer ? "numeric" : "decimal"}
                   step={f.integer ? 1 : "any"}
@@ -305,14 +323,18 @@ export function ModelForm({
           </div>
 
           <p className="rounded-md bg-slate-100 px-3 py-2 text-sm" aria-live="polite" data-testid="training-estimate">
-            {estimate === null ? (
+            {request === null ? (
               "Choose a dataset and at least one feature to see the expected training time."
-            ) : estimate === "invalid" ? (
+            ) : request === "invalid" ? (
               "The expected training time appears once every hyperparameter is within its range."
+            ) : seconds === undefined ? (
+              "Estimating the training time…"
+            ) : seconds === null ? (
+              "The expected training time is not available right now."
             ) : (
               <>
-                Expected training time: <strong>about {formatSeconds(estimate)}</strong> ({formatCount(dataset?.rows)} rows ×{" "}
-                {plural(features.length, "feature")}, {algorithmLabel(algorithm).toLowerCase()}).
+                Expected training time: <strong>about {formatSeconds(seconds)}</strong> ({formatCount(dataset?.rows)} rows ×{" "}
+                {plural(features.length, "feature")}, {chosen.label.toLowerCase()}).
               </>
             )}
           </p>

@@ -1,8 +1,9 @@
 import Link from "next/link";
-import { algorithmLabel, formatDate, formatMetric, formatMs } from "@/components/format";
+import { formatDate, formatMetric, formatMs } from "@/components/format";
 import { StatusBadge, DataTable, td } from "@/components/ui";
 import type { ModelView } from "@/lib/training/views";
 import { ARTIFACT_KINDS, ArtifactBadge } from "./artifact-status";
+import { algorithmLabel } from "@/lib/ml/algorithms";
 
 /** Every model with its status, artifacts (verified on each render), run and metrics. */
 export function ModelsTable({ models }: { models: ModelView[] }) {

@@ -181,6 +181,20 @@ function checkChecksum(bytes: Buffer, expected: string, ref: { path: string; kin
 }
 
 /**
+ * A cheap proof that files are still the ones that were read: size and mtime
+ * from stat, no content read ("absent" when gone). Caches of verified or loaded
+ * artifacts compare these before trusting an entry.
+ */
+export async function artifactStamps(store: ArtifactStore, paths: string[]): Promise<string[]> {
+  return Promise.all(
+    paths.map(async (p) => {
+      const st = await store.stat(p).catch(() => null);
+      return st ? `${st.bytes}:${st.modifiedMs}` : "absent";
+    }),
+  );
+}
+
+/**
  * Decides whether an artifact can be used, without throwing: the ensemble's fast
  * path asks this for every base model and falls back to retraining on anything
  * but "present". It parses the whole file, because a matching checksum alone

@@ -1,4 +1,4 @@
-import type { ArtifactKind } from "./format";
+import type { ArtifactKind } from "./kinds";
 
 /**
  * Artifact failures as types, so callers can tell "retrain" from "fix the path"

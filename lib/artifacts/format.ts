@@ -7,6 +7,9 @@ import {
   UnsafeArtifactPathError,
   UnserializableArtifactError,
 } from "./errors";
+import { ARTIFACT_KINDS, isArtifactKind, type ArtifactKind } from "./kinds";
+
+export { ARTIFACT_KINDS, isArtifactKind, type ArtifactKind };
 
 /**
  * The on-disk format of one artifact: a JSON envelope that says what it is, which
@@ -16,12 +19,6 @@ import {
  */
 export const ARTIFACT_FORMAT_VERSION = 1;
 
-export const ARTIFACT_KINDS = ["model", "scaler", "features", "meta_model", "manifest"] as const;
-export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
-
-export function isArtifactKind(value: unknown): value is ArtifactKind {
-  return typeof value === "string" && (ARTIFACT_KINDS as readonly string[]).includes(value);
-}
 
 export interface ProducedBy {
   app: string;

@@ -28,7 +28,6 @@ export {
   LocalArtifactStore,
   artifactStoreFor,
   defaultArtifactStore,
-  registerArtifactStoreScheme,
   resolveInsideRoot,
 } from "./store";
 export {
@@ -39,6 +38,7 @@ export {
   saveArtifactSet,
   loadArtifact,
   verifyArtifact,
+  artifactStamps,
   assertSameFeatures,
   deleteArtifactSet,
 } from "./artifact-set";

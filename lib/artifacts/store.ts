@@ -270,40 +270,28 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-type StoreFactory = (location: string) => ArtifactStore;
+/** Scheme (without "://") -> backend; plain folder paths are local. */
+const backends: Record<string, (uri: string) => ArtifactStore> = {
+  file: (uri) => {
+    try {
+      return new LocalArtifactStore(fileURLToPath(uri));
+    } catch (err) {
+      throw new UnknownArtifactStoreError(uri, `it is not a valid file URI (${err instanceof Error ? err.message : String(err)})`);
+    }
+  },
+};
 
-/** Scheme (without "://") -> factory. A new backend registers here; callers keep calling artifactStoreFor. */
-const registry = new Map<string, StoreFactory>([
-  [
-    "file",
-    (uri) => {
-      try {
-        return new LocalArtifactStore(fileURLToPath(uri));
-      } catch (err) {
-        throw new UnknownArtifactStoreError(uri, `it is not a valid file URI (${err instanceof Error ? err.message : String(err)})`);
-      }
-    },
-  ],
-]);
-
-export function registerArtifactStoreScheme(scheme: string, factory: StoreFactory): void {
-  registry.set(scheme.toLowerCase(), factory);
-}
-
-/** "file:///abs/dir" or a plain directory path -> LocalArtifactStore; any other scheme must be registered. */
+/** "file:///abs/dir" or a plain directory path -> LocalArtifactStore; any other scheme must have a backend above. */
 export function artifactStoreFor(uriOrDir: string): ArtifactStore {
   if (uriOrDir.trim() === "") throw new UnknownArtifactStoreError(uriOrDir, "the location is empty");
   const match = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uriOrDir);
   if (!match) return new LocalArtifactStore(uriOrDir);
   const scheme = match[1].toLowerCase();
-  const factory = registry.get(scheme);
-  if (!factory) {
-    throw new UnknownArtifactStoreError(
-      uriOrDir,
-      `the scheme "${scheme}" is not supported (known: ${[...registry.keys()].join(", ")})`,
-    );
+  const backend = Object.hasOwn(backends, scheme) ? backends[scheme] : undefined;
+  if (!backend) {
+    throw new UnknownArtifactStoreError(uriOrDir, `the scheme "${scheme}" is not supported (known: ${Object.keys(backends).join(", ")})`);
   }
-  return factory(uriOrDir);
+  return backend(uriOrDir);
 }
 
 /** The store configured by ARTIFACT_DIR (default .data/artifacts). */

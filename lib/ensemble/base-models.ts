@@ -3,7 +3,8 @@ import { ArtifactError, defaultArtifactStore, type ArtifactStore } from "@/lib/a
 import { readDatasetText } from "@/lib/datasets";
 import { ValidationError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
-import { loadTrainedModel, type LoadedModel } from "@/lib/training/loaded-model";
+import type { ModelPipeline } from "@/lib/ml/pipeline";
+import { loadTrainedModel } from "@/lib/training/load";
 import { trainModel } from "@/lib/training/train";
 import { ModelConfig } from "@/models/ModelConfig";
 
@@ -20,8 +21,10 @@ export class BaseModelUnavailableError extends Error {
 }
 
 export interface ObtainedBaseModel {
-  model: LoadedModel;
+  modelId: string;
   name: string;
+  runId: string;
+  pipeline: ModelPipeline;
   source: "artifact" | "retrained";
   ms: number;
   note: string | null;
@@ -30,8 +33,9 @@ export interface ObtainedBaseModel {
 /**
  * The seed's flow for one base model: artifacts present and verified -> load
  * (fast path); any missing or failing verification -> retrain from
- * training_csv, which saves fresh artifacts and updates the config (slow path);
- * neither possible -> BaseModelUnavailableError naming the model and what is missing.
+ * training_csv, which saves fresh artifacts and updates the config, and keep the
+ * model just trained (slow path); neither possible -> BaseModelUnavailableError
+ * naming the model and what is missing.
  */
 export async function obtainBaseModel(
   modelId: string,
@@ -44,10 +48,10 @@ export async function obtainBaseModel(
 
   let reason: string;
   try {
-    const model = await loadTrainedModel(doc, store);
+    const loaded = await loadTrainedModel(doc, store);
     const ms = performance.now() - t0;
-    log.info({ model_id: modelId, run_id: model.runId, source: "artifact", ms: Math.round(ms) }, "base model loaded from artifacts");
-    return { model, name: doc.name, source: "artifact", ms, note: null };
+    log.info({ model_id: modelId, run_id: loaded.runId, source: "artifact", ms: Math.round(ms) }, "base model loaded from artifacts");
+    return { modelId, name: doc.name, runId: loaded.runId, pipeline: loaded.pipeline, source: "artifact", ms, note: null };
   } catch (err) {
     if (!(err instanceof ArtifactError)) throw err;
     reason = err.message;
@@ -63,11 +67,8 @@ export async function obtainBaseModel(
       `Base model "${doc.name}" cannot be used: ${reason} It cannot be retrained either: ${why}`,
     );
   }
-  await trainModel(modelId, { store, trigger: "ensemble", onProgress: opts.onProgress });
-  const fresh = await ModelConfig.findById(doc._id).lean();
-  if (!fresh) throw new BaseModelUnavailableError(modelId, `Base model "${doc.name}" was deleted while it was retrained.`);
-  const model = await loadTrainedModel(fresh, store);
+  const { result, pipeline } = await trainModel(modelId, { store, trigger: "ensemble", onProgress: opts.onProgress });
   const ms = performance.now() - t0;
-  log.info({ model_id: modelId, run_id: model.runId, source: "retrained", ms: Math.round(ms) }, "base model retrained");
-  return { model, name: doc.name, source: "retrained", ms, note: reason };
+  log.info({ model_id: modelId, run_id: result.run_id, source: "retrained", ms: Math.round(ms) }, "base model retrained");
+  return { modelId, name: doc.name, runId: result.run_id, pipeline, source: "retrained", ms, note: reason };
 }

@@ -5,14 +5,14 @@ import { readDatasetText } from "@/lib/datasets";
 import { ConflictError } from "@/lib/errors";
 import { parseCsv } from "@/lib/ml/csv";
 import { useTestEnv } from "@/lib/testing/env";
-import { SMALL_FOREST, saveSyntheticDataset } from "@/lib/testing/fixtures";
-import { clearLoadedModelCache, loadCounter } from "@/lib/training/loaded-model";
+import { clearCaches } from "@/lib/cache";
+import { SMALL_FOREST, countingStore, saveSyntheticDataset, trainingRunsOf } from "@/lib/testing/fixtures";
 import { createModelConfig } from "@/lib/training/service";
-import { trainModel, trainingCounter } from "@/lib/training/train";
+import { trainModel } from "@/lib/training/train";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { buildEnsemble } from "./build";
-import { clearLoadedEnsembleCache, predictWithEnsemble } from "./predict";
+import { predictWithEnsemble } from "./load";
 import { createEnsemble, getEnsemble } from "./service";
 
 const env = useTestEnv();
@@ -50,9 +50,9 @@ describe("building an ensemble from saved base models", () => {
   it("loads every base model from its artifacts and trains none of them", async () => {
     const ids = await makeBases("fast");
     const ens = await makeEnsemble("fast-stack", ids);
-    const before = trainingCounter.runs;
+    const before = await trainingRunsOf(ids);
     const result = await buildEnsemble(ens.id);
-    expect(trainingCounter.runs).toBe(before);
+    expect(await trainingRunsOf(ids)).toEqual(before);
     expect(result.base.map((b) => b.source)).toEqual(["artifact", "artifact", "artifact"]);
     const doc = await Ensemble.findById(ens.id).lean();
     expect(doc?.runs).toHaveLength(1);
@@ -67,10 +67,11 @@ describe("building an ensemble from saved base models", () => {
 
     // A second ensemble over the same models reads nothing from disk.
     const other = await makeEnsemble("fast-stack-2", ids);
-    const reads = loadCounter.reads;
-    const second = await buildEnsemble(other.id);
+    const counting = countingStore(env.artifactDir);
+    const second = await buildEnsemble(other.id, { store: counting.store });
     expect(second.base.map((b) => b.source)).toEqual(["artifact", "artifact", "artifact"]);
-    expect(loadCounter.reads).toBe(reads);
+    // Only the new ensemble's own two artifacts are written; no base model file is read.
+    expect(counting.reads()).toEqual([]);
   });
 
   it("retrains only the model whose artifact file was deleted, then loads all of them next time", async () => {
@@ -89,10 +90,10 @@ describe("building an ensemble from saved base models", () => {
     }
     expect(fresh?.history.at(-1)?.trigger).toBe("ensemble");
 
-    const before = trainingCounter.runs;
+    const before = await trainingRunsOf(ids);
     const next = await buildEnsemble(ens.id);
     expect(next.base.map((b) => b.source)).toEqual(["artifact", "artifact", "artifact"]);
-    expect(trainingCounter.runs).toBe(before);
+    expect(await trainingRunsOf(ids)).toEqual(before);
   });
 
   it("detects a corrupted artifact, retrains that model and says why", async () => {
@@ -134,16 +135,15 @@ describe("building an ensemble from saved base models", () => {
     const ids = await makeBases("exact");
     const ens = await makeEnsemble("exact-stack", ids);
     const result = await buildEnsemble(ens.id);
-    clearLoadedModelCache();
-    clearLoadedEnsembleCache();
+    clearCaches();
     const table = parseCsv(await readDatasetText(metaCsv));
     const rows = result.check.rows.map((r) =>
       Object.fromEntries(["f1", "f2", "f3", "f4"].map((f) => [f, Number(table.rows[r][table.columns.indexOf(f)])])),
     );
-    const before = trainingCounter.runs;
+    const before = await trainingRunsOf(ids);
     const { probabilities } = await predictWithEnsemble(ens.id, { rows });
     expect(probabilities).toEqual(result.check.probabilities);
-    expect(trainingCounter.runs).toBe(before);
+    expect(await trainingRunsOf(ids)).toEqual(before);
   });
 
   it("is stale once a base model is retrained, and refuses to predict until rebuilt", async () => {

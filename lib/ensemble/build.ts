@@ -1,21 +1,20 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet, newRunId, saveArtifactSet, type ArtifactStore } from "@/lib/artifacts";
 import { readDatasetText } from "@/lib/datasets";
-import { connectDb } from "@/lib/db";
+import { connectDb, recordRun } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
-import { createClassifier, defaultHyperparameters, type SerializedClassifier } from "@/lib/ml/algorithms";
+import type { SerializedClassifier } from "@/lib/ml/algorithms";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
-import { evaluate, type Metrics } from "@/lib/ml/metrics";
-import { holdoutSplit, takeRows } from "@/lib/ml/split";
+import { columnSource } from "@/lib/ml/matrix";
+import type { Metrics } from "@/lib/ml/metrics";
+import { StackedEnsemble, unionFeatures } from "@/lib/ml/stacking";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { obtainBaseModel, type ObtainedBaseModel } from "./base-models";
 
 const log = childLogger("ensemble");
 
-/** Share of the meta training rows held out to measure the ensemble and each base model. */
-export const META_HOLDOUT_FRACTION = 0.25;
 const RUN_LIMIT = 100;
 
 /** The meta-model artifact: a classifier over the base models' probabilities, in this order. */
@@ -58,20 +57,13 @@ export interface BuildResult {
   check: { rows: number[]; probabilities: number[] };
 }
 
-/** Each base model's P(target = 1) on the given rows of a named-column table, as columns. */
-export function baseProbabilityMatrix(
-  bases: Array<{ features: string[]; predictProba(X: number[][]): number[] }>,
-  table: { columns: string[]; rows: string[][] },
-  target: string,
-): { Z: number[][]; y: number[] } {
-  let y: number[] = [];
-  const perBase = bases.map((b) => {
-    const m = toNumericMatrix(table, { features: b.features, target });
-    y = m.y; // the same target column for every base model
-    return b.predictProba(m.X);
-  });
-  const Z = y.map((_, i) => perBase.map((p) => p[i]));
-  return { Z, y };
+function timingOf(o: ObtainedBaseModel): BaseTiming {
+  return { model_id: o.modelId, model_name: o.name, run_id: o.runId, source: o.source, ms: o.ms, note: o.note, metrics: null };
+}
+
+/** Timings as stored: model ids as ObjectIds. */
+function storedTimings(timings: BaseTiming[]) {
+  return timings.map((t) => ({ ...t, model_id: new mongoose.Types.ObjectId(t.model_id) }));
 }
 
 /**
@@ -102,34 +94,26 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
         onProgress: (f, m) => progress(0.02 + i * share + f * share, `retraining base model ${i + 1}: ${m ?? ""}`.trim()),
       });
       obtained.push(o);
-      timings.push({ model_id: id, model_name: o.name, run_id: o.model.runId, source: o.source, ms: o.ms, note: o.note, metrics: null });
+      timings.push(timingOf(o));
     }
 
-    await progress(0.75, "scoring the meta training rows");
+    await progress(0.75, "scoring the meta training rows and fitting the meta-model");
     const metaStart = performance.now();
+    const pipelines = obtained.map((o) => o.pipeline);
+    const features = unionFeatures(pipelines);
     const table = parseCsv(await readDatasetText(doc.meta_training_csv, "meta_training_csv"));
-    const { Z, y } = baseProbabilityMatrix(obtained.map((o) => o.model), table, doc.target);
-    const { train, test } = holdoutSplit(Z.length, META_HOLDOUT_FRACTION, doc.seed ?? 42);
-    const meta = createClassifier(doc.meta_model_type, defaultHyperparameters(doc.meta_model_type), doc.seed ?? 42);
-    await progress(0.8, "fitting the meta-model");
-    await meta.fit(takeRows(Z, train), takeRows(y, train));
-    const yTest = takeRows(y, test);
-    const zTest = takeRows(Z, test);
-    const testProbs = meta.predictProba(zTest);
-    const metrics = evaluate(yTest, testProbs);
-    const check = { rows: test.slice(0, 20), probabilities: testProbs.slice(0, 20) };
-    obtained.forEach((_, j) => {
-      timings[j].metrics = evaluate(yTest, zTest.map((row) => row[j]));
-    });
+    const { X, y } = toNumericMatrix(table, { features, target: doc.target });
+    const fit = await StackedEnsemble.fit(pipelines, columnSource(X, features), y, { algorithm: doc.meta_model_type, seed: doc.seed ?? 42 });
+    fit.baseMetrics.forEach((m, j) => (timings[j].metrics = m));
     const metaMs = performance.now() - metaStart;
 
     await progress(0.92, "saving the ensemble's artifacts");
     const runId = newRunId();
-    const metaPayload: MetaModelPayload = { classifier: meta.toJSON(), base_model_ids: baseIds, target: doc.target };
+    const metaPayload: MetaModelPayload = { classifier: fit.ensemble.meta.toJSON(), base_model_ids: baseIds, target: doc.target };
     const manifestPayload: ManifestPayload = {
       ensemble_id: ensembleId,
       target: doc.target,
-      base: obtained.map((o, j) => ({ model_id: baseIds[j], name: o.name, run_id: o.model.runId, features: o.model.features })),
+      base: obtained.map((o) => ({ model_id: o.modelId, name: o.name, run_id: o.runId, features: o.pipeline.features })),
     };
     const saved = await saveArtifactSet(
       store,
@@ -138,35 +122,24 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       { algorithm: doc.meta_model_type },
       { ensemble_id: ensembleId },
     );
-    const manifest = await manifestEntries(baseIds, obtained.map((o) => o.model.runId));
+    const manifest = await manifestEntries(obtained);
     const totalMs = performance.now() - t0;
-    const run = {
-      run_id: runId,
-      started_at: startedAt,
-      total_ms: totalMs,
-      meta_ms: metaMs,
-      status: "succeeded" as const,
-      error: null,
-      metrics,
-      base: timings.map((t) => ({ ...t, model_id: new mongoose.Types.ObjectId(t.model_id) })),
-    };
-    const res = await Ensemble.updateOne(
-      { _id: doc._id },
-      {
-        $set: {
-          run_id: runId,
-          meta_model_artifact_path: saved.meta_model.path,
-          manifest_artifact_path: saved.manifest.path,
-          artifacts_saved_at: new Date(),
-          checksums: { meta_model: saved.meta_model.sha256, manifest: saved.manifest.sha256 },
-          manifest,
-          status: "trained",
-          last_error: null,
-        },
-        $push: { runs: { $each: [run], $slice: -RUN_LIMIT } },
+    const recorded = await recordRun(Ensemble, doc._id, {
+      field: "runs",
+      limit: RUN_LIMIT,
+      set: {
+        run_id: runId,
+        meta_model_artifact_path: saved.meta_model.path,
+        manifest_artifact_path: saved.manifest.path,
+        artifacts_saved_at: new Date(),
+        checksums: { meta_model: saved.meta_model.sha256, manifest: saved.manifest.sha256 },
+        manifest,
+        status: "trained",
+        last_error: null,
       },
-    );
-    if (res.matchedCount !== 1) {
+      entry: { run_id: runId, started_at: startedAt, total_ms: totalMs, meta_ms: metaMs, status: "succeeded", error: null, metrics: fit.metrics, base: storedTimings(timings) },
+    });
+    if (!recorded) {
       await deleteArtifactSet(store, [saved.meta_model.path, saved.manifest.path]);
       throw new NotFoundError("ensemble", ensembleId);
     }
@@ -176,50 +149,42 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       "ensemble built",
     );
     await progress(1, "done");
-    return { ensemble_id: ensembleId, run_id: runId, total_ms: totalMs, meta_ms: metaMs, metrics, base: timings, check };
+    return { ensemble_id: ensembleId, run_id: runId, total_ms: totalMs, meta_ms: metaMs, metrics: fit.metrics, base: timings, check: fit.check };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await Ensemble.updateOne(
-      { _id: doc._id },
-      {
-        $set: { status: "failed", last_error: message },
-        $push: {
-          runs: {
-            $each: [
-              {
-                run_id: null,
-                started_at: startedAt,
-                total_ms: performance.now() - t0,
-                meta_ms: null,
-                status: "failed",
-                error: message,
-                metrics: null,
-                base: timings.map((t) => ({ ...t, model_id: new mongoose.Types.ObjectId(t.model_id) })),
-              },
-            ],
-            $slice: -RUN_LIMIT,
-          },
-        },
+    await recordRun(Ensemble, doc._id, {
+      field: "runs",
+      limit: RUN_LIMIT,
+      set: { status: "failed", last_error: message },
+      entry: {
+        run_id: null,
+        started_at: startedAt,
+        total_ms: performance.now() - t0,
+        meta_ms: null,
+        status: "failed",
+        error: message,
+        metrics: null,
+        base: storedTimings(timings),
       },
-    );
+    });
     log.warn({ ensemble_id: ensembleId, err: message }, "ensemble build failed");
     throw err;
   }
 }
 
 /** The base models' run_ids and checksums as they are now (right after obtaining them). */
-async function manifestEntries(baseIds: string[], runIds: string[]) {
+async function manifestEntries(obtained: ObtainedBaseModel[]) {
   const docs = await ModelConfig.find(
-    { _id: { $in: baseIds.map((id) => new mongoose.Types.ObjectId(id)) } },
+    { _id: { $in: obtained.map((o) => new mongoose.Types.ObjectId(o.modelId)) } },
     { run_id: 1, checksums: 1 },
   ).lean();
   const byId = new Map(docs.map((d) => [String(d._id), d]));
-  return baseIds.map((id, j) => {
-    const d = byId.get(id);
-    const same = d?.run_id === runIds[j];
+  return obtained.map((o) => {
+    const d = byId.get(o.modelId);
+    const same = d?.run_id === o.runId;
     return {
-      model_id: new mongoose.Types.ObjectId(id),
-      run_id: runIds[j],
+      model_id: new mongoose.Types.ObjectId(o.modelId),
+      run_id: o.runId,
       checksums: {
         model: same ? (d?.checksums?.model ?? null) : null,
         scaler: same ? (d?.checksums?.scaler ?? null) : null,

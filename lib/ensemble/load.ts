@@ -1,9 +1,10 @@
 import { defaultArtifactStore, loadArtifact, type ArtifactStore } from "@/lib/artifacts";
-import { ConflictError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
-import { classifierFromJSON, type Classifier } from "@/lib/ml/algorithms";
-import { loadTrainedModel, type LoadedModel } from "@/lib/training/loaded-model";
-import { PredictInput } from "@/lib/training/schemas";
-import { rowsToMatrix } from "@/lib/training/service";
+import { boundedCache } from "@/lib/cache";
+import { ConflictError, parseInput } from "@/lib/errors";
+import { PredictInput } from "@/lib/ml/matrix";
+import type { ModelPipeline } from "@/lib/ml/pipeline";
+import { StackedEnsemble } from "@/lib/ml/stacking";
+import { loadTrainedModel } from "@/lib/training/load";
 import { ModelConfig } from "@/models/ModelConfig";
 import type { ManifestPayload, MetaModelPayload } from "./build";
 import { findEnsemble, toEnsembleView, type EnsembleLean } from "./service";
@@ -12,17 +13,10 @@ import { findEnsemble, toEnsembleView, type EnsembleLean } from "./service";
 export interface LoadedEnsemble {
   ensembleId: string;
   runId: string;
-  features: string[];
-  bases: LoadedModel[];
-  meta: Classifier;
-  predictProba(rows: Array<Record<string, number>>): number[];
+  stack: StackedEnsemble<ModelPipeline>;
 }
 
-const cache = ((globalThis as unknown as { __loadedEnsembles?: Map<string, LoadedEnsemble> }).__loadedEnsembles ??= new Map());
-
-export function clearLoadedEnsembleCache(): void {
-  cache.clear();
-}
+const cache = boundedCache<LoadedEnsemble>("loaded-ensembles", 32);
 
 /**
  * Loads an ensemble from its saved artifacts, never retraining anything. A base
@@ -41,7 +35,7 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
       `Ensemble "${doc.name}" is stale: base model ${names} changed since it was built. Rebuild the ensemble before predicting.`,
     );
   }
-  const key = `${doc.run_id}:${doc.checksums?.meta_model}:${doc.checksums?.manifest}`;
+  const key = `${String(doc._id)}:${doc.run_id}:${doc.checksums?.meta_model}:${doc.checksums?.manifest}`;
   const hit = cache.get(key);
   if (hit) return hit;
 
@@ -50,42 +44,22 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
     loadArtifact<ManifestPayload>(store, { path: doc.manifest_artifact_path, sha256: doc.checksums?.manifest ?? undefined, kind: "manifest", run_id: doc.run_id }),
   ]);
   const byId = new Map(bases.map((b) => [String(b._id), b]));
-  const loadedBases: LoadedModel[] = [];
+  const pipelines: ModelPipeline[] = [];
   for (const entry of manifest.payload.base) {
     const base = byId.get(entry.model_id);
     if (!base || base.run_id !== entry.run_id) {
       throw new ConflictError(`Ensemble "${doc.name}" is stale: base model "${entry.name}" changed since it was built. Rebuild the ensemble.`);
     }
-    loadedBases.push(await loadTrainedModel(base, store));
+    pipelines.push((await loadTrainedModel(base, store)).pipeline);
   }
-  const classifier = classifierFromJSON(meta.payload.classifier);
-  const features = [...new Set(loadedBases.flatMap((b) => b.features))];
-  const loaded: LoadedEnsemble = {
-    ensembleId: String(doc._id),
-    runId: doc.run_id,
-    features,
-    bases: loadedBases,
-    meta: classifier,
-    predictProba(rows) {
-      const perBase = loadedBases.map((b) => b.predictProba(rowsToMatrix(rows.map((r) => pick(r, b.features)), b.features)));
-      return classifier.predictProba(rows.map((_, i) => perBase.map((p) => p[i])));
-    },
-  };
+  const loaded: LoadedEnsemble = { ensembleId: String(doc._id), runId: doc.run_id, stack: StackedEnsemble.restore(pipelines, meta.payload.classifier) };
   cache.set(key, loaded);
   return loaded;
 }
 
-function pick(row: Record<string, number>, keys: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const k of keys) if (k in row) out[k] = row[k];
-  return out;
-}
-
 export async function predictWithEnsemble(id: string, input: unknown): Promise<{ probabilities: number[]; run_id: string }> {
-  const parsed = PredictInput.safeParse(input);
-  if (!parsed.success) throw new ValidationError("The request is not valid.", fieldErrorsFromZod(parsed.error.issues));
+  const { rows } = parseInput(PredictInput, input, "The request is not valid.");
   const doc = await findEnsemble(id);
   const ensemble = await loadEnsemble(doc);
-  rowsToMatrix(parsed.data.rows, ensemble.features); // every row must carry exactly the features the base models use
-  return { probabilities: ensemble.predictProba(parsed.data.rows), run_id: ensemble.runId };
+  return { probabilities: ensemble.stack.predictRows(rows), run_id: ensemble.runId };
 }

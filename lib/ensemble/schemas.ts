@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { META_MODEL_TYPES } from "@/models/Ensemble";
+import { algorithmSchema } from "@/lib/ml/algorithms";
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/i, "not a valid model id");
 
@@ -11,7 +11,7 @@ export const EnsembleInput = z
       .min(2, "choose two or more base models")
       .max(20, "at most 20 base models")
       .refine((ids) => new Set(ids).size === ids.length, "a base model is listed twice"),
-    meta_model_type: z.enum(META_MODEL_TYPES).default("logistic_regression"),
+    meta_model_type: algorithmSchema.default("logistic_regression"),
     meta_training_csv: z.string().trim().min(1, "choose the meta training dataset").max(300),
     seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
   })

@@ -1,14 +1,20 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet } from "@/lib/artifacts";
 import { readDatasetText } from "@/lib/datasets";
-import { connectDb } from "@/lib/db";
-import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
-import { enqueueJob, type JobView } from "@/lib/jobs/queue";
+import { connectDb, findByIdOrThrow } from "@/lib/db";
+import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import type { JobView } from "@/lib/jobs/queue";
+import { requestJob } from "@/lib/jobs/request";
+import { isAlgorithm } from "@/lib/ml/algorithms";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
 import { Ensemble, type EnsembleFields } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
+import { BUSY_STATUSES, isBusy } from "@/models/statuses";
 import { EnsembleInput } from "./schemas";
 import type { EnsembleView } from "./views";
+
+// The mongoose schema cannot see the algorithm registry; its check is attached here, where ensembles are written.
+Ensemble.schema.path("meta_model_type").validate(isAlgorithm, "unknown algorithm {VALUE}");
 
 export type EnsembleLean = mongoose.FlattenMaps<EnsembleFields> & {
   _id: mongoose.Types.ObjectId;
@@ -86,12 +92,8 @@ async function basesFor(docs: EnsembleLean[]): Promise<BaseInfo[]> {
   return ModelConfig.find({ _id: { $in: ids } }, { name: 1, run_id: 1, training_ms: 1 }).lean<BaseInfo[]>();
 }
 
-export async function findEnsemble(id: string): Promise<EnsembleLean> {
-  if (!mongoose.isValidObjectId(id)) throw new NotFoundError("ensemble", id);
-  await connectDb();
-  const doc = await Ensemble.findById(id).lean<EnsembleLean>();
-  if (!doc) throw new NotFoundError("ensemble", id);
-  return doc;
+export function findEnsemble(id: string): Promise<EnsembleLean> {
+  return findByIdOrThrow<EnsembleLean>(Ensemble, id, "ensemble");
 }
 
 export async function getEnsemble(id: string): Promise<EnsembleView> {
@@ -112,9 +114,7 @@ export async function listEnsembles(): Promise<EnsembleView[]> {
  * features and the target as numbers.
  */
 export async function createEnsemble(input: unknown): Promise<EnsembleView> {
-  const r = EnsembleInput.safeParse(input);
-  if (!r.success) throw new ValidationError("Some fields are not valid.", fieldErrorsFromZod(r.error.issues));
-  const cfg = r.data;
+  const cfg = parseInput(EnsembleInput, input);
   await connectDb();
   if (await Ensemble.findOne({ name: cfg.name }).lean()) {
     throw new ValidationError(`An ensemble named "${cfg.name}" already exists.`, { name: ["this name is taken"] });
@@ -150,10 +150,10 @@ export async function createEnsemble(input: unknown): Promise<EnsembleView> {
 
 export async function deleteEnsemble(id: string): Promise<{ deleted: true; removed_artifacts: number }> {
   const doc = await findEnsemble(id);
-  if (doc.status === "queued" || doc.status === "training") {
+  if (isBusy(doc.status)) {
     throw new ConflictError(`Ensemble "${doc.name}" is training; wait until it finishes before deleting it.`);
   }
-  const res = await Ensemble.deleteOne({ _id: doc._id, status: { $nin: ["queued", "training"] } });
+  const res = await Ensemble.deleteOne({ _id: doc._id, status: { $nin: BUSY_STATUSES } });
   if (res.deletedCount !== 1) throw new ConflictError(`Ensemble "${doc.name}" started training; try again when it finishes.`);
   const paths = [doc.meta_model_artifact_path, doc.manifest_artifact_path].filter((p): p is string => !!p);
   await deleteArtifactSet(defaultArtifactStore(), paths);
@@ -163,15 +163,5 @@ export async function deleteEnsemble(id: string): Promise<{ deleted: true; remov
 /** Queues a build; 409 while one is queued or running. */
 export async function requestEnsembleTraining(id: string): Promise<JobView> {
   const doc = await findEnsemble(id);
-  const locked = await Ensemble.findOneAndUpdate(
-    { _id: doc._id, status: { $nin: ["queued", "training"] } },
-    { $set: { status: "queued", last_error: null } },
-  ).lean();
-  if (!locked) throw new ConflictError(`Ensemble "${doc.name}" is already being built; wait for that run to finish.`);
-  try {
-    return await enqueueJob("train_ensemble", id);
-  } catch (err) {
-    await Ensemble.updateOne({ _id: doc._id }, { $set: { status: locked.status, last_error: (err as Error).message } });
-    throw err;
-  }
+  return requestJob("train_ensemble", Ensemble, doc._id, `Ensemble "${doc.name}" is already being built; wait for that run to finish.`);
 }

@@ -1,4 +1,5 @@
 import type { Metrics } from "@/lib/ml/metrics";
+import type { RunStatus, TargetStatus } from "@/models/statuses";
 
 export interface BaseTimingView {
   model_id: string;
@@ -15,7 +16,7 @@ export interface EnsembleRunView {
   started_at: string;
   total_ms: number | null;
   meta_ms: number | null;
-  status: "succeeded" | "failed";
+  status: RunStatus;
   error: string | null;
   metrics: Metrics | null;
   base: BaseTimingView[];
@@ -27,7 +28,8 @@ export interface EnsembleView {
   name: string;
   base_model_ids: string[];
   base_models: Array<{ id: string; name: string | null; run_id: string | null; exists: boolean; training_ms: number | null }>;
-  meta_model_type: "logistic_regression" | "random_forest";
+  /** A name in the algorithm registry. */
+  meta_model_type: string;
   meta_training_csv: string;
   target: string;
   seed: number;
@@ -37,7 +39,7 @@ export interface EnsembleView {
   artifacts_saved_at: string | null;
   checksums: { meta_model: string | null; manifest: string | null };
   manifest: Array<{ model_id: string; run_id: string }>;
-  status: "untrained" | "queued" | "training" | "trained" | "failed";
+  status: TargetStatus;
   last_error: string | null;
   /** A base model was retrained (or deleted) since this ensemble was built. */
   stale: boolean;

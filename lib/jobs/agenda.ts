@@ -25,7 +25,7 @@ export function getAgenda(): Agenda {
   if (cache.agenda && cache.uri === uri) return cache.agenda;
   const agenda = new Agenda({
     backend: new MongoBackend({ address: uri, collection: "agenda_jobs" }),
-    processEvery: Number(process.env.JOB_POLL_MS ?? 1000),
+    processEvery: config().jobPollMs,
     defaultConcurrency: 1,
     maxConcurrency: 1,
     // Our own heartbeat decides when a job is stale; Agenda's lock only keeps two

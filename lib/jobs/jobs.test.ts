@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { afterAll, describe, expect, it } from "vitest";
+import { resetConfigForTests } from "@/lib/config";
 import { ConflictError } from "@/lib/errors";
 import { useTestEnv } from "@/lib/testing/env";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
@@ -7,7 +8,7 @@ import { createModelConfig, requestTraining } from "@/lib/training/service";
 import { Job } from "@/models/Job";
 import { ModelConfig } from "@/models/ModelConfig";
 import { closeAgenda } from "./agenda";
-import { abandonTarget, jobHandlers } from "./handlers";
+import { abandonTarget, jobHandlers } from "@/scripts/job-handlers";
 import { getJob } from "./queue";
 import { recoverStaleJobs, runJob } from "./runner";
 import { startWorker } from "./worker";
@@ -145,6 +146,7 @@ describe("training jobs", () => {
 
   it("are picked up by a worker through Agenda", async () => {
     process.env.JOB_POLL_MS = "200";
+    resetConfigForTests();
     const stop = await startWorker({ handlers: jobHandlers, onAbandon: abandonTarget, recoverEveryMs: 60_000 });
     try {
       const model = await newModel("agenda");

@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import { connectDb } from "@/lib/db";
+import { connectDb, findByIdOrThrow } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import { Job, type JobKind, type JobStatus } from "@/models/Job";
@@ -80,11 +80,7 @@ export async function enqueueJob(kind: JobKind, targetId: string): Promise<JobVi
 }
 
 export async function getJob(id: string): Promise<JobView> {
-  if (!mongoose.isValidObjectId(id)) throw new NotFoundError("job", id);
-  await connectDb();
-  const job = await Job.findById(id).lean<JobLean>();
-  if (!job) throw new NotFoundError("job", id);
-  return toJobView(job);
+  return toJobView(await findByIdOrThrow<JobLean>(Job, id, "job"));
 }
 
 export async function latestJobFor(targetId: string): Promise<JobView | null> {

@@ -1,5 +1,6 @@
 import os from "node:os";
 import mongoose from "mongoose";
+import { config } from "@/lib/config";
 import { connectDb } from "@/lib/db";
 import { childLogger } from "@/lib/log";
 import { Job, type JobKind } from "@/models/Job";
@@ -16,8 +17,6 @@ export interface JobContext {
 export type JobHandler = (targetId: string, ctx: JobContext) => Promise<unknown>;
 export type JobHandlers = Record<JobKind, JobHandler>;
 
-/** A running job whose heartbeat is older than this is taken to be dead. */
-export const STALE_AFTER_MS = Number(process.env.JOB_STALE_MS ?? 60_000);
 export const MAX_ATTEMPTS = 3;
 
 /** This process as a worker: "<hostname>:<pid>". */
@@ -97,7 +96,7 @@ export async function runJob(jobId: string, handlers: JobHandlers): Promise<"ran
  */
 export async function recoverStaleJobs(
   onAbandon: (kind: JobKind, targetId: string, reason: string) => Promise<void>,
-  staleMs = STALE_AFTER_MS,
+  staleMs = config().jobStaleMs,
 ): Promise<{ requeued: string[]; failed: string[]; redispatched: string[] }> {
   await connectDb();
   const cutoff = new Date(Date.now() - staleMs);

@@ -68,6 +68,53 @@ export function sampleIndices(n: number, k: number, rng: Rng, replace: boolean):
   return pool.slice(0, k);
 }
 
+/**
+ * The same generator behind an object, for code that draws many kinds of values
+ * in turn (the demo season generator): uniforms, integers, normals, shuffles.
+ */
+export class Prng {
+  private readonly uniform: Rng;
+  private spareNormal: number | null = null;
+
+  constructor(seed: number) {
+    this.uniform = createRng(seed);
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.uniform();
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return randomInt(n, this.uniform);
+  }
+
+  /** Normal(mean, sd) by Box-Muller, keeping the second value for the next call. */
+  normal(mean = 0, sd = 1): number {
+    if (this.spareNormal !== null) {
+      const z = this.spareNormal;
+      this.spareNormal = null;
+      return mean + sd * z;
+    }
+    let u = 0;
+    while (u === 0) u = this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    return mean + sd * r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Fisher-Yates, in place. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  }
+}
+
 function assertCount(value: number, name: string): void {
   if (!Number.isInteger(value) || value < 0) {
     throw new RangeError(`${name} must be a non-negative integer, got ${value}.`);

@@ -20,3 +20,19 @@ export function syntheticBinary(rows: number, features: number, seed: number, no
   }
   return { X, y };
 }
+
+/**
+ * A small learnable CSV: y = 1 when a noisy linear score of f1..f4 is positive,
+ * with values rounded as a spreadsheet would export them. Used by tests and the
+ * responsiveness script; `target` names the label column.
+ */
+export function syntheticCsv(rows: number, seed = 7, target = "label"): string {
+  const rnd = createRng(seed);
+  const lines = [`f1,f2,f3,f4,${target}`];
+  for (let i = 0; i < rows; i++) {
+    const f = [rnd() * 2 - 1, rnd() * 2 - 1, rnd() * 10, rnd()];
+    const score = 1.5 * f[0] - f[1] + 0.1 * (f[2] - 5) + (rnd() - 0.5);
+    lines.push(`${f.map((v) => v.toFixed(4)).join(",")},${score > 0 ? 1 : 0}`);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,5 +1,3 @@
-import type { ALGORITHMS } from "@/models/ModelConfig";
-import type { META_MODEL_TYPES } from "@/models/Ensemble";
 import { buildFeatureTable, NBA_FEATURE_COLUMNS, NBA_TARGET_COLUMN, toCsv, type NbaFeatureName } from "@/lib/nba/features";
 import { generateGames } from "@/lib/nba/generator";
 
@@ -26,7 +24,8 @@ export function buildDemoDataset(opts: { seed?: number; seasons?: number } = {})
 
 export interface DemoBaseModelSpec {
   name: string;
-  algorithm: (typeof ALGORITHMS)[number];
+  /** A name in the algorithm registry. */
+  algorithm: string;
   features: NbaFeatureName[];
   target: typeof NBA_TARGET_COLUMN;
   hyperparameters: Record<string, number>;
@@ -76,7 +75,7 @@ export const DEMO_BASE_MODELS: readonly DemoBaseModelSpec[] = [
   },
 ];
 
-export const DEMO_ENSEMBLE: { name: string; meta_model_type: (typeof META_MODEL_TYPES)[number] } = {
+export const DEMO_ENSEMBLE: { name: string; meta_model_type: string } = {
   name: "Demo stack",
   meta_model_type: "logistic_regression",
 };

@@ -1,7 +1,7 @@
 import fs from "node:fs";
-import path from "node:path";
 import Papa from "papaparse";
 import { z } from "zod";
+import { config } from "@/lib/config";
 import { ValidationError } from "@/lib/errors";
 
 /**
@@ -22,7 +22,6 @@ export const GAME_COLUMNS = [
   "score2",
 ] as const;
 
-export type GameColumn = (typeof GAME_COLUMNS)[number];
 
 export interface Game {
   /** YYYY-MM-DD, a real calendar date. */
@@ -161,13 +160,10 @@ export function parseGamesCsv(text: string): ParsedGames {
 }
 
 /**
- * Where the shared historical games file lives: NBA_GAMES_CSV, else
- * ../shared/data/ next to the project. Returns null when it is absent, because
- * the project must run without it (tests skip, the app uses generated games).
+ * The shared historical games file (NBA_GAMES_CSV, else ../shared/data/ next to
+ * the project), or null when it is absent, because the project must run without
+ * it (tests skip, the app uses generated games).
  */
-export function findSharedGamesCsv(projectRoot: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string | null {
-  const candidate = env.NBA_GAMES_CSV
-    ? path.resolve(projectRoot, env.NBA_GAMES_CSV)
-    : path.resolve(projectRoot, "../shared/data/nba_games_1947_2016.csv");
+export function findSharedGamesCsv(candidate: string = config().nbaGamesCsv): string | null {
   return fs.existsSync(candidate) ? candidate : null;
 }

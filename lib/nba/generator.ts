@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { fieldErrorsFromZod, ValidationError } from "@/lib/errors";
 import { GAME_COLUMNS, type Game } from "@/lib/nba/games";
-import { Prng } from "@/lib/nba/prng";
+import { Prng } from "@/lib/ml/random";
 
 /**
  * NBA-like seasons from a seed, in the same raw layout as the historical file,

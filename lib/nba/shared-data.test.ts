@@ -9,7 +9,7 @@ import { findSharedGamesCsv, parseGamesCsv, type Game } from "@/lib/nba/games";
  * and may be absent (fresh clone, CI), so these tests skip rather than fail then.
  */
 const projectRoot = path.resolve(__dirname, "../..");
-const csvPath = findSharedGamesCsv(projectRoot);
+const csvPath = findSharedGamesCsv();
 const title = csvPath
   ? `shared NBA history (${csvPath})`
   : "shared NBA history — SKIPPED: ../shared/data/nba_games_1947_2016.csv not found (set NBA_GAMES_CSV to run these)";

@@ -1,29 +1,34 @@
+import { LocalArtifactStore, type ArtifactStore } from "@/lib/artifacts";
 import { saveDataset, type DatasetInfo } from "@/lib/datasets";
-
-/**
- * A small learnable table: y = 1 when a noisy linear score of f1..f4 is positive.
- * Seeded so every run of a test sees the same rows.
- */
-export function syntheticCsv(rows: number, seed = 7): string {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const lines = ["f1,f2,f3,f4,label"];
-  for (let i = 0; i < rows; i++) {
-    const f = [rnd() * 2 - 1, rnd() * 2 - 1, rnd() * 10, rnd()];
-    const score = 1.5 * f[0] - f[1] + 0.1 * (f[2] - 5) + (rnd() - 0.5);
-    lines.push(`${f.map((v) => v.toFixed(4)).join(",")},${score > 0 ? 1 : 0}`);
-  }
-  return lines.join("\n") + "\n";
-}
+import { syntheticCsv } from "@/lib/ml/synthetic";
+import { ModelConfig } from "@/models/ModelConfig";
 
 export async function saveSyntheticDataset(name: string, rows = 300, seed = 7): Promise<DatasetInfo> {
   return saveDataset({ name, text: syntheticCsv(rows, seed) });
 }
 
 export const SMALL_FOREST = { n_estimators: 6, max_depth: 4, max_samples: 120 };
+
+/** Every training run (succeeded or failed) recorded on these models, by id: unchanged means nothing was trained. */
+export async function trainingRunsOf(ids: string[]): Promise<Record<string, number>> {
+  const docs = await ModelConfig.find({ _id: { $in: ids } }, { history: 1 }).lean();
+  return Object.fromEntries(docs.map((d) => [String(d._id), d.history.length]));
+}
+
+/** A local store that records every path it reads, to prove a cached path reads nothing. */
+export function countingStore(root: string): { store: ArtifactStore; reads: () => string[] } {
+  const inner = new LocalArtifactStore(root);
+  const seen: string[] = [];
+  const store: ArtifactStore = {
+    root: inner.root,
+    write: (p, data) => inner.write(p, data),
+    read: (p) => {
+      seen.push(p);
+      return inner.read(p);
+    },
+    stat: (p) => inner.stat(p),
+    delete: (p) => inner.delete(p),
+    list: (prefix) => inner.list(prefix),
+  };
+  return { store, reads: () => [...seen] };
+}

@@ -1,16 +1,33 @@
 import mongoose from "mongoose";
-import { defaultArtifactStore, deleteArtifactSet, verifyArtifact, type ArtifactKind } from "@/lib/artifacts";
-import { describeDataset, readDatasetText } from "@/lib/datasets";
-import { connectDb } from "@/lib/db";
-import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
-import { enqueueJob, type JobView } from "@/lib/jobs/queue";
-import { HYPERPARAMETER_SCHEMAS, createClassifier, type Algorithm } from "@/lib/ml/algorithms";
+import {
+  artifactStamps,
+  defaultArtifactStore,
+  deleteArtifactSet,
+  verifyArtifact,
+  type ArtifactKind,
+  type ArtifactStore,
+} from "@/lib/artifacts";
+import { boundedCache } from "@/lib/cache";
+import { readDatasetText } from "@/lib/datasets";
+import { connectDb, findByIdOrThrow } from "@/lib/db";
+import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import type { JobView } from "@/lib/jobs/queue";
+import { requestJob } from "@/lib/jobs/request";
+import { isAlgorithm, parseHyperparameters } from "@/lib/ml/algorithms";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
-import { ModelConfig } from "@/models/ModelConfig";
+import { PredictInput, rowsToMatrix } from "@/lib/ml/matrix";
+import { CALIBRATIONS, type Calibration } from "@/lib/ml/pipeline";
 import { Ensemble } from "@/models/Ensemble";
-import { loadTrainedModel } from "./loaded-model";
-import { ModelConfigInput, ModelConfigPatch, PredictInput } from "./schemas";
+import { ModelConfig } from "@/models/ModelConfig";
+import { BUSY_STATUSES, isBusy } from "@/models/statuses";
+import { artifactPaths, artifactRefs } from "./artifact-refs";
+import { loadTrainedModel } from "./load";
+import { ModelConfigInput, ModelConfigPatch } from "./schemas";
 import type { ArtifactState, ModelView } from "./views";
+
+// The mongoose schema cannot see lib/ml; the registry's and the pipeline's vocabularies are attached here, where configs are written.
+ModelConfig.schema.path("algorithm").validate(isAlgorithm, "unknown algorithm {VALUE}");
+ModelConfig.schema.path("calibration").validate((v: string) => (CALIBRATIONS as readonly string[]).includes(v), "unknown calibration {VALUE}");
 
 type ModelLean = mongoose.FlattenMaps<import("@/models/ModelConfig").ModelConfigFields> & {
   _id: mongoose.Types.ObjectId;
@@ -31,7 +48,7 @@ export function toModelView(doc: ModelLean): ModelView {
     features: [...doc.features],
     target: doc.target,
     training_csv: doc.training_csv,
-    calibration: doc.calibration ?? "none",
+    calibration: (doc.calibration ?? "none") as Calibration,
     seed: doc.seed ?? 42,
     model_artifact_path: doc.model_artifact_path ?? null,
     scaler_artifact_path: doc.scaler_artifact_path ?? null,
@@ -62,29 +79,21 @@ export function toModelView(doc: ModelLean): ModelView {
   };
 }
 
-const ARTIFACT_FIELDS: Array<{ key: "model" | "scaler" | "features"; path: keyof ModelView; kind: ArtifactKind }> = [
-  { key: "model", path: "model_artifact_path", kind: "model" },
-  { key: "scaler", path: "scaler_artifact_path", kind: "scaler" },
-  { key: "features", path: "features_path", kind: "features" },
-];
-
 type Verification = Awaited<ReturnType<typeof verifyArtifact>>;
-const verified = ((globalThis as unknown as { __artifactVerifications?: Map<string, { stamp: string; result: Verification }> }).__artifactVerifications ??= new Map());
+const verifications = boundedCache<{ stamp: string; result: Verification }>("artifact-verifications", 5000);
 
 /**
  * verifyArtifact (read, sha256, parse) remembered per file while its size and
  * mtime stay the same: a listing stats every file on every request but re-reads
  * only files that changed, so a large forest is not re-hashed on each page view.
  */
-async function verifyRemembered(store: ReturnType<typeof defaultArtifactStore>, ref: { path: string | null; sha256: string | null; kind: ArtifactKind }): Promise<Verification> {
-  const st = ref.path ? await store.stat(ref.path).catch(() => null) : null;
-  const stamp = st ? `${st.bytes}:${st.modifiedMs}` : "absent";
+async function verifyRemembered(store: ArtifactStore, ref: { path: string | null; sha256: string | null; kind: ArtifactKind }): Promise<Verification> {
+  const [stamp] = ref.path ? await artifactStamps(store, [ref.path]) : ["absent"];
   const key = `${ref.kind}|${ref.path}|${ref.sha256}`;
-  const hit = verified.get(key);
+  const hit = verifications.get(key);
   if (hit && hit.stamp === stamp && stamp !== "absent") return hit.result;
   const result = await verifyArtifact(store, ref);
-  if (verified.size > 5000) verified.clear();
-  verified.set(key, { stamp, result });
+  verifications.set(key, { stamp, result });
   return result;
 }
 
@@ -92,22 +101,14 @@ async function verifyRemembered(store: ReturnType<typeof defaultArtifactStore>, 
 export async function withArtifactStatus(view: ModelView): Promise<ModelView> {
   const store = defaultArtifactStore();
   const entries = await Promise.all(
-    ARTIFACT_FIELDS.map(async ({ key, path, kind }) => {
-      const p = view[path] as string | null;
-      const sha = view.checksums[key];
-      const v = await verifyRemembered(store, { path: p, sha256: sha, kind });
-      const state: ArtifactState = { path: p, status: v.status, bytes: v.bytes, sha256: sha, ...(v.reason ? { reason: v.reason } : {}) };
-      return [key, state] as const;
+    artifactRefs(view).map(async (ref) => {
+      const v = await verifyRemembered(store, ref);
+      const state: ArtifactState = { path: ref.path, status: v.status, bytes: v.bytes, sha256: ref.sha256, ...(v.reason ? { reason: v.reason } : {}) };
+      return [ref.kind, state] as const;
     }),
   );
   const artifacts = Object.fromEntries(entries) as NonNullable<ModelView["artifacts"]>;
   return { ...view, artifacts, artifacts_ok: entries.every(([, s]) => s.status === "present") };
-}
-
-function parseInput<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } } }, input: unknown): T {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new ValidationError("Some fields are not valid.", fieldErrorsFromZod(r.error.issues));
-  return r.data;
 }
 
 /**
@@ -116,7 +117,7 @@ function parseInput<T>(schema: { safeParse(v: unknown): { success: true; data: T
  * target is 0/1 with both classes, and the hyperparameters suit the algorithm.
  */
 async function validateAgainstDataset(cfg: ModelConfigInput): Promise<void> {
-  createClassifier(cfg.algorithm, cfg.hyperparameters, cfg.seed); // throws ValidationError keyed hyperparameters.<name>
+  parseHyperparameters(cfg.algorithm, cfg.hyperparameters); // throws ValidationError keyed hyperparameters.<name>
   if (cfg.features.includes(cfg.target)) {
     throw new ValidationError("The target cannot also be a feature.", { features: [`remove "${cfg.target}" from the features`] });
   }
@@ -125,11 +126,6 @@ async function validateAgainstDataset(cfg: ModelConfigInput): Promise<void> {
   }
   const text = await readDatasetText(cfg.training_csv);
   toNumericMatrix(parseCsv(text), { features: cfg.features, target: cfg.target });
-}
-
-/** The hyperparameters as stored: validated (createClassifier has checked them) with every default filled in. */
-function withDefaults(algorithm: Algorithm, hyperparameters: unknown): Record<string, number> {
-  return HYPERPARAMETER_SCHEMAS[algorithm].parse(hyperparameters) as Record<string, number>;
 }
 
 async function assertNameFree(name: string, exceptId?: string): Promise<void> {
@@ -143,7 +139,7 @@ export async function createModelConfig(input: unknown): Promise<ModelView> {
   await assertNameFree(cfg.name);
   await validateAgainstDataset(cfg);
   try {
-    const doc = await ModelConfig.create({ ...cfg, hyperparameters: withDefaults(cfg.algorithm, cfg.hyperparameters) });
+    const doc = await ModelConfig.create({ ...cfg, hyperparameters: parseHyperparameters(cfg.algorithm, cfg.hyperparameters) });
     return toModelView(doc.toObject() as ModelLean);
   } catch (err) {
     if ((err as { code?: number }).code === 11000) throw new ValidationError(`A model named "${cfg.name}" already exists.`, { name: ["this name is taken"] });
@@ -151,12 +147,8 @@ export async function createModelConfig(input: unknown): Promise<ModelView> {
   }
 }
 
-async function findModel(id: string): Promise<ModelLean> {
-  if (!mongoose.isValidObjectId(id)) throw new NotFoundError("model", id);
-  await connectDb();
-  const doc = await ModelConfig.findById(id).lean<ModelLean>();
-  if (!doc) throw new NotFoundError("model", id);
-  return doc;
+function findModel(id: string): Promise<ModelLean> {
+  return findByIdOrThrow<ModelLean>(ModelConfig, id, "model");
 }
 
 export async function getModel(id: string): Promise<ModelView> {
@@ -176,7 +168,7 @@ export async function listModels(): Promise<ModelView[]> {
 export async function updateModelConfig(id: string, input: unknown): Promise<ModelView> {
   const patch = parseInput(ModelConfigPatch, input);
   const current = await findModel(id);
-  if (current.status === "queued" || current.status === "training") {
+  if (isBusy(current.status)) {
     throw new ConflictError(`Model "${current.name}" is training; wait until it finishes before changing it.`);
   }
   const merged = parseInput(ModelConfigInput, {
@@ -192,7 +184,7 @@ export async function updateModelConfig(id: string, input: unknown): Promise<Mod
   });
   if (patch.name) await assertNameFree(merged.name, id);
   await validateAgainstDataset(merged);
-  const hyperparameters = withDefaults(merged.algorithm, merged.hyperparameters);
+  const hyperparameters = parseHyperparameters(merged.algorithm, merged.hyperparameters);
   await ModelConfig.updateOne({ _id: current._id }, { $set: { ...merged, hyperparameters } });
   return getModel(id);
 }
@@ -200,7 +192,7 @@ export async function updateModelConfig(id: string, input: unknown): Promise<Mod
 /** Deletes the config and its artifacts. Refused while training or while an ensemble uses it. */
 export async function deleteModel(id: string): Promise<{ deleted: true; removed_artifacts: number }> {
   const doc = await findModel(id);
-  if (doc.status === "queued" || doc.status === "training") {
+  if (isBusy(doc.status)) {
     throw new ConflictError(`Model "${doc.name}" is training; wait until it finishes before deleting it.`);
   }
   const users = await Ensemble.find({ base_model_ids: doc._id }, { name: 1 }).lean();
@@ -209,31 +201,17 @@ export async function deleteModel(id: string): Promise<{ deleted: true; removed_
       `Model "${doc.name}" is used by the ensemble${users.length > 1 ? "s" : ""} ${users.map((u) => `"${u.name}"`).join(", ")}; delete ${users.length > 1 ? "them" : "it"} first.`,
     );
   }
-  const res = await ModelConfig.deleteOne({ _id: doc._id, status: { $nin: ["queued", "training"] } });
+  const res = await ModelConfig.deleteOne({ _id: doc._id, status: { $nin: BUSY_STATUSES } });
   if (res.deletedCount !== 1) throw new ConflictError(`Model "${doc.name}" started training; try again when it finishes.`);
-  const paths = [doc.model_artifact_path, doc.scaler_artifact_path, doc.features_path].filter((p): p is string => !!p);
+  const paths = artifactPaths(doc);
   await deleteArtifactSet(defaultArtifactStore(), paths);
   return { deleted: true, removed_artifacts: paths.length };
 }
 
-/**
- * Queues a training job. The model's status is the lock: it moves to "queued"
- * atomically only if it is not queued or training already, so a second request
- * gets a ConflictError (409).
- */
+/** Queues a training job; 409 while one is queued or running. */
 export async function requestTraining(id: string): Promise<JobView> {
   const doc = await findModel(id);
-  const locked = await ModelConfig.findOneAndUpdate(
-    { _id: doc._id, status: { $nin: ["queued", "training"] } },
-    { $set: { status: "queued", last_error: null } },
-  ).lean();
-  if (!locked) throw new ConflictError(`Model "${doc.name}" is already training; wait for that run to finish.`);
-  try {
-    return await enqueueJob("train_model", id);
-  } catch (err) {
-    await ModelConfig.updateOne({ _id: doc._id }, { $set: { status: locked.status, last_error: (err as Error).message } });
-    throw err;
-  }
+  return requestJob("train_model", ModelConfig, doc._id, `Model "${doc.name}" is already training; wait for that run to finish.`);
 }
 
 /** Probabilities of target = 1, served from the saved artifacts (cached after the first load). */
@@ -242,23 +220,5 @@ export async function predictWithModel(id: string, input: unknown): Promise<{ pr
   const doc = await findModel(id);
   const X = rowsToMatrix(rows, doc.features);
   const model = await loadTrainedModel(doc);
-  return { probabilities: model.predictProba(X), run_id: model.runId };
+  return { probabilities: model.pipeline.predictProba(X), run_id: model.runId };
 }
-
-/** Orders each row's values by the feature list; unknown or missing features are field errors. */
-export function rowsToMatrix(rows: Array<Record<string, number>>, features: string[]): number[][] {
-  const fields: Record<string, string[]> = {};
-  const known = new Set(features);
-  rows.forEach((row, i) => {
-    const missing = features.filter((f) => !(f in row));
-    const unknown = Object.keys(row).filter((k) => !known.has(k));
-    if (missing.length) (fields[`rows.${i}`] ??= []).push(`missing: ${missing.join(", ")}`);
-    if (unknown.length) (fields[`rows.${i}`] ??= []).push(`unknown columns: ${unknown.join(", ")}`);
-  });
-  if (Object.keys(fields).length > 0) {
-    throw new ValidationError(`Each row needs exactly these features: ${features.join(", ")}.`, fields);
-  }
-  return rows.map((row) => features.map((f) => row[f]));
-}
-
-export { describeDataset };

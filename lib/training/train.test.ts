@@ -8,9 +8,11 @@ import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
 import { useTestEnv } from "@/lib/testing/env";
 import { SMALL_FOREST, saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { ModelConfig } from "@/models/ModelConfig";
-import { clearLoadedModelCache, loadTrainedModel } from "./loaded-model";
+import { clearCaches } from "@/lib/cache";
+import { fitAndMeasure } from "@/lib/ml/pipeline";
+import { loadTrainedModel } from "./load";
 import { createModelConfig } from "./service";
-import { fitModel, saveArtifactsForTrainedModel, trainModel } from "./train";
+import { saveArtifactsForTrainedModel, trainModel } from "./train";
 
 const env = useTestEnv();
 
@@ -29,7 +31,7 @@ describe("training saves artifacts", () => {
       target: "label",
       training_csv: ds.path,
     });
-    const result = await trainModel(model.id);
+    const { result } = await trainModel(model.id);
     const doc = await ModelConfig.findById(model.id).lean();
     expect(doc?.run_id).toBe(result.run_id);
     expect(doc?.artifacts_saved_at).toBeInstanceOf(Date);
@@ -58,14 +60,15 @@ describe("training saves artifacts", () => {
       };
       const created = await createModelConfig({ ...spec, name: `exact-${algorithm}`, training_csv: ds.path });
       const { X, y } = toNumericMatrix(parseCsv(await readDatasetText(ds.path)), spec);
-      const fitted = await fitModel(X, y, spec);
-      const raw = fitted.classifier.predictProba(fitted.scaler.transform(X));
-      await saveArtifactsForTrainedModel(created.id, fitted, spec, { training_ms: 1, started_at: new Date(), trigger: "manual" });
-      clearLoadedModelCache();
+      const { pipeline, metrics } = await fitAndMeasure(X, y, spec);
+      const inMemory = pipeline.predictProba(X);
+      await saveArtifactsForTrainedModel(created.id, pipeline, { metrics, training_ms: 1, started_at: new Date(), trigger: "manual" });
+      clearCaches();
       const doc = await ModelConfig.findById(created.id).lean();
       const loaded = await loadTrainedModel(doc!);
-      const { applyPlatt } = await import("@/lib/ml/calibration");
-      expect(loaded.predictProba(X)).toEqual(applyPlatt(fitted.calibration!, raw));
+      expect(loaded.pipeline.predictProba(X)).toEqual(inMemory);
+      // The calibration is part of what was saved, not only of the in-memory model.
+      expect(pipeline.toArtifacts().model.calibration?.type).toBe("sigmoid");
     }
   });
 
@@ -81,8 +84,8 @@ describe("training saves artifacts", () => {
     await trainModel(model.id);
     const before = await ModelConfig.findById(model.id).lean();
     const rows = toNumericMatrix(parseCsv(await readDatasetText(ds.path)), { features: ["f1", "f2"], target: "label" }).X;
-    clearLoadedModelCache();
-    const expected = (await loadTrainedModel(before!)).predictProba(rows);
+    clearCaches();
+    const expected = (await loadTrainedModel(before!)).pipeline.predictProba(rows);
 
     const crashing = new LocalArtifactStore(env.artifactDir, {
       afterTempWrite: () => {
@@ -104,7 +107,7 @@ describe("training saves artifacts", () => {
     const files = fs.readdirSync(env.artifactDir);
     expect(files.filter((f) => f.startsWith(".tmp"))).toEqual([]);
     expect(files.filter((f) => !f.startsWith(".") && !referenced.has(f))).toEqual([]);
-    clearLoadedModelCache();
-    expect((await loadTrainedModel(after!)).predictProba(rows)).toEqual(expected);
+    clearCaches();
+    expect((await loadTrainedModel(after!)).pipeline.predictProba(rows)).toEqual(expected);
   });
 });

@@ -1,5 +1,7 @@
 import type { ArtifactStatus } from "@/lib/artifacts";
 import type { Metrics } from "@/lib/ml/metrics";
+import type { Calibration } from "@/lib/ml/pipeline";
+import type { RunStatus, TargetStatus } from "@/models/statuses";
 
 export interface ArtifactState {
   path: string | null;
@@ -14,7 +16,7 @@ export interface TrainingRunView {
   started_at: string;
   finished_at: string | null;
   training_ms: number | null;
-  status: "succeeded" | "failed";
+  status: RunStatus;
   trigger: string;
   metrics: Metrics | null;
   error: string | null;
@@ -24,12 +26,13 @@ export interface TrainingRunView {
 export interface ModelView {
   id: string;
   name: string;
-  algorithm: "random_forest" | "logistic_regression";
+  /** A name in the algorithm registry. */
+  algorithm: string;
   hyperparameters: Record<string, unknown>;
   features: string[];
   target: string;
   training_csv: string;
-  calibration: "none" | "sigmoid";
+  calibration: Calibration;
   seed: number;
   model_artifact_path: string | null;
   scaler_artifact_path: string | null;
@@ -39,7 +42,7 @@ export interface ModelView {
   checksums: { model: string | null; scaler: string | null; features: string | null };
   metrics: Metrics | null;
   training_ms: number | null;
-  status: "untrained" | "queued" | "training" | "trained" | "failed";
+  status: TargetStatus;
   last_error: string | null;
   history: TrainingRunView[];
   created_at: string | null;

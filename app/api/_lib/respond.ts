@@ -1,9 +1,6 @@
 import { NextResponse } from "next/server";
-import { ZodError } from "zod";
-import { ArtifactError } from "@/lib/artifacts/errors";
-import { ConfigError } from "@/lib/config";
-import { DatabaseUnavailableError } from "@/lib/db";
-import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
+import { knownError } from "@/app/_lib/error-status";
+import { PayloadTooLargeError, ValidationError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
 export function json(body: unknown, status = 200) {
@@ -12,14 +9,8 @@ export function json(body: unknown, status = 200) {
 
 /** Maps domain errors to HTTP answers; anything unknown is a 500 with a short sentence. */
 export function errorResponse(err: unknown) {
-  if (err instanceof ValidationError) return json({ error: err.message, fields: err.fields }, 400);
-  if (err instanceof ZodError) return json({ error: "The request is not valid.", fields: fieldErrorsFromZod(err.issues) }, 400);
-  if (err instanceof NotFoundError) return json({ error: err.message }, 404);
-  if (err instanceof ConflictError) return json({ error: err.message }, 409);
-  // Missing, corrupt or incompatible artifacts: the request is fine, the model's state is not.
-  if (err instanceof ArtifactError) return json({ error: err.message }, 409);
-  if (err instanceof PayloadTooLargeError) return json({ error: err.message }, 413);
-  if (err instanceof DatabaseUnavailableError || err instanceof ConfigError) return json({ error: err.message }, 503);
+  const known = knownError(err);
+  if (known) return json(known.fields ? { error: known.message, fields: known.fields } : { error: known.message }, known.status);
   const named = err as { name?: string; message?: string; status?: number };
   if (typeof named?.status === "number" && named.status >= 400 && named.status < 600) {
     return json({ error: named.message ?? "Request failed." }, named.status);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { closeAgenda } from "@/lib/jobs/agenda";
 import { useTestEnv } from "@/lib/testing/env";
-import { syntheticCsv } from "@/lib/testing/fixtures";
+import { syntheticCsv } from "@/lib/ml/synthetic";
 import { Dataset } from "@/models/Dataset";
 import { ModelConfig } from "@/models/ModelConfig";
 import { GET as getDatasets, POST as postDataset } from "../datasets/route";

@@ -8,13 +8,14 @@ import { DeleteConfirm } from "@/components/delete-confirm";
 import { RunsTable } from "@/components/ensembles/runs-table";
 import { SpeedupSummary } from "@/components/ensembles/speedup-summary";
 import { TimingChart } from "@/components/ensembles/timing-chart";
-import { algorithmLabel, formatDate } from "@/components/format";
+import { formatDate } from "@/components/format";
 import { TrainPanel } from "@/components/jobs/train-panel";
 import { MetricsList } from "@/components/models/metrics-list";
 import { Alert, Badge, Card, DefinitionList, PageHeader, StatusBadge } from "@/components/ui";
 import { getEnsemble } from "@/lib/ensemble/service";
 import { compareLatestBuild } from "@/lib/ensemble/speedup";
 import { latestJobFor } from "@/lib/jobs/queue";
+import { algorithmLabel } from "@/lib/ml/algorithms";
 
 /** One read per request, shared by the page and its title. */
 const readEnsemble = cache((id: string) => orNotFound(getEnsemble(id)));

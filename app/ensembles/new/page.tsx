@@ -4,6 +4,7 @@ import { createEnsembleAction } from "@/app/ensembles/actions";
 import { EnsembleForm } from "@/components/ensembles/ensemble-form";
 import { PageHeader } from "@/components/ui";
 import { listDatasets } from "@/lib/datasets";
+import { algorithmCatalog, algorithmLabel } from "@/lib/ml/algorithms";
 import { listModels } from "@/lib/training/service";
 
 export const metadata: Metadata = { title: "New ensemble · NBA Ensemble Lab" };
@@ -20,10 +21,14 @@ export default async function NewEnsemblePage() {
       <EnsembleForm
         action={createEnsembleAction}
         datasets={datasets}
+        // A linear meta-model is the usual choice for stacking: listed first, it is the default.
+        algorithms={algorithmCatalog()
+          .map(({ name, label }) => ({ name, label }))
+          .sort((a, b) => Number(b.name === "logistic_regression") - Number(a.name === "logistic_regression"))}
         models={models.map((m) => ({
           id: m.id,
           name: m.name,
-          algorithm: m.algorithm,
+          algorithm_label: algorithmLabel(m.algorithm),
           target: m.target,
           features: m.features,
           training_csv: m.training_csv,

@@ -5,7 +5,7 @@ import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
 import { deleteModelAction, trainModelAction } from "@/app/models/actions";
 import { DeleteConfirm } from "@/components/delete-confirm";
-import { algorithmLabel, formatDate, formatMs } from "@/components/format";
+import { formatDate, formatMs } from "@/components/format";
 import { TrainPanel } from "@/components/jobs/train-panel";
 import { ArtifactTable } from "@/components/models/artifact-table";
 import { MetricsList } from "@/components/models/metrics-list";
@@ -14,6 +14,7 @@ import { Alert, ButtonLink, Card, DefinitionList, PageHeader, StatusBadge } from
 import { listEnsembles } from "@/lib/ensemble/service";
 import { latestJobFor } from "@/lib/jobs/queue";
 import { getModel } from "@/lib/training/service";
+import { algorithmLabel } from "@/lib/ml/algorithms";
 
 /** One read per request, shared by the page and its title. */
 const readModel = cache((id: string) => orNotFound(getModel(id)));

@@ -1,31 +1,34 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
-import { createModelAction } from "@/app/models/actions";
+import { uploadDatasetAction } from "@/app/datasets/actions";
+import { createModelAction, estimateTrainingAction } from "@/app/models/actions";
 import { ModelForm } from "@/components/models/model-form";
 import { PageHeader } from "@/components/ui";
 import { listDatasets } from "@/lib/datasets";
-import { defaultHyperparameters } from "@/lib/ml/algorithms";
-import { allHyperparameterFields } from "@/lib/ml/hyperparameter-fields";
+import { algorithmCatalog, defaultHyperparameters } from "@/lib/ml/algorithms";
 
 export const metadata: Metadata = { title: "New model · NBA Ensemble Lab" };
 
 export default async function NewModelPage({ searchParams }: PageProps<"/models/new">) {
   await connection();
   const [{ dataset }, datasets] = await Promise.all([searchParams, listDatasets()]);
+  const algorithms = algorithmCatalog();
   const chosen = typeof dataset === "string" && datasets.some((d) => d.path === dataset) ? dataset : (datasets[0]?.path ?? "");
   return (
     <div className="space-y-6">
       <PageHeader title="New model" description="Choose the data, the columns and the algorithm. Training starts from the model's page." />
       <ModelForm
         action={createModelAction}
+        estimateTraining={estimateTrainingAction}
+        uploadAction={uploadDatasetAction}
         datasets={datasets}
-        hyperparameterFields={allHyperparameterFields()}
+        algorithms={algorithms}
         submitLabel="Create model"
         cancelHref="/models"
         initial={{
           name: "",
-          algorithm: "random_forest",
-          hyperparameters: defaultHyperparameters("random_forest"),
+          algorithm: algorithms[0].name,
+          hyperparameters: defaultHyperparameters(algorithms[0].name),
           features: [],
           target: "",
           training_csv: chosen,

@@ -1,25 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { defaultHyperparameters } from "@/lib/ml/algorithms";
-import { allHyperparameterFields } from "./hyperparameter-fields";
+import { algorithmCatalog, defaultHyperparameters } from "@/lib/ml/algorithms";
 
-describe("hyperparameterFields", () => {
+const fieldsOf = (name: string) => algorithmCatalog().find((a) => a.name === name)?.fields ?? [];
+
+describe("algorithmCatalog", () => {
   it("lists every hyperparameter with the schema's default and range", () => {
-    const fields = allHyperparameterFields();
-    for (const algorithm of ["random_forest", "logistic_regression"] as const) {
+    for (const algorithm of ["random_forest", "logistic_regression"]) {
       const defaults = defaultHyperparameters(algorithm);
-      expect(fields[algorithm].map((f) => f.name).sort()).toEqual(Object.keys(defaults).sort());
-      for (const f of fields[algorithm]) expect(f.default).toBe(defaults[f.name]);
+      const fields = fieldsOf(algorithm);
+      expect(fields.map((f) => f.name).sort()).toEqual(Object.keys(defaults).sort());
+      for (const f of fields) expect(f.default).toBe(defaults[f.name]);
+      for (const f of fields) expect(f.help.length).toBeGreaterThan(10);
     }
-    const trees = fields.random_forest.find((f) => f.name === "n_estimators");
+    const trees = fieldsOf("random_forest").find((f) => f.name === "n_estimators");
     expect(trees).toMatchObject({ integer: true, min: 1 });
     expect(trees?.max).toBeGreaterThan(1);
-    expect(fields.logistic_regression.find((f) => f.name === "l2")?.integer).toBe(false);
+    expect(fieldsOf("logistic_regression").find((f) => f.name === "l2")?.integer).toBe(false);
   });
 
   it("tells a bound the value must stay above from one it may equal", () => {
-    const fields = allHyperparameterFields();
-    expect(fields.random_forest.find((f) => f.name === "max_features")).toMatchObject({ min: 0, max: 1, minExclusive: true });
-    expect(fields.random_forest.find((f) => f.name === "n_estimators")?.minExclusive).toBe(false);
-    expect(fields.logistic_regression.find((f) => f.name === "l2")).toMatchObject({ min: 0, minExclusive: false });
+    expect(fieldsOf("random_forest").find((f) => f.name === "max_features")).toMatchObject({ min: 0, max: 1, minExclusive: true });
+    expect(fieldsOf("random_forest").find((f) => f.name === "n_estimators")?.minExclusive).toBe(false);
+    expect(fieldsOf("logistic_regression").find((f) => f.name === "l2")).toMatchObject({ min: 0, minExclusive: false });
+  });
+
+  it("labels and describes every algorithm for the forms", () => {
+    const catalog = algorithmCatalog();
+    expect(catalog.map((a) => a.name).sort()).toEqual(["logistic_regression", "random_forest"]);
+    for (const a of catalog) {
+      expect(a.label).not.toBe(a.name);
+      expect(a.description.length).toBeGreaterThan(10);
+    }
   });
 });

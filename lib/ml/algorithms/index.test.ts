@@ -7,8 +7,7 @@ import {
   createClassifier,
   defaultHyperparameters,
   estimateTrainingSeconds,
-  HYPERPARAMETER_SCHEMAS,
-  type Algorithm,
+  parseHyperparameters,
   type SerializedClassifier,
 } from "./index";
 
@@ -23,7 +22,7 @@ describe("hyperparameters", () => {
     });
     expect(defaultHyperparameters("logistic_regression")).toEqual({ l2: 1e-3, max_iter: 50, tol: 1e-6 });
     const partial = createClassifier("random_forest", { n_estimators: 5 }, 1);
-    expect(HYPERPARAMETER_SCHEMAS.random_forest.parse({ n_estimators: 5 })).toMatchObject({ n_estimators: 5, max_depth: 8 });
+    expect(parseHyperparameters("random_forest", { n_estimators: 5 })).toMatchObject({ n_estimators: 5, max_depth: 8 });
     expect(partial.algorithm).toBe("random_forest");
   });
 
@@ -51,14 +50,14 @@ describe("hyperparameters", () => {
 
   it("reject a non-object, an unknown algorithm and a fractional seed", () => {
     expect(Object.keys(refusal(() => createClassifier("random_forest", [3], 1)).fields)).toEqual(["hyperparameters"]);
-    expect(Object.keys(refusal(() => createClassifier("svm" as Algorithm, {}, 1)).fields)).toEqual(["algorithm"]);
+    expect(Object.keys(refusal(() => createClassifier("svm", {}, 1)).fields)).toEqual(["algorithm"]);
     expect(Object.keys(refusal(() => createClassifier("random_forest", {}, 1.5)).fields)).toEqual(["seed"]);
     expect(() => createClassifier("random_forest", null, 1)).not.toThrow();
   });
 });
 
 describe("classifierFromJSON", () => {
-  async function saved(algorithm: Algorithm): Promise<SerializedClassifier> {
+  async function saved(algorithm: string): Promise<SerializedClassifier> {
     const data = syntheticBinary(200, 4, 1);
     const c = createClassifier(algorithm, algorithm === "random_forest" ? { n_estimators: 3, max_samples: 100 } : {}, 1);
     await c.fit(data.X, data.y);

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { InvalidModelStateError, NotFittedError } from "../errors";
 import { createRng, nextSeed, sampleIndices, type Rng } from "../random";
 import { checkRows, checkTrainingData, yieldToEventLoop } from "./data-checks";
-import type { RandomForestHyperparameters } from "./hyperparameters";
-import type { Classifier, FitOptions, SerializedClassifier } from "./types";
+import { defineAlgorithm, integer, real, type HyperparameterValues } from "./define";
+import type { Estimator, FitOptions } from "./types";
 
 /**
  * Random forest whose trees are grown by ml-random-forest (CART from ml-cart),
@@ -27,6 +27,27 @@ import type { Classifier, FitOptions, SerializedClassifier } from "./types";
  * leaf a row lands in (scikit-learn's predict_proba), which is smoother than the
  * share of trees voting 1 and so better for log loss and for stacking.
  */
+
+const hyperparameters = {
+  n_estimators: integer({ min: 1, max: 300, default: 40, help: "Number of trees. Training time grows with it." }),
+  max_depth: integer({ min: 1, max: 30, default: 8, help: "How deep each tree may grow." }),
+  /**
+   * Rows drawn (with replacement) for each tree. The tree learner's cost grows
+   * with the square of its rows, so this, not the CSV size, bounds training time.
+   */
+  max_samples: integer({
+    min: 50,
+    max: 20_000,
+    default: 1500,
+   
+    help: "Rows drawn for each tree; bounds training time more than the CSV size does.",
+  }),
+  max_features: real({ gt: 0, max: 1, default: 0.8, help: "Share of the feature columns each tree may split on (0–1)." }),
+  /** A node with fewer rows than this becomes a leaf (the library's minNumSamples + 1). */
+  min_samples_split: integer({ min: 2, max: 1000, default: 10, help: "A node with fewer rows than this becomes a leaf." }),
+};
+
+type RandomForestHyperparameters = HyperparameterValues<typeof hyperparameters>;
 
 /** One tree in pre-order; leaves have feature -1 and children -1. */
 interface FlatTree {
@@ -53,6 +74,31 @@ const randomForestStateSchema = z.object({
 
 export type RandomForestState = z.output<typeof randomForestStateSchema>;
 
+/** Seconds per (sampled row)^2 x (feature used) for one tree of depth 8 on noisy data (scripts/bench-ml.ts). */
+const SECONDS_PER_ROW2_FEATURE = 4.2e-8;
+/** Seconds per row x feature per tree for sampling and copying the bootstrap. */
+const SECONDS_PER_ROW_FEATURE = 2e-8;
+
+export const randomForest = defineAlgorithm({
+  name: "random_forest",
+  label: "Random forest",
+ 
+  description: "Seeded bootstrap trees (CART); captures interactions a linear model misses.",
+  hyperparameters,
+  stateSchema: randomForestStateSchema,
+  create: (hp, seed) => new RandomForest(hp, seed),
+  restore: (hp, seed, state) => RandomForest.fromState(hp, seed, state),
+  estimateSeconds(hp, rows, features) {
+    const sampled = Math.min(hp.max_samples, rows);
+    const used = Math.max(1, Math.floor(hp.max_features * features));
+    // A node costs O(rows^2) in the library's CART, and each level of a tree
+    // holds at most all the rows, so shallow trees save up to about half.
+    const depthFactor = (2 - 2 ** (1 - hp.max_depth)) / (2 - 2 ** -7);
+    const perTree = SECONDS_PER_ROW2_FEATURE * sampled * sampled * used * depthFactor + SECONDS_PER_ROW_FEATURE * sampled * used;
+    return hp.n_estimators * perTree;
+  },
+});
+
 /** The parts of an ml-cart tree node we read; checked at runtime in `flattenTree`. */
 interface CartNode {
   left?: CartNode;
@@ -67,8 +113,7 @@ interface GrownForest {
   indexes: number[][];
 }
 
-export class RandomForest implements Classifier {
-  readonly algorithm = "random_forest" as const;
+class RandomForest implements Estimator<RandomForestState> {
   private trees: FlatTree[] | null = null;
   private featureCount = 0;
 
@@ -113,9 +158,9 @@ export class RandomForest implements Classifier {
     return out;
   }
 
-  toJSON(): SerializedClassifier {
+  state(): RandomForestState {
     if (!this.trees) throw new NotFittedError("random forest");
-    const state: RandomForestState = {
+    return {
       n_features: this.featureCount,
       trees: this.trees.map((tree) => ({
         feature: Array.from(tree.feature),
@@ -125,18 +170,12 @@ export class RandomForest implements Classifier {
         value: Array.from(tree.value),
       })),
     };
-    return { algorithm: this.algorithm, hyperparameters: { ...this.hyperparameters }, seed: this.seed, state };
   }
 
-  static fromState(hyperparameters: RandomForestHyperparameters, seed: number, state: unknown): RandomForest {
-    const parsed = randomForestStateSchema.safeParse(state);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      throw new InvalidModelStateError(`Random forest state is malformed at "${first.path.join(".") || "state"}": ${first.message}`);
-    }
+  static fromState(hyperparameters: RandomForestHyperparameters, seed: number, state: RandomForestState): RandomForest {
     const forest = new RandomForest(hyperparameters, seed);
-    forest.featureCount = parsed.data.n_features;
-    forest.trees = parsed.data.trees.map((tree, t) => toFlatTree(tree, t, parsed.data.n_features));
+    forest.featureCount = state.n_features;
+    forest.trees = state.trees.map((tree, t) => toFlatTree(tree, t, state.n_features));
     return forest;
   }
 

@@ -2,11 +2,13 @@ import type { Metadata } from "next";
 import { connection } from "next/server";
 import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
-import { updateModelAction } from "@/app/models/actions";
+import { uploadDatasetAction } from "@/app/datasets/actions";
+import { estimateTrainingAction, updateModelAction } from "@/app/models/actions";
 import { ModelForm } from "@/components/models/model-form";
-import { Alert, PageHeader, isBusy } from "@/components/ui";
+import { Alert, PageHeader } from "@/components/ui";
+import { isBusy } from "@/models/statuses";
 import { listDatasets } from "@/lib/datasets";
-import { allHyperparameterFields } from "@/lib/ml/hyperparameter-fields";
+import { algorithmCatalog } from "@/lib/ml/algorithms";
 import { getModel } from "@/lib/training/service";
 
 /** One read per request, shared by the page and its title. */
@@ -28,8 +30,10 @@ export default async function EditModelPage({ params }: PageProps<"/models/[id]/
       {isBusy(model.status) ? <Alert tone="warn">This model is training; changes are refused until that run finishes.</Alert> : null}
       <ModelForm
         action={updateModelAction.bind(null, model.id)}
+        estimateTraining={estimateTrainingAction}
+        uploadAction={uploadDatasetAction}
         datasets={datasets}
-        hyperparameterFields={allHyperparameterFields()}
+        algorithms={algorithmCatalog()}
         submitLabel="Save changes"
         cancelHref={`/models/${model.id}`}
         initial={{

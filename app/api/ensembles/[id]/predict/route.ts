@@ -1,4 +1,4 @@
-import { predictWithEnsemble } from "@/lib/ensemble/predict";
+import { predictWithEnsemble } from "@/lib/ensemble/load";
 import { json, readJson, route } from "../../../_lib/respond";
 
 export const dynamic = "force-dynamic";

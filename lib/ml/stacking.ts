@@ -1,0 +1,93 @@
+import { classifierFromJSON, createClassifier, defaultHyperparameters, type Classifier, type SerializedClassifier } from "./algorithms";
+import { columnSource, rowsToMatrix, type ColumnSource, type PredictRows } from "./matrix";
+import { evaluate, type Metrics } from "./metrics";
+import { holdoutSplit, takeRows } from "./split";
+
+/**
+ * A stacking ensemble as one object (scikit-learn's StackingClassifier): base
+ * models, each reading its own feature columns, and a meta classifier over their
+ * probabilities. The same transform serves fitting and predicting.
+ */
+
+/** Share of the meta training rows held out to measure the ensemble and each base model. */
+export const META_HOLDOUT_FRACTION = 0.25;
+
+export interface BaseModel {
+  features: string[];
+  predictProba(X: number[][]): number[];
+}
+
+export interface StackFit<B extends BaseModel> {
+  ensemble: StackedEnsemble<B>;
+  /** The ensemble on the held-out meta rows. */
+  metrics: Metrics;
+  /** Each base model alone on the same held-out rows, in base order. */
+  baseMetrics: Metrics[];
+  /** A few held-out rows (0-based) and the probabilities the fitted ensemble gave them, to check a reload against. */
+  check: { rows: number[]; probabilities: number[] };
+}
+
+/** Every base model's features, each once, in first-seen order. */
+export function unionFeatures(bases: readonly BaseModel[]): string[] {
+  return [...new Set(bases.flatMap((b) => b.features))];
+}
+
+export class StackedEnsemble<B extends BaseModel = BaseModel> {
+  constructor(
+    readonly bases: B[],
+    readonly meta: Classifier,
+  ) {}
+
+  /** The columns a row must carry: every base model's features. */
+  get features(): string[] {
+    return unionFeatures(this.bases);
+  }
+
+  /** Each base model's P(target = 1), one column per base model. */
+  static transform(bases: readonly BaseModel[], source: ColumnSource): number[][] {
+    const perBase = bases.map((b) => b.predictProba(source(b.features)));
+    const rows = perBase[0]?.length ?? 0;
+    const Z = new Array<number[]>(rows);
+    for (let i = 0; i < rows; i++) Z[i] = perBase.map((p) => p[i]);
+    return Z;
+  }
+
+  /**
+   * Fits the meta classifier on a seeded share of the rows and measures the
+   * ensemble, and each base model alone, on the rest.
+   */
+  static async fit<B extends BaseModel>(
+    bases: B[],
+    source: ColumnSource,
+    y: number[],
+    meta: { algorithm: string; seed: number },
+  ): Promise<StackFit<B>> {
+    const Z = StackedEnsemble.transform(bases, source);
+    const { train, test } = holdoutSplit(Z.length, META_HOLDOUT_FRACTION, meta.seed);
+    const classifier = createClassifier(meta.algorithm, defaultHyperparameters(meta.algorithm), meta.seed);
+    await classifier.fit(takeRows(Z, train), takeRows(y, train));
+    const yTest = takeRows(y, test);
+    const zTest = takeRows(Z, test);
+    const probabilities = classifier.predictProba(zTest);
+    return {
+      ensemble: new StackedEnsemble(bases, classifier),
+      metrics: evaluate(yTest, probabilities),
+      baseMetrics: bases.map((_, j) => evaluate(yTest, zTest.map((row) => row[j]))),
+      check: { rows: test.slice(0, 20), probabilities: probabilities.slice(0, 20) },
+    };
+  }
+
+  static restore<B extends BaseModel>(bases: B[], meta: SerializedClassifier): StackedEnsemble<B> {
+    return new StackedEnsemble(bases, classifierFromJSON(meta));
+  }
+
+  predictProba(source: ColumnSource): number[] {
+    return this.meta.predictProba(StackedEnsemble.transform(this.bases, source));
+  }
+
+  /** Named-column rows; every row must carry exactly the base models' features. */
+  predictRows(rows: PredictRows): number[] {
+    const features = this.features;
+    return this.predictProba(columnSource(rowsToMatrix(rows, features), features));
+  }
+}
