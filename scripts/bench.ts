@@ -19,8 +19,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { defaultArtifactStore, verifyArtifact, type ArtifactKind } from "@/lib/artifacts";
+import { defaultArtifactStore, verifyArtifact } from "@/lib/artifacts";
 import { compareProbabilities, probabilitiesFingerprint, spread, type Spread } from "@/lib/evaluation";
+import { artifactRefs } from "@/lib/training/artifact-refs";
 import { ModelConfig } from "@/models/ModelConfig";
 import { openThrowawayEnv, PROJECT_ROOT, type ThrowawayEnv } from "./bench-env";
 import { renderBenchMarkdown, type BenchReport } from "./bench-report";
@@ -40,24 +41,18 @@ const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`;
 const say = (line: string) => console.log(`[bench ${elapsed()}] ${line}`);
 
-const ARTIFACT_FIELDS: Array<{ field: "model_artifact_path" | "scaler_artifact_path" | "features_path"; checksum: "model" | "scaler" | "features"; kind: ArtifactKind }> = [
-  { field: "model_artifact_path", checksum: "model", kind: "model" },
-  { field: "scaler_artifact_path", checksum: "scaler", kind: "scaler" },
-  { field: "features_path", checksum: "features", kind: "features" },
-];
-
 /** Fast runs need every base artifact present and verified; slow runs need none. */
 async function prepareArtifacts(mode: VariantMode, modelIds: string[], env: ThrowawayEnv): Promise<void> {
   const store = defaultArtifactStore();
   const docs = await ModelConfig.find({ _id: { $in: modelIds } }).lean();
   for (const doc of docs) {
-    for (const { field, checksum, kind } of ARTIFACT_FIELDS) {
-      const rel = doc[field];
-      if (!rel) throw new Error(`model "${doc.name}" records no ${field}`);
+    for (const ref of artifactRefs(doc)) {
+      const rel = ref.path;
+      if (!rel) throw new Error(`model "${doc.name}" records no ${ref.kind} artifact`);
       if (mode === "slow") {
         fs.rmSync(path.join(env.artifactDir, rel), { force: true });
       }
-      const v = await verifyArtifact(store, { path: rel, sha256: doc.checksums?.[checksum] ?? null, kind });
+      const v = await verifyArtifact(store, ref);
       const want = mode === "fast" ? "present" : "missing";
       if (v.status !== want) throw new Error(`before a ${mode} run, ${rel} of "${doc.name}" is ${v.status}, not ${want}.`);
     }

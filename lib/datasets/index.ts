@@ -68,16 +68,6 @@ export async function readDatasetText(datasetPath: string, field = "training_csv
   }
 }
 
-/** Header and row count of a stored dataset, from its record (or the file when unrecorded). */
-export async function describeDataset(datasetPath: string, field = "training_csv"): Promise<DatasetInfo> {
-  await connectDb();
-  const rec = await Dataset.findOne({ path: datasetPath }).lean();
-  if (rec) return toInfo(rec);
-  const text = await readDatasetText(datasetPath, field);
-  const parsed = parseCsv(text);
-  return { path: datasetPath, columns: parsed.columns, rows: parsed.rows.length, bytes: Buffer.byteLength(text), created_at: null };
-}
-
 function toInfo(rec: { path: string; columns: string[]; rows: number; bytes: number; createdAt?: Date }): DatasetInfo {
   return {
     path: rec.path,

@@ -16,6 +16,9 @@ export const PATH_FIELDS = {
   features: "features_path",
 } as const satisfies Record<ModelArtifactKind, string>;
 
+/** A mongoose projection of the three path fields, for reads that need only them. */
+export const PATH_PROJECTION = { model_artifact_path: 1, scaler_artifact_path: 1, features_path: 1 } as const;
+
 type Triple<T> = { [K in ModelArtifactKind]?: T | null };
 
 /** The artifact fields as a document stores them (all optional: an untrained config has none). */

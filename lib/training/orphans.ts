@@ -3,6 +3,7 @@ import { connectDb } from "@/lib/db";
 import { childLogger } from "@/lib/log";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
+import { PATH_PROJECTION, artifactPaths } from "./artifact-refs";
 
 const log = childLogger("artifacts-gc");
 
@@ -22,12 +23,12 @@ export async function removeOrphanArtifacts(
   const cutoff = (opts.now ?? Date.now()) - (opts.olderThanMs ?? ORPHAN_GRACE_MS);
   await connectDb();
   const [models, ensembles] = await Promise.all([
-    ModelConfig.find({}, { model_artifact_path: 1, scaler_artifact_path: 1, features_path: 1 }).lean(),
+    ModelConfig.find({}, PATH_PROJECTION).lean(),
     Ensemble.find({}, { meta_model_artifact_path: 1, manifest_artifact_path: 1 }).lean(),
   ]);
   const referenced = new Set<string>(
     [
-      ...models.flatMap((m) => [m.model_artifact_path, m.scaler_artifact_path, m.features_path]),
+      ...models.flatMap(artifactPaths),
       ...ensembles.flatMap((e) => [e.meta_model_artifact_path, e.manifest_artifact_path]),
     ].filter((p): p is string => !!p),
   );

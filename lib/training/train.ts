@@ -8,7 +8,7 @@ import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
 import type { Metrics } from "@/lib/ml/metrics";
 import { fitAndMeasure, type Calibration, type ModelPipeline, type PipelineSpec } from "@/lib/ml/pipeline";
 import { ModelConfig } from "@/models/ModelConfig";
-import { artifactFieldsFor, artifactPaths } from "./artifact-refs";
+import { PATH_PROJECTION, artifactFieldsFor, artifactPaths } from "./artifact-refs";
 
 const log = childLogger("training");
 
@@ -47,7 +47,7 @@ export async function saveArtifactsForTrainedModel(
 ): Promise<TrainResult> {
   const runId = newRunId();
   const saved = await saveArtifactSet(store, runId, pipeline.toArtifacts(), { algorithm: pipeline.algorithm }, { model_id: modelId });
-  const previous = await ModelConfig.findById(modelId, { model_artifact_path: 1, scaler_artifact_path: 1, features_path: 1 }).lean();
+  const previous = await ModelConfig.findById(modelId, PATH_PROJECTION).lean();
   const now = new Date();
   const recorded = await recordRun(ModelConfig, new mongoose.Types.ObjectId(modelId), {
     field: "history",
