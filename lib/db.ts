@@ -90,3 +90,8 @@ export async function findByIdOrThrow<T>(
   if (!doc) throw new NotFoundError(what, id);
   return doc;
 }
+
+/** A stored date as the API shows it. */
+export function isoOrNull(d: Date | null | undefined): string | null {
+  return d ? new Date(d).toISOString() : null;
+}

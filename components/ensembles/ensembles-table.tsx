@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { formatDate, formatMetric, formatMs } from "@/components/format";
 import { Badge, StatusBadge, DataTable, td } from "@/components/ui";
-import type { EnsembleView } from "@/lib/ensemble/views";
+import type { EnsembleView } from "@/lib/ensemble/service";
 import { algorithmLabel } from "@/lib/ml/algorithms";
 
 export function EnsemblesTable({ ensembles }: { ensembles: EnsembleView[] }) {

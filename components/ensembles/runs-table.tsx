@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { formatDate, formatMetric, formatMs } from "@/components/format";
 import { Badge, StatusBadge, DataTable, td } from "@/components/ui";
-import type { EnsembleRunView } from "@/lib/ensemble/views";
+import type { EnsembleRunView } from "@/lib/ensemble/service";
 
 /** Every build, newest first, with each base model's source, time and note. */
 export function RunsTable({ runs }: { runs: EnsembleRunView[] }) {

@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, type RefObject } from "react";
 import { Bar, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from "recharts";
 import { formatMs } from "@/components/format";
-import type { EnsembleRunView } from "@/lib/ensemble/views";
+import type { EnsembleRunView } from "@/lib/ensemble/service";
 
 /** Blue against orange stays distinct for the common colour-vision deficiencies. */
 export const SOURCE_COLOURS = {

@@ -1,5 +1,5 @@
 import { StatusBadge } from "@/components/ui";
-import type { ArtifactState } from "@/lib/training/views";
+import type { ArtifactState } from "@/lib/training/service";
 
 export const ARTIFACT_KINDS = ["model", "scaler", "features"] as const;
 export type ArtifactKey = (typeof ARTIFACT_KINDS)[number];

@@ -1,6 +1,6 @@
 import { formatBytes, shortSha } from "@/components/format";
 import { DataTable, td } from "@/components/ui";
-import type { ModelView } from "@/lib/training/views";
+import type { ModelView } from "@/lib/training/service";
 import { ARTIFACT_KINDS, ArtifactBadge } from "./artifact-status";
 
 const KIND_LABELS = { model: "Model", scaler: "Scaler", features: "Feature list" } as const;

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { formatDate, formatMetric, formatMs } from "@/components/format";
 import { StatusBadge, DataTable, td } from "@/components/ui";
-import type { ModelView } from "@/lib/training/views";
+import type { ModelView } from "@/lib/training/service";
 import { ARTIFACT_KINDS, ArtifactBadge } from "./artifact-status";
 import { algorithmLabel } from "@/lib/ml/algorithms";
 

@@ -1,6 +1,6 @@
 import { formatDate, formatMetric, formatMs } from "@/components/format";
 import { StatusBadge, DataTable, td } from "@/components/ui";
-import type { TrainingRunView } from "@/lib/training/views";
+import type { TrainingRunView } from "@/lib/training/service";
 
 const TRIGGERS: Record<string, string> = { manual: "Train button or API", ensemble: "ensemble build (artifacts unusable)", seed: "demo seed" };
 

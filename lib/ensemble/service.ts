@@ -1,17 +1,17 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet } from "@/lib/artifacts";
 import { readDatasetText } from "@/lib/datasets";
-import { connectDb, findByIdOrThrow } from "@/lib/db";
+import { connectDb, findByIdOrThrow, isoOrNull } from "@/lib/db";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
 import { isAlgorithm } from "@/lib/ml/algorithms";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
+import type { Metrics } from "@/lib/ml/metrics";
 import { Ensemble, type EnsembleFields } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { BUSY_STATUSES, isBusy } from "@/models/statuses";
 import { EnsembleInput } from "./schemas";
-import type { EnsembleView } from "./views";
 
 // The mongoose schema cannot see the algorithm registry; its check is attached here, where ensembles are written.
 Ensemble.schema.path("meta_model_type").validate(isAlgorithm, "unknown algorithm {VALUE}");
@@ -22,14 +22,14 @@ export type EnsembleLean = mongoose.FlattenMaps<EnsembleFields> & {
   updatedAt?: Date;
 };
 
-function iso(d: Date | null | undefined): string | null {
-  return d ? new Date(d).toISOString() : null;
-}
-
 type BaseInfo = { _id: mongoose.Types.ObjectId; name: string; run_id?: string | null; training_ms?: number | null };
 
-/** Builds the view, including whether a base model changed since the ensemble was built. */
-export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]): EnsembleView {
+/** The API's JSON for an ensemble. */
+export type EnsembleView = ReturnType<typeof toEnsembleView>;
+export type EnsembleRunView = EnsembleView["runs"][number];
+
+/** Builds the view, including whether a base model changed since the ensemble was built (`stale`). */
+export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]) {
   const byId = new Map(bases.map((b) => [String(b._id), b]));
   const manifest = (doc.manifest ?? []).map((m) => ({ model_id: String(m.model_id), run_id: m.run_id }));
   const staleModels = doc.run_id
@@ -57,7 +57,7 @@ export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]): EnsembleVi
     run_id: doc.run_id ?? null,
     meta_model_artifact_path: doc.meta_model_artifact_path ?? null,
     manifest_artifact_path: doc.manifest_artifact_path ?? null,
-    artifacts_saved_at: iso(doc.artifacts_saved_at),
+    artifacts_saved_at: isoOrNull(doc.artifacts_saved_at),
     checksums: { meta_model: doc.checksums?.meta_model ?? null, manifest: doc.checksums?.manifest ?? null },
     manifest,
     status: doc.status ?? "untrained",
@@ -66,12 +66,12 @@ export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]): EnsembleVi
     stale_models: staleModels,
     runs: (doc.runs ?? []).map((r) => ({
       run_id: r.run_id ?? null,
-      started_at: iso(r.started_at) ?? "",
+      started_at: isoOrNull(r.started_at) ?? "",
       total_ms: r.total_ms ?? null,
       meta_ms: r.meta_ms ?? null,
       status: r.status,
       error: r.error ?? null,
-      metrics: (r.metrics as EnsembleView["runs"][number]["metrics"]) ?? null,
+      metrics: (r.metrics as Metrics | null) ?? null,
       base: (r.base ?? []).map((b) => ({
         model_id: String(b.model_id),
         model_name: b.model_name ?? null,
@@ -79,11 +79,11 @@ export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]): EnsembleVi
         source: b.source,
         ms: b.ms,
         note: b.note ?? null,
-        metrics: (b.metrics as EnsembleView["runs"][number]["metrics"]) ?? null,
+        metrics: (b.metrics as Metrics | null) ?? null,
       })),
     })),
-    created_at: iso(doc.createdAt),
-    updated_at: iso(doc.updatedAt),
+    created_at: isoOrNull(doc.createdAt),
+    updated_at: isoOrNull(doc.updatedAt),
   };
 }
 

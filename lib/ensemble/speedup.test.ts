@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareLatestBuild } from "./speedup";
-import type { EnsembleRunView } from "./views";
+import type { EnsembleRunView } from "./service";
 
 function run(started: string, total: number, sources: Array<"artifact" | "retrained">, status: "succeeded" | "failed" = "succeeded"): EnsembleRunView {
   return {

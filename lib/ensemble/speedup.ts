@@ -1,4 +1,4 @@
-import type { EnsembleRunView } from "./views";
+import type { EnsembleRunView } from "./service";
 
 /**
  * How the latest ensemble build compares with the latest build that had to

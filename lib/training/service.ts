@@ -5,11 +5,12 @@ import {
   deleteArtifactSet,
   verifyArtifact,
   type ArtifactKind,
+  type ArtifactStatus,
   type ArtifactStore,
 } from "@/lib/artifacts";
 import { boundedCache } from "@/lib/cache";
 import { readDatasetText } from "@/lib/datasets";
-import { connectDb, findByIdOrThrow } from "@/lib/db";
+import { connectDb, findByIdOrThrow, isoOrNull } from "@/lib/db";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
@@ -20,10 +21,10 @@ import { CALIBRATIONS, type Calibration } from "@/lib/ml/pipeline";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { BUSY_STATUSES, isBusy } from "@/models/statuses";
-import { artifactPaths, artifactRefs } from "./artifact-refs";
+import type { Metrics } from "@/lib/ml/metrics";
+import { artifactPaths, artifactRefs, type ModelArtifactKind } from "./artifact-refs";
 import { loadTrainedModel } from "./load";
 import { ModelConfigInput, ModelConfigPatch } from "./schemas";
-import type { ArtifactState, ModelView } from "./views";
 
 // The mongoose schema cannot see lib/ml; the registry's and the pipeline's vocabularies are attached here, where configs are written.
 ModelConfig.schema.path("algorithm").validate(isAlgorithm, "unknown algorithm {VALUE}");
@@ -35,16 +36,28 @@ type ModelLean = mongoose.FlattenMaps<import("@/models/ModelConfig").ModelConfig
   updatedAt?: Date;
 };
 
-function iso(d: Date | null | undefined): string | null {
-  return d ? new Date(d).toISOString() : null;
+/** The verified state of one artifact file, as listings show it. */
+export interface ArtifactState {
+  path: string | null;
+  status: ArtifactStatus;
+  bytes: number | null;
+  sha256: string | null;
+  reason?: string;
 }
 
-export function toModelView(doc: ModelLean): ModelView {
+/** The API's JSON for a model config; field names are the product's contract. */
+export type ModelView = ReturnType<typeof toModelView> & {
+  artifacts?: Record<ModelArtifactKind, ArtifactState>;
+  artifacts_ok?: boolean;
+};
+export type TrainingRunView = ModelView["history"][number];
+
+export function toModelView(doc: ModelLean) {
   return {
     id: String(doc._id),
     name: doc.name,
     algorithm: doc.algorithm,
-    hyperparameters: (doc.hyperparameters ?? {}) as Record<string, unknown>,
+    hyperparameters: (doc.hyperparameters ?? {}) as Record<string, number>,
     features: [...doc.features],
     target: doc.target,
     training_csv: doc.training_csv,
@@ -54,28 +67,28 @@ export function toModelView(doc: ModelLean): ModelView {
     scaler_artifact_path: doc.scaler_artifact_path ?? null,
     features_path: doc.features_path ?? null,
     run_id: doc.run_id ?? null,
-    artifacts_saved_at: iso(doc.artifacts_saved_at),
+    artifacts_saved_at: isoOrNull(doc.artifacts_saved_at),
     checksums: {
       model: doc.checksums?.model ?? null,
       scaler: doc.checksums?.scaler ?? null,
       features: doc.checksums?.features ?? null,
     },
-    metrics: (doc.metrics as ModelView["metrics"]) ?? null,
+    metrics: (doc.metrics as Metrics | null) ?? null,
     training_ms: doc.training_ms ?? null,
     status: doc.status ?? "untrained",
     last_error: doc.last_error ?? null,
     history: (doc.history ?? []).map((h) => ({
       run_id: h.run_id ?? null,
-      started_at: iso(h.started_at) ?? "",
-      finished_at: iso(h.finished_at),
+      started_at: isoOrNull(h.started_at) ?? "",
+      finished_at: isoOrNull(h.finished_at),
       training_ms: h.training_ms ?? null,
       status: h.status,
       trigger: h.trigger ?? "manual",
-      metrics: (h.metrics as ModelView["metrics"]) ?? null,
+      metrics: (h.metrics as Metrics | null) ?? null,
       error: h.error ?? null,
     })),
-    created_at: iso(doc.createdAt),
-    updated_at: iso(doc.updatedAt),
+    created_at: isoOrNull(doc.createdAt),
+    updated_at: isoOrNull(doc.updatedAt),
   };
 }
 
@@ -107,7 +120,7 @@ export async function withArtifactStatus(view: ModelView): Promise<ModelView> {
       return [ref.kind, state] as const;
     }),
   );
-  const artifacts = Object.fromEntries(entries) as NonNullable<ModelView["artifacts"]>;
+  const artifacts = Object.fromEntries(entries) as Record<ModelArtifactKind, ArtifactState>;
   return { ...view, artifacts, artifacts_ok: entries.every(([, s]) => s.status === "present") };
 }
 
