@@ -33,6 +33,18 @@ const EnvSchema = z.object({
   JOB_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   JOB_STALE_MS: z.coerce.number().int().min(1000).default(60_000),
   NBA_GAMES_CSV: z.string().min(1).optional(),
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  ALLOWED_HOSTS: z
+    .string()
+    .transform((v) => v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .refine((hosts) => hosts.every((h) => /^[a-z0-9.-]+$|^\[[0-9a-f:]+\]$/.test(h)), {
+      message: "must be a comma-separated list of host names (no ports, no schemes)",
+    })
+    .optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  ADMIN_TOKEN: z.string().min(32, "must be at least 32 characters (for example from openssl rand -hex 32)").optional(),
 });
 
 export interface AppConfig {
@@ -50,6 +62,17 @@ export interface AppConfig {
   jobStaleMs: number;
   /** The real historical games file used by tests, evaluation and benchmarks when it exists. */
   nbaGamesCsv: string;
+  /** Where the dashboard is served (npm start). */
+  host: string;
+  port: number;
+  /** The address people open: links printed at start-up use it; https:// makes session cookies Secure. */
+  publicUrl: string;
+  /** Host names the app answers to; any other Host header is refused (DNS rebinding). */
+  allowedHosts: string[];
+  /** Signs session cookies; every web node of one deployment needs the same one. */
+  authSecret: string | undefined;
+  /** Accepted as an admin bearer token, for automation and CI. */
+  adminToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -78,7 +101,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobPollMs: e.JOB_POLL_MS,
     jobStaleMs: e.JOB_STALE_MS,
     nbaGamesCsv: path.resolve(root, e.NBA_GAMES_CSV ?? "../shared/data/nba_games_1947_2016.csv"),
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://${listensEverywhere(e.HOST) ? "localhost" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
+    allowedHosts: [
+      ...new Set([
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+        ...(listensEverywhere(e.HOST) ? [] : [e.HOST.toLowerCase()]),
+        ...(e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).hostname.toLowerCase()] : []),
+        ...(e.ALLOWED_HOSTS ?? []),
+      ]),
+    ],
+    authSecret: e.AUTH_SECRET,
+    adminToken: e.ADMIN_TOKEN,
   };
+}
+
+function listensEverywhere(host: string): boolean {
+  return host === "0.0.0.0" || host === "::";
 }
 
 /** Tests log only errors unless asked for more. */

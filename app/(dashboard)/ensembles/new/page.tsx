@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
-import { createEnsembleAction } from "@/app/ensembles/actions";
+import { createEnsembleAction } from "@/app/(dashboard)/ensembles/actions";
 import { EnsembleForm } from "@/components/ensembles/ensemble-form";
 import { PageHeader } from "@/components/ui";
 import { listDatasets } from "@/lib/datasets";

@@ -3,6 +3,7 @@
 import { refresh } from "next/cache";
 import { z } from "zod";
 import { actionError } from "@/app/_lib/action-results";
+import { requireActionRole } from "@/app/_lib/session";
 import type { UploadState } from "@/components/datasets/upload-state";
 import { saveDataset } from "@/lib/datasets";
 
@@ -13,6 +14,11 @@ const UploadForm = z.object({
 
 /** Stores an uploaded CSV (field `file`, optional `name`; the file name is used otherwise). */
 export async function uploadDatasetAction(_prev: UploadState, formData: FormData): Promise<UploadState> {
+  try {
+    await requireActionRole("editor");
+  } catch (err) {
+    return { ...actionError(err, "uploadDataset"), dataset: null };
+  }
   const parsed = UploadForm.safeParse({ file: formData.get("file"), name: formData.get("name") ?? undefined });
   if (!parsed.success) {
     const fieldErrors: Record<string, string[]> = {};

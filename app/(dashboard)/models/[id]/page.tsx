@@ -3,7 +3,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
-import { deleteModelAction, trainModelAction } from "@/app/models/actions";
+import { deleteModelAction, trainModelAction } from "@/app/(dashboard)/models/actions";
 import { DeleteConfirm } from "@/components/delete-confirm";
 import { formatDate, formatMs } from "@/components/format";
 import { TrainPanel } from "@/components/jobs/train-panel";

@@ -3,6 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { actionError, startJob } from "@/app/_lib/action-results";
+import { requireActionRole } from "@/app/_lib/session";
 import type { ActionState, StartJobResult } from "@/components/action-state";
 import { createEnsemble, deleteEnsemble, requestEnsembleTraining } from "@/lib/ensemble/service";
 
@@ -44,6 +45,7 @@ function ensembleInputFromForm(formData: FormData) {
 export async function createEnsembleAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
   let id: string;
   try {
+    await requireActionRole("editor");
     id = (await createEnsemble(ensembleInputFromForm(formData))).id;
   } catch (err) {
     return actionError(err, "createEnsemble");
@@ -57,6 +59,7 @@ export async function trainEnsembleAction(ensembleId: string): Promise<StartJobR
 
 export async function deleteEnsembleAction(ensembleId: string, _prev: ActionState, _formData: FormData): Promise<ActionState> {
   try {
+    await requireActionRole("editor");
     await deleteEnsemble(ensembleId);
   } catch (err) {
     return actionError(err, "deleteEnsemble");

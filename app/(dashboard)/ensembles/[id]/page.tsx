@@ -3,7 +3,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
-import { deleteEnsembleAction, trainEnsembleAction } from "@/app/ensembles/actions";
+import { deleteEnsembleAction, trainEnsembleAction } from "@/app/(dashboard)/ensembles/actions";
 import { DeleteConfirm } from "@/components/delete-confirm";
 import { RunsTable } from "@/components/ensembles/runs-table";
 import { SpeedupSummary } from "@/components/ensembles/speedup-summary";

@@ -3,6 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { actionError, startJob } from "@/app/_lib/action-results";
+import { requireActionRole } from "@/app/_lib/session";
 import type { ActionState, StartJobResult } from "@/components/action-state";
 import { estimateTrainingSeconds } from "@/lib/ml/algorithms";
 import { createModelConfig, deleteModel, requestTraining, updateModelConfig } from "@/lib/training/service";
@@ -70,6 +71,7 @@ function modelInputFromForm(formData: FormData) {
 export async function createModelAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
   let id: string;
   try {
+    await requireActionRole("editor");
     id = (await createModelConfig(modelInputFromForm(formData))).id;
   } catch (err) {
     return actionError(err, "createModel");
@@ -79,6 +81,7 @@ export async function createModelAction(_prev: ActionState, formData: FormData):
 
 export async function updateModelAction(modelId: string, _prev: ActionState, formData: FormData): Promise<ActionState> {
   try {
+    await requireActionRole("editor");
     await updateModelConfig(modelId, modelInputFromForm(formData));
   } catch (err) {
     return actionError(err, "updateModel");
@@ -92,6 +95,7 @@ export async function trainModelAction(modelId: string): Promise<StartJobResult>
 
 export async function deleteModelAction(modelId: string, _prev: ActionState, _formData: FormData): Promise<ActionState> {
   try {
+    await requireActionRole("editor");
     await deleteModel(modelId);
   } catch (err) {
     return actionError(err, "deleteModel");
@@ -108,6 +112,7 @@ const EstimateInput = z.object({
 
 /** The model form's expected training time; null for settings no estimate can be given for. */
 export async function estimateTrainingAction(input: unknown): Promise<number | null> {
+  if (!(await requireActionRole("editor").catch(() => null))) return null;
   const parsed = EstimateInput.safeParse(input);
   if (!parsed.success) return null;
   const { algorithm, hyperparameters, rows, features } = parsed.data;

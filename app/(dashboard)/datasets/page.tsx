@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
-import { uploadDatasetAction } from "@/app/datasets/actions";
+import { uploadDatasetAction } from "@/app/(dashboard)/datasets/actions";
 import { DatasetUploadForm } from "@/components/datasets/upload-form";
 import { formatBytes, formatCount, formatDate } from "@/components/format";
 import { ButtonLink, Card, EmptyState, PageHeader, DataTable, td } from "@/components/ui";

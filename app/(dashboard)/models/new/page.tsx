@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
-import { uploadDatasetAction } from "@/app/datasets/actions";
-import { createModelAction, estimateTrainingAction } from "@/app/models/actions";
+import { uploadDatasetAction } from "@/app/(dashboard)/datasets/actions";
+import { createModelAction, estimateTrainingAction } from "@/app/(dashboard)/models/actions";
 import { ModelForm } from "@/components/models/model-form";
 import { PageHeader } from "@/components/ui";
 import { listDatasets } from "@/lib/datasets";
