@@ -25,11 +25,9 @@ import { artifactRefs } from "@/lib/training/artifact-refs";
 import { ModelConfig } from "@/models/ModelConfig";
 import { openThrowawayEnv, PROJECT_ROOT, type ThrowawayEnv } from "./bench-env";
 import { renderBenchMarkdown, type BenchReport } from "./bench-report";
-import { prepareEnsemble } from "./bench-setup";
-import { BASE_MODELS, csvOf, ensembleFeatures, loadGames, SPANS, splitFeatureTable, TARGET } from "./bench-setting";
+import { ENSEMBLE_FEATURES, loadGames, prepareEnsemble, SEED, SPANS, splitFeatureTable, TARGET } from "./bench-setting";
 import type { BenchState, VariantMode, VariantResult } from "./bench-variant";
 
-const SEED = 42;
 const LATENCY: BenchState["latency"] = {
   oneRow: { warmup: 50, iterations: 300 },
   manyRows: { rows: 1000, warmup: 5, iterations: 60 },
@@ -92,20 +90,13 @@ async function main(): Promise<void> {
 
   const env = await openThrowawayEnv("bench", say);
   try {
-    const prepared = await prepareEnsemble({
-      name: "bench",
-      baseCsv: csvOf(tables.columns, tables.base),
-      metaCsv: csvOf(tables.columns, tables.meta),
-      specs: BASE_MODELS,
-      seed: SEED,
-      log: say,
-    });
+    const prepared = await prepareEnsemble("bench", tables, say);
     const modelIds = prepared.models.map((m) => m.id);
     const state: BenchState = {
       ensembleId: prepared.ensembleId,
       modelIds,
       metaDatasetPath: prepared.metaDataset.path,
-      features: ensembleFeatures(BASE_MODELS),
+      features: ENSEMBLE_FEATURES,
       target: TARGET,
       seed: SEED,
       latency: LATENCY,

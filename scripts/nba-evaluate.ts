@@ -22,13 +22,12 @@ import { loadEnsemble, predictWithEnsemble } from "@/lib/ensemble/load";
 import { findEnsemble } from "@/lib/ensemble/service";
 import { brierPerItem, describeSpan, fixed, logLossPerItem, markdownTable, pairedDifference, type PairedDifference } from "@/lib/evaluation";
 import { evaluate, type Metrics } from "@/lib/ml/metrics";
-import type { FeatureRow } from "@/lib/nba/features";
+import { toCsv, type FeatureRow } from "@/lib/nba/features";
+import { findSharedGamesCsv } from "@/lib/nba/games";
 import { predictWithModel } from "@/lib/training/service";
 import { openThrowawayEnv, PROJECT_ROOT } from "./bench-env";
-import { prepareEnsemble } from "./bench-setup";
-import { BASE_MODELS, csvOf, ensembleFeatures, loadGames, SPANS, splitFeatureTable, type GamesSource } from "./bench-setting";
+import { ENSEMBLE_FEATURES, loadGames, prepareEnsemble, SPANS, splitFeatureTable } from "./bench-setting";
 
-const SEED = 42;
 /** The API accepts at most 10,000 rows per prediction request. */
 const CHUNK = 5000;
 const ELO = "FiveThirtyEight Elo (elo_prob1)";
@@ -75,13 +74,14 @@ const diff = (d: PairedDifference, digits: number) => `${d.mean >= 0 ? "+" : ""}
 
 async function main(): Promise<number> {
   say("reading games");
-  let source: GamesSource;
-  try {
-    source = loadGames({ requireShared: true });
-  } catch (err) {
-    console.error(`[evaluate] ${(err as Error).message} This evaluation needs the real games; nothing was run.`);
+  if (!findSharedGamesCsv()) {
+    console.error(
+      "[evaluate] The shared NBA games file is missing: expected ../shared/data/nba_games_1947_2016.csv next to the project, or a path in NBA_GAMES_CSV. " +
+        "This evaluation needs the real games; nothing was run.",
+    );
     return 1;
   }
+  const source = loadGames();
   const tables = splitFeatureTable(source.games);
   say(
     `${source.games.length} games -> base ${describeSpan(SPANS.base)}: ${tables.base.length}, meta ${describeSpan(SPANS.meta)}: ${tables.meta.length}, ` +
@@ -90,15 +90,8 @@ async function main(): Promise<number> {
 
   const env = await openThrowawayEnv("evaluate", say);
   try {
-    const prepared = await prepareEnsemble({
-      name: "nba-eval",
-      baseCsv: csvOf(tables.columns, tables.base),
-      metaCsv: csvOf(tables.columns, tables.meta),
-      specs: BASE_MODELS,
-      seed: SEED,
-      log: say,
-    });
-    const testDataset = await saveDataset({ name: "nba-eval-test", text: csvOf(tables.columns, tables.test) });
+    const prepared = await prepareEnsemble("nba-eval", tables, say);
+    const testDataset = await saveDataset({ name: "nba-eval-test", text: toCsv({ columns: tables.columns, rows: tables.test }) });
     say(`test dataset saved: ${testDataset.path} (${testDataset.rows} rows)`);
 
     say("building the ensemble from the saved base models");
@@ -113,7 +106,7 @@ async function main(): Promise<number> {
       forecasts.push({ name: m.spec.name, kind: "base", probabilities: await inChunks(rows, async (c) => (await predictWithModel(m.id, { rows: c })).probabilities) });
     }
     say("scoring the test games with the ensemble");
-    const ensRows = rowsFor(tables.test, ensembleFeatures(BASE_MODELS));
+    const ensRows = rowsFor(tables.test, ENSEMBLE_FEATURES);
     const ens = await inChunks(ensRows, async (c) => (await predictWithEnsemble(prepared.ensembleId, { rows: c })).probabilities);
     forecasts.push({ name: ENSEMBLE, kind: "ensemble", probabilities: ens });
     const elo = tables.test.map((r) => r.elo_prob1);
