@@ -23,7 +23,7 @@ import { defaultArtifactStore, verifyArtifact } from "@/lib/artifacts";
 import { compareProbabilities, probabilitiesFingerprint, spread, type Spread } from "@/lib/evaluation";
 import { artifactRefs } from "@/lib/training/artifact-refs";
 import { ModelConfig } from "@/models/ModelConfig";
-import { openThrowawayEnv, PROJECT_ROOT, type ThrowawayEnv } from "./bench-env";
+import { openThrowawayEnv, progressLog, PROJECT_ROOT, runScript, writeReport } from "./bench-env";
 import { renderBenchMarkdown, type BenchReport } from "./bench-report";
 import { ENSEMBLE_FEATURES, loadGames, prepareEnsemble, SEED, SPANS, splitFeatureTable, TARGET } from "./bench-setting";
 import type { BenchState, VariantMode, VariantResult } from "./bench-variant";
@@ -33,23 +33,18 @@ const LATENCY: BenchState["latency"] = {
   manyRows: { rows: 1000, warmup: 5, iterations: 60 },
 };
 const TARGETS = { speedup: 50, rssShare: 0.5, loadMs: 100 };
-const OUT_DIR = path.join(PROJECT_ROOT, "bench");
 
-const started = performance.now();
-const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`;
-const say = (line: string) => console.log(`[bench ${elapsed()}] ${line}`);
+const say = progressLog("bench");
 
 /** Fast runs need every base artifact present and verified; slow runs need none. */
-async function prepareArtifacts(mode: VariantMode, modelIds: string[], env: ThrowawayEnv): Promise<void> {
+async function prepareArtifacts(mode: VariantMode, modelIds: string[], artifactDir: string): Promise<void> {
   const store = defaultArtifactStore();
   const docs = await ModelConfig.find({ _id: { $in: modelIds } }).lean();
   for (const doc of docs) {
     for (const ref of artifactRefs(doc)) {
       const rel = ref.path;
       if (!rel) throw new Error(`model "${doc.name}" records no ${ref.kind} artifact`);
-      if (mode === "slow") {
-        fs.rmSync(path.join(env.artifactDir, rel), { force: true });
-      }
+      if (mode === "slow") fs.rmSync(path.join(artifactDir, rel), { force: true });
       const v = await verifyArtifact(store, ref);
       const want = mode === "fast" ? "present" : "missing";
       if (v.status !== want) throw new Error(`before a ${mode} run, ${rel} of "${doc.name}" is ${v.status}, not ${want}.`);
@@ -57,13 +52,14 @@ async function prepareArtifacts(mode: VariantMode, modelIds: string[], env: Thro
   }
 }
 
-function runVariant(mode: VariantMode, label: string, stateFile: string, env: ThrowawayEnv): Promise<{ result: VariantResult; processMs: number }> {
+/** One build in a fresh process, which inherits the throwaway env's variables. */
+function runVariant(mode: VariantMode, label: string, stateFile: string): Promise<{ result: VariantResult; processMs: number }> {
   const outFile = path.join(path.dirname(stateFile), `${label.replace(/\W+/g, "-")}.json`);
   const tsx = path.join(PROJECT_ROOT, "node_modules/.bin/tsx");
   const args = [path.join(PROJECT_ROOT, "scripts/bench-variant.ts"), mode, "--state", stateFile, "--out", outFile, "--label", label];
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, args, { cwd: PROJECT_ROOT, env: env.childEnv, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(tsx, args, { cwd: PROJECT_ROOT, stdio: ["ignore", "inherit", "inherit"] });
     child.once("error", reject);
     child.once("exit", (code, signal) => {
       const processMs = performance.now() - t0;
@@ -108,9 +104,9 @@ async function main(): Promise<void> {
     for (let i = 1; i <= runs; i++) {
       for (const mode of ["fast", "slow"] as const) {
         const label = `${mode} ${i}/${runs}`;
-        await prepareArtifacts(mode, modelIds, env);
+        await prepareArtifacts(mode, modelIds, env.artifactDir);
         say(`${label}: ${mode === "fast" ? "artifacts present" : "artifacts deleted, every base model will be retrained"}`);
-        const { result, processMs } = await runVariant(mode, label, stateFile, env);
+        const { result, processMs } = await runVariant(mode, label, stateFile);
         results.push({ ...result, process_ms: processMs, iteration: i });
         say(`${label}: build ${(result.build_ms / 1000).toFixed(2)} s, process ${(processMs / 1000).toFixed(1)} s, peak RSS ${result.rss_mb.end.toFixed(0)} MB`);
       }
@@ -214,13 +210,9 @@ async function main(): Promise<void> {
         },
         { name: `each base model's artifact load under ${TARGETS.loadMs} ms`, measured: `worst ${worstLoad.toFixed(1)} ms`, met: worstLoad < TARGETS.loadMs },
       ],
-      total_ms: 0,
+      total_ms: say.ms(),
     };
-    report.total_ms = performance.now() - started;
-
-    fs.mkdirSync(OUT_DIR, { recursive: true });
-    fs.writeFileSync(path.join(OUT_DIR, "results.json"), JSON.stringify(report, null, 2) + "\n");
-    fs.writeFileSync(path.join(OUT_DIR, "results.md"), renderBenchMarkdown(report));
+    writeReport("results", report, renderBenchMarkdown(report));
     say(`fast ${(fastBuild.median / 1000).toFixed(2)} s vs slow ${(slowBuild.median / 1000).toFixed(1)} s: ${speedup.toFixed(0)}x; RSS ${fastRss.median.toFixed(0)} vs ${slowRss.median.toFixed(0)} MB`);
     say(`predictions identical across runs: ${report.summary.predictions.identical_across_all_runs}`);
     for (const t of report.targets) say(`target ${t.met ? "met" : "MISSED"}: ${t.name}: ${t.measured}`);
@@ -230,7 +222,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
-});
+runScript("bench", main);

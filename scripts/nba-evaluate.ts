@@ -13,9 +13,7 @@
  * artifact and data folder, like npm run bench.
  */
 import "./bench-quiet-logs";
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { saveDataset } from "@/lib/datasets";
 import { buildEnsemble } from "@/lib/ensemble/build";
 import { loadEnsemble, predictWithEnsemble } from "@/lib/ensemble/load";
@@ -25,7 +23,7 @@ import { evaluate, type Metrics } from "@/lib/ml/metrics";
 import { toCsv, type FeatureRow } from "@/lib/nba/features";
 import { findSharedGamesCsv } from "@/lib/nba/games";
 import { predictWithModel } from "@/lib/training/service";
-import { openThrowawayEnv, PROJECT_ROOT } from "./bench-env";
+import { openThrowawayEnv, progressLog, runScript, writeReport } from "./bench-env";
 import { ENSEMBLE_FEATURES, loadGames, prepareEnsemble, SPANS, splitFeatureTable } from "./bench-setting";
 
 /** The API accepts at most 10,000 rows per prediction request. */
@@ -33,8 +31,7 @@ const CHUNK = 5000;
 const ELO = "FiveThirtyEight Elo (elo_prob1)";
 const ENSEMBLE = "Stacking ensemble";
 
-const started = performance.now();
-const say = (line: string) => console.log(`[evaluate ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const say = progressLog("evaluate");
 
 function rowsFor(rows: FeatureRow[], features: readonly string[]): Array<Record<string, number>> {
   return rows.map((r) => Object.fromEntries(features.map((f) => [f, (r as unknown as Record<string, number>)[f]])));
@@ -151,12 +148,10 @@ async function main(): Promise<number> {
       },
       test_metrics: overall,
       ensemble_vs_elo: slices,
-      total_ms: performance.now() - started,
+      total_ms: say.ms(),
     };
 
-    fs.mkdirSync(path.join(PROJECT_ROOT, "bench"), { recursive: true });
-    fs.writeFileSync(path.join(PROJECT_ROOT, "bench/evaluation.json"), JSON.stringify(report, null, 2) + "\n");
-    fs.writeFileSync(path.join(PROJECT_ROOT, "bench/evaluation.md"), renderMarkdown(report));
+    writeReport("evaluation", report, renderMarkdown(report));
 
     for (const m of overall) say(`${m.name.padEnd(34)} accuracy ${fixed(m.accuracy, 4)}  log loss ${fixed(m.log_loss, 4)}  Brier ${fixed(m.brier, 4)}`);
     say(`wrote bench/evaluation.json and bench/evaluation.md in ${(report.total_ms / 1000).toFixed(0)} s`);
@@ -241,10 +236,4 @@ function renderMarkdown(r: Report): string {
   return out.join("\n");
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`[evaluate] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exit(1);
-  },
-);
+runScript("evaluate", main);
