@@ -90,7 +90,6 @@ async function main(): Promise<void> {
     const modelIds = prepared.models.map((m) => m.id);
     const state: BenchState = {
       ensembleId: prepared.ensembleId,
-      modelIds,
       metaDatasetPath: prepared.metaDataset.path,
       features: ENSEMBLE_FEATURES,
       target: TARGET,
