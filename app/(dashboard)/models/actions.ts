@@ -3,69 +3,15 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { actionError, startJob } from "@/app/_lib/action-results";
+import { formInput } from "@/app/_lib/form-input";
 import { requireActionRole } from "@/app/_lib/session";
 import type { ActionState, StartJobResult } from "@/components/action-state";
 import { estimateTrainingSeconds } from "@/lib/ml/algorithms";
 import { createModelConfig, deleteModel, requestTraining, updateModelConfig } from "@/lib/training/service";
 
-const HYPERPARAMETER_PREFIX = "hyperparameters.";
-
-const text = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
-
-/** The model form's fields as strings; the lib validates meaning and ranges. */
-const ModelFormFields = z.object({
-  name: z.string().default(""),
-  algorithm: z.string().default(""),
-  target: z.string().default(""),
-  training_csv: z.string().default(""),
-  calibration: text,
-  seed: text,
-  features: z.array(z.string()),
-  hyperparameters: z.record(z.string(), z.string()),
-});
-
-/**
- * FormData -> the lib's input shape. Hyperparameters arrive as
- * `hyperparameters.<name>` fields; an empty one means "use the default", any
- * other text is passed on as a number (NaN when it is not one, which the lib
- * reports as "must be a number").
- */
+/** The model form's fields as the lib's input; the lib validates meaning and ranges. */
 function modelInputFromForm(formData: FormData) {
-  const raw: Record<string, string> = {};
-  const hyper: Record<string, string> = {};
-  for (const [key, value] of formData.entries()) {
-    if (typeof value !== "string") continue;
-    if (key.startsWith(HYPERPARAMETER_PREFIX)) hyper[key.slice(HYPERPARAMETER_PREFIX.length)] = value;
-    else if (key !== "features") raw[key] = value;
-  }
-  const fields = ModelFormFields.parse({
-    name: raw.name,
-    algorithm: raw.algorithm,
-    target: raw.target,
-    training_csv: raw.training_csv,
-    calibration: raw.calibration,
-    seed: raw.seed,
-    features: formData.getAll("features").filter((v): v is string => typeof v === "string"),
-    hyperparameters: hyper,
-  });
-  const hyperparameters = Object.fromEntries(
-    Object.entries(fields.hyperparameters)
-      .filter(([, v]) => v.trim() !== "")
-      .map(([k, v]) => [k, Number(v.trim())]),
-  );
-  return {
-    name: fields.name,
-    algorithm: fields.algorithm,
-    hyperparameters,
-    features: fields.features,
-    target: fields.target,
-    training_csv: fields.training_csv,
-    ...(fields.calibration ? { calibration: fields.calibration } : {}),
-    ...(fields.seed ? { seed: fields.seed } : {}),
-  };
+  return formInput(formData, { lists: ["features"], optional: ["calibration", "seed"], numberGroups: ["hyperparameters"] });
 }
 
 export async function createModelAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
