@@ -117,6 +117,10 @@ describe("computeElo", () => {
     const moved = computeElo(games);
     expect(moved[1].elo1_pre).toBeCloseTo(0.75 * moved[0].elo1_post + 0.25 * 1505, 9);
     expect(computeElo(games, { franchises: {} })[1].elo1_pre).toBe(1300);
+    // Before OKC's first game its code already finds the team, carried over into 2009.
+    const entering2009 = ratingsAsOf(games.slice(0, 1), "2008-10-29");
+    expect(entering2009.byCode.OKC).toBe(moved[1].elo1_pre);
+    expect(entering2009.byCode.SEA).toBe(moved[1].elo1_pre);
     expect(() => computeElo([game("2008-04-01", 2008, "SEA", "OKC", 110, 100)])).toThrow(ValidationError);
   });
 

@@ -115,7 +115,7 @@ export interface RatingsSnapshot {
   season: number;
   /** Every franchise with a game before `date`, by team code. Defunct teams stay listed; filter on lastSeason. */
   teams: TeamRating[];
-  /** Rating by every code a listed franchise has used, so an old code still finds its team. */
+  /** Rating by every code of a listed franchise (used in the data or in the franchise table), so old and new codes find the team. */
   byCode: Record<string, number>;
 }
 
@@ -153,6 +153,7 @@ interface Params {
   movBase: number;
   movPerEloPoint: number;
   franchiseOf: ReadonlyMap<string, string>;
+  codesOf: ReadonlyMap<string, readonly string[]>;
   initialRatings: Readonly<Record<string, number>>;
 }
 
@@ -161,7 +162,8 @@ function resolveOptions(options: EloOptions): Params {
   if (!parsed.success) throw new ValidationError("Invalid Elo options.", fieldErrorsFromZod(parsed.error.issues));
   const o = parsed.data;
   const franchiseOf = new Map<string, string>();
-  for (const [franchise, codes] of Object.entries(o.franchises ?? NBA_FRANCHISES)) {
+  const codesOf = new Map<string, readonly string[]>(Object.entries(o.franchises ?? NBA_FRANCHISES));
+  for (const [franchise, codes] of codesOf) {
     for (const code of codes) {
       const already = franchiseOf.get(code);
       if (already !== undefined && already !== franchise) {
@@ -181,6 +183,7 @@ function resolveOptions(options: EloOptions): Params {
     movBase: o.movBase ?? NBA_ELO.movBase,
     movPerEloPoint: o.movPerEloPoint ?? NBA_ELO.movPerEloPoint,
     franchiseOf,
+    codesOf,
     initialRatings: o.initialRatings ?? {},
   };
 }
@@ -292,7 +295,7 @@ class League {
     for (const [franchise, state] of this.franchises) {
       const rating = this.reverted(state, season);
       teams.push({ team: state.team, franchise, rating, lastGameDate: state.lastGameDate, lastSeason: state.lastSeason, games: state.games });
-      for (const code of state.codes) byCode[code] = rating;
+      for (const code of [...state.codes, ...(this.p.codesOf.get(franchise) ?? [])]) byCode[code] = rating;
     }
     teams.sort((a, b) => (a.team < b.team ? -1 : a.team > b.team ? 1 : 0));
     return { date, season, teams, byCode };
