@@ -308,14 +308,17 @@ class League {
  * franchise goes back to an earlier season.
  */
 function dateOrder(games: readonly EloGame[], p: Params): number[] {
+  const invalid = (i: number, field: string, message: string): ValidationError => {
+    const g = games[i];
+    return new ValidationError(`Game ${i + 1} (${g.date} ${g.team1}-${g.team2}): ${field} ${message}.`, { [`games.${i}.${field}`]: [message] });
+  };
   games.forEach((g, i) => {
-    const where = `Game ${i + 1} (${g.date} ${g.team1}-${g.team2})`;
-    if (!isCalendarDate(g.date)) throw new ValidationError(`${where}: date is not a YYYY-MM-DD calendar date.`, { date: [String(i)] });
-    if (!Number.isInteger(g.season)) throw new ValidationError(`${where}: season is not a whole year.`, { season: [String(i)] });
-    if (!Number.isFinite(g.score1) || !Number.isFinite(g.score2)) throw new ValidationError(`${where}: a score is missing.`, { score: [String(i)] });
-    const f1 = p.franchiseOf.get(g.team1) ?? g.team1;
-    const f2 = p.franchiseOf.get(g.team2) ?? g.team2;
-    if (f1 === f2) throw new ValidationError(`${where}: both sides are franchise ${f1}.`, { team2: [String(i)] });
+    if (!isCalendarDate(g.date)) throw invalid(i, "date", "is not a YYYY-MM-DD calendar date");
+    if (!Number.isInteger(g.season)) throw invalid(i, "season", "is not a whole year");
+    if (!Number.isFinite(g.score1)) throw invalid(i, "score1", "is not a number");
+    if (!Number.isFinite(g.score2)) throw invalid(i, "score2", "is not a number");
+    const franchise = p.franchiseOf.get(g.team1) ?? g.team1;
+    if (franchise === (p.franchiseOf.get(g.team2) ?? g.team2)) throw invalid(i, "team2", `is the same franchise as team1 (${franchise})`);
   });
   const order = games.map((_, i) => i).sort((a, b) => (games[a].date < games[b].date ? -1 : games[a].date > games[b].date ? 1 : a - b));
   const lastSeason = new Map<string, { season: number; date: string }>();
@@ -325,10 +328,7 @@ function dateOrder(games: readonly EloGame[], p: Params): number[] {
       const franchise = p.franchiseOf.get(code) ?? code;
       const last = lastSeason.get(franchise);
       if (last && g.season < last.season) {
-        throw new ValidationError(
-          `${code} plays season ${g.season} on ${g.date} after a season ${last.season} game on ${last.date}; seasons must not go backwards in time.`,
-          { season: [String(i)] },
-        );
+        throw invalid(i, "season", `goes backwards: ${code} played season ${last.season} on ${last.date}`);
       }
       lastSeason.set(franchise, { season: g.season, date: g.date });
     }
@@ -375,11 +375,13 @@ export function seasonOfDate(date: string): number {
  * season is that of the first game on or after `date`; past the last game it
  * is the last game's season, or the calendar's if that is later, so an
  * off-season date gets the carry-over. Pass `season` to say it outright.
+ * Replays the whole history; for the dates of known games, computeElo's
+ * pre-game ratings are the same numbers at once.
  */
 export function ratingsAsOf(games: readonly EloGame[], date: string, options: EloOptions & { season?: number } = {}): RatingsSnapshot {
-  if (!isCalendarDate(date)) throw new ValidationError(`"${date}" is not a YYYY-MM-DD calendar date.`, { date: ["invalid"] });
+  if (!isCalendarDate(date)) throw new ValidationError(`"${date}" is not a YYYY-MM-DD calendar date.`, { date: ["is not a YYYY-MM-DD calendar date"] });
   if (options.season !== undefined && !Number.isInteger(options.season)) {
-    throw new ValidationError("season must be a whole year.", { season: ["invalid"] });
+    throw new ValidationError("season must be a whole year.", { season: ["must be a whole year"] });
   }
   const { season: requestedSeason, ...eloOptions } = options;
   const p = resolveOptions(eloOptions);
