@@ -18,12 +18,12 @@ const EnvSchema = z.object({
   MONGODB_URI: mongoUri.optional(),
   DB_PORT: z.coerce.number().int().min(1).max(65535).default(27027),
   DB_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, "letters, digits, _ and - only").default("nba"),
-  // A local folder, or a file:// URI for one; the ArtifactStore registry leaves room for other schemes later.
+  // A local folder (or file:// URI), or gridfs://<bucket> for GridFS in the app's own database.
   ARTIFACT_DIR: z
     .string()
     .min(1)
-    .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.startsWith("file://"), {
-      message: "must be a folder or a file:// URI (no other artifact store is available yet)",
+    .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.startsWith("file://") || /^gridfs:\/\/[A-Za-z][A-Za-z0-9_-]{0,49}\/?$/.test(v), {
+      message: "must be a folder, a file:// URI or gridfs://<bucket> (letters, digits, _ and -)",
     })
     .transform((v) => (v.startsWith("file://") ? fileURLToPath(v) : v))
     .optional(),
@@ -94,7 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     mongodbUri: e.MONGODB_URI ?? `mongodb://127.0.0.1:${e.DB_PORT}/${e.DB_NAME}`,
     embedded: e.MONGODB_URI === undefined,
-    artifactDir: path.resolve(root, e.ARTIFACT_DIR ?? ".data/artifacts"),
+    artifactDir: e.ARTIFACT_DIR?.startsWith("gridfs://") ? e.ARTIFACT_DIR : path.resolve(root, e.ARTIFACT_DIR ?? ".data/artifacts"),
     dataDir: path.resolve(root, e.DATA_DIR ?? ".data/datasets"),
     logLevel: e.LOG_LEVEL ?? defaultLogLevel(env),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
