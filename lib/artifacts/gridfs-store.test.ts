@@ -93,3 +93,24 @@ describe("the GridFS artifact store", () => {
     }
   });
 });
+
+describe("copying artifacts between stores", () => {
+  it("moves a folder into GridFS and back, verifying every checksum, and refuses a file whose bytes changed", async () => {
+    const { LocalArtifactStore } = await import("./local-store");
+    const { copyArtifacts } = await import("./copy");
+    const folder = new LocalArtifactStore(`${env.artifactDir}/copy-source`);
+    const a = await folder.write("run-a_model.json", "A");
+    const b = await folder.write("run-b_model.json", "B");
+    const bucket = new GridFsArtifactStore("copied");
+    const there = await copyArtifacts(folder, bucket, new Map([[a.path, a.sha256]]));
+    expect(there.copied.sort()).toEqual([a.path, b.path]);
+    expect((await bucket.read(b.path)).toString()).toBe("B");
+    expect((await copyArtifacts(folder, bucket, new Map())).unchanged).toHaveLength(2);
+
+    const back = new LocalArtifactStore(`${env.artifactDir}/copy-back`);
+    const tampered = await copyArtifacts(bucket, back, new Map([[a.path, "0".repeat(64)]]));
+    expect(tampered.copied).toEqual([b.path]);
+    expect(tampered.mismatched.map((m) => m.path)).toEqual([a.path]);
+    expect(await back.stat(a.path)).toBeNull();
+  });
+});
