@@ -34,6 +34,9 @@ describe("the GridFS artifact store", () => {
     expect((await s.read("run1_model.json")).toString()).toBe('{"a":2}');
     expect((await s.stat("run1_model.json"))?.modifiedMs).not.toBe(st?.modifiedMs);
     expect(await s.list("run1")).toEqual(["run1_model.json"]);
+    const many = await s.statMany(["run1_model.json", "sub/run2_scaler.json", "absent.json"]);
+    expect([...many.keys()].sort()).toEqual(["run1_model.json", "sub/run2_scaler.json"]);
+    expect(many.get("run1_model.json")?.modifiedMs).toBe((await s.stat("run1_model.json"))?.modifiedMs);
     await s.delete("run1_model.json");
     await s.delete("run1_model.json"); // already gone: fine
     expect(await s.stat("run1_model.json")).toBeNull();

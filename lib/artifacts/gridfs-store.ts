@@ -84,6 +84,13 @@ export class GridFsArtifactStore implements ArtifactStore {
     return file ? { bytes: file.length, modifiedMs: file.uploadDate.getTime() } : null;
   }
 
+  async statMany(relPaths: string[]): Promise<Map<string, ArtifactStat>> {
+    const { bucket } = await this.bucket();
+    const docs = (await bucket.find({ filename: { $in: relPaths.map((p) => checkName(p)) } }).sort({ uploadDate: 1 }).toArray()) as FileDoc[];
+    // Sorted oldest first, so the newest revision of a name is the one kept.
+    return new Map(docs.map((d) => [d.filename, { bytes: d.length, modifiedMs: d.uploadDate.getTime() }]));
+  }
+
   async delete(relPath: string): Promise<void> {
     const { bucket } = await this.bucket();
     for (const f of await bucket.find({ filename: checkName(relPath) }).toArray()) {

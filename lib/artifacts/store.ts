@@ -28,4 +28,6 @@ export interface ArtifactStore {
   delete(relPath: string): Promise<void>;
   /** Relative paths under the root starting with `prefix`, sorted; hidden and temporary files excluded. */
   list(prefix?: string): Promise<string[]>;
+  /** Optional: `stat` of many files in one round trip (listings of many models); absent files are missing from the map. */
+  statMany?(relPaths: string[]): Promise<Map<string, ArtifactStat>>;
 }
