@@ -117,3 +117,27 @@ describe("toNumericMatrix", () => {
     expect(() => toNumericMatrix(parseCsv(csv(MIN_TRAINING_ROWS)), spec)).not.toThrow();
   });
 });
+
+describe("parseCsv on hostile headers", () => {
+  it("refuses a header of more than 1,000 columns with one sentence, without stalling", () => {
+    // About 590 KB of header: the size that used to block the process for seconds.
+    const names = Array.from({ length: 60_000 }, (_, i) => `column_${i}`);
+    const text = `${names.join(",")}\n${names.map(() => "1").join(",")}\n`;
+    const t0 = performance.now();
+    const err = refusal(() => parseCsv(text));
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(err.message).toBe("The CSV has 60,000 columns; at most 1,000 are allowed.");
+    expect(err.fields.file).toEqual(["The header has 60,000 columns; keep at most 1,000 (the ones models use) and upload it again."]);
+  });
+
+  it("takes 1,000 columns and finds repeated names among them quickly", () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `c${i}`);
+    expect(parseCsv(`${names.join(",")}\n${names.map(() => "0").join(",")}`).columns).toHaveLength(1000);
+    names[999] = "c0";
+    const t0 = performance.now();
+    expect(refusal(() => parseCsv(`${names.join(",")}\n${names.map(() => "0").join(",")}`)).fields.file).toEqual([
+      'Column "c0" appears more than once in the header.',
+    ]);
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+});

@@ -37,11 +37,33 @@ const MAX_EXAMPLES = 5;
 /** Spreadsheet exports often start with a byte-order mark that would stick to the first header. */
 const BYTE_ORDER_MARK = /^\uFEFF/;
 
+/** Wider tables are refused: nothing here needs them, and a huge header is costly to check and to store. */
+export const MAX_COLUMNS = 1000;
+
 export function parseCsv(text: string): ParsedCsv {
-  const source = text.replace(BYTE_ORDER_MARK, "");
-  const records: string[][] = [];
+  const rows: string[][] = [];
   const lines: number[] = [];
-  const quoteProblems: string[] = [];
+  const { columns } = scanCsv(text, (cells, line) => {
+    rows.push(cells);
+    lines.push(line);
+  });
+  return { columns, rows, lines };
+}
+
+/**
+ * One pass over a CSV: checks quotes, the header (names, width) and every row's
+ * shape, and hands each well-formed data row to `onRow` with its 1-based line.
+ * Refusals come in a fixed order (width, quotes, empty file, header, no rows,
+ * shape), each kept to a few examples however many there are.
+ */
+export function scanCsv(text: string, onRow: (cells: string[], line: number) => void): { columns: string[]; rows: number } {
+  const source = text.replace(BYTE_ORDER_MARK, "");
+  const quoteProblems = new Examples();
+  const shapeProblems = new Examples();
+  let columns: string[] | null = null;
+  let headerProblems: string[] = [];
+  let tooWide = 0;
+  let rowCount = 0;
   // step mode exposes the character offset of each row, which is what lets us
   // report real line numbers (blank lines and multi-line quoted cells included).
   let rowStart = 0;
@@ -50,55 +72,77 @@ export function parseCsv(text: string): ParsedCsv {
   Papa.parse<string[]>(source, {
     skipEmptyLines: false,
     delimitersToGuess: [",", ";", "\t"],
-    step(result) {
+    step(result, parser) {
       for (; scanned < rowStart; scanned++) if (source.charCodeAt(scanned) === 10) line++;
       for (const err of result.errors) {
         // An undetectable delimiter just means a single-column file; Papa falls back to ",".
-        if (err.type !== "Delimiter") quoteProblems.push(`Line ${line}: ${err.message}.`);
+        if (err.type !== "Delimiter") quoteProblems.add(`Line ${line}: ${err.message}.`);
       }
       const cells = result.data;
       rowStart = result.meta.cursor;
-      if (cells.join("").trim() === "") return;
-      records.push(cells);
-      lines.push(line);
+      if (isBlank(cells)) return;
+      if (columns === null) {
+        if (cells.length > MAX_COLUMNS) {
+          // Refused before anything else looks at the header: checking it would cost more than the refusal.
+          tooWide = cells.length;
+          parser.abort();
+          return;
+        }
+        columns = cells.map((name) => name.trim());
+        headerProblems = checkHeader(columns);
+        return;
+      }
+      rowCount++;
+      if (cells.length !== columns.length) {
+        shapeProblems.add(`Line ${line} has ${cells.length} values but the header has ${columns.length} columns.`);
+      } else if (headerProblems.length === 0 && shapeProblems.count === 0) {
+        onRow(cells, line);
+      }
     },
   });
 
-  if (quoteProblems.length > 0) {
-    throw new ValidationError("The CSV has unbalanced quotes.", { file: summarise(quoteProblems) });
+  if (tooWide > 0) {
+    const n = tooWide.toLocaleString("en-US");
+    const max = MAX_COLUMNS.toLocaleString("en-US");
+    throw new ValidationError(`The CSV has ${n} columns; at most ${max} are allowed.`, {
+      file: [`The header has ${n} columns; keep at most ${max} (the ones models use) and upload it again.`],
+    });
   }
-  if (records.length === 0) {
+  if (quoteProblems.count > 0) {
+    throw new ValidationError("The CSV has unbalanced quotes.", { file: quoteProblems.summary() });
+  }
+  if (columns === null) {
     throw new ValidationError("The file is empty.", { file: ["The file is empty: upload a CSV with a header row and data rows."] });
   }
-
-  const columns = records[0].map((name) => name.trim());
-  const headerProblems: string[] = [];
-  columns.forEach((name, i) => {
-    if (name === "") headerProblems.push(`Column ${i + 1} of the header has no name.`);
-  });
-  const repeated = new Set(columns.filter((name, i) => name !== "" && columns.indexOf(name) !== i));
-  for (const name of repeated) headerProblems.push(`Column "${name}" appears more than once in the header.`);
+  const header: string[] = columns;
   if (headerProblems.length > 0) {
     throw new ValidationError("The CSV header needs a unique name for every column.", { file: summarise(headerProblems) });
   }
-
-  const rows = records.slice(1);
-  const rowLines = lines.slice(1);
-  if (rows.length === 0) {
+  if (rowCount === 0) {
     throw new ValidationError("The CSV has no data rows.", { file: ["The CSV has a header but no data rows."] });
   }
-
-  const shapeProblems: string[] = [];
-  rows.forEach((row, i) => {
-    if (row.length !== columns.length) {
-      shapeProblems.push(`Line ${rowLines[i]} has ${row.length} values but the header has ${columns.length} columns.`);
-    }
-  });
-  if (shapeProblems.length > 0) {
-    throw new ValidationError(shapeProblems[0], { file: summarise(shapeProblems) });
+  if (shapeProblems.count > 0) {
+    throw new ValidationError(shapeProblems.first, { file: shapeProblems.summary() });
   }
+  return { columns: header, rows: rowCount };
+}
 
-  return { columns, rows, lines: rowLines };
+function isBlank(cells: string[]): boolean {
+  return cells.every((cell) => cell.trim() === "");
+}
+
+/** Empty and repeated names, found with one pass and a set (a header can be long). */
+function checkHeader(columns: string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  columns.forEach((name, i) => {
+    if (name === "") problems.push(`Column ${i + 1} of the header has no name.`);
+    else if (seen.has(name)) repeated.add(name);
+    else seen.add(name);
+  });
+  for (const name of repeated) problems.push(`Column "${name}" appears more than once in the header.`);
+  return problems;
 }
 
 /**
@@ -227,6 +271,26 @@ class ProblemList {
       fields[column] = more > 0 ? [...list, `…and ${more} more in this column.`] : list;
     }
     return fields;
+  }
+}
+
+/** The first few messages of a kind and how many there were, so a bad file of a million rows costs a few strings. */
+class Examples {
+  private readonly kept: string[] = [];
+  count = 0;
+
+  add(message: string): void {
+    if (this.kept.length < MAX_EXAMPLES) this.kept.push(message);
+    this.count++;
+  }
+
+  get first(): string {
+    return this.kept[0] ?? "";
+  }
+
+  summary(): string[] {
+    const more = this.count - this.kept.length;
+    return more > 0 ? [...this.kept, `…and ${more} more.`] : [...this.kept];
   }
 }
 
