@@ -90,6 +90,7 @@ describe("models API", () => {
       [{ ...base, training_csv: "api-bad.csv", algorithm: "random_forest", hyperparameters: { n_estimators: 0 } }, "hyperparameters.n_estimators"],
       [{ ...base, training_csv: "api-bad.csv", algorithm: "svm" }, "algorithm"],
       [{ ...base, training_csv: "api-bad.csv", features: [] }, "features"],
+      [{ ...base, training_csv: "api-bad.csv", seed: null }, "seed"],
     ];
     for (const [body, field] of cases) {
       const res = await postModel(jsonReq(body), undefined as never);
