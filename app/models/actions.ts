@@ -33,20 +33,23 @@ const ModelFormFields = z.object({
  * reports as "must be a number").
  */
 function modelInputFromForm(formData: FormData) {
-  const raw: Record<string, string> = {};
-  const hyper: Record<string, string> = {};
+  // Field names are the client's: collected in Maps so none can reach Object.prototype.
+  const fieldsSent = new Map<string, string>();
+  const hyperSent = new Map<string, string>();
   for (const [key, value] of formData.entries()) {
     if (typeof value !== "string") continue;
-    if (key.startsWith(HYPERPARAMETER_PREFIX)) hyper[key.slice(HYPERPARAMETER_PREFIX.length)] = value;
-    else if (key !== "features") raw[key] = value;
+    if (key.startsWith(HYPERPARAMETER_PREFIX)) hyperSent.set(key.slice(HYPERPARAMETER_PREFIX.length), value);
+    else if (key !== "features") fieldsSent.set(key, value);
   }
+  const raw = (name: string) => fieldsSent.get(name);
+  const hyper = Object.fromEntries(hyperSent);
   const fields = ModelFormFields.parse({
-    name: raw.name,
-    algorithm: raw.algorithm,
-    target: raw.target,
-    training_csv: raw.training_csv,
-    calibration: raw.calibration,
-    seed: raw.seed,
+    name: raw("name"),
+    algorithm: raw("algorithm"),
+    target: raw("target"),
+    training_csv: raw("training_csv"),
+    calibration: raw("calibration"),
+    seed: raw("seed"),
     features: formData.getAll("features").filter((v): v is string => typeof v === "string"),
     hyperparameters: hyper,
   });

@@ -141,3 +141,15 @@ describe("parseCsv on hostile headers", () => {
     expect(performance.now() - t0).toBeLessThan(200);
   });
 });
+
+describe("reserved column names", () => {
+  it("refuses __proto__, constructor and prototype as column names, naming each", () => {
+    const err = refusal(() => parseCsv("a,__proto__,constructor,prototype\n1,2,3,4\n"));
+    expect(err.message).toBe("The CSV header uses reserved column names.");
+    expect(err.fields.file).toEqual([
+      'Column "__proto__" has a reserved name; rename it.',
+      'Column "constructor" has a reserved name; rename it.',
+      'Column "prototype" has a reserved name; rename it.',
+    ]);
+  });
+});

@@ -61,7 +61,7 @@ export function scanCsv(text: string, onRow: (cells: string[], line: number) => 
   const quoteProblems = new Examples();
   const shapeProblems = new Examples();
   let columns: string[] | null = null;
-  let headerProblems: string[] = [];
+  let headerProblem: HeaderProblem | null = null;
   let tooWide = 0;
   let rowCount = 0;
   // step mode exposes the character offset of each row, which is what lets us
@@ -89,13 +89,13 @@ export function scanCsv(text: string, onRow: (cells: string[], line: number) => 
           return;
         }
         columns = cells.map((name) => name.trim());
-        headerProblems = checkHeader(columns);
+        headerProblem = checkHeader(columns);
         return;
       }
       rowCount++;
       if (cells.length !== columns.length) {
         shapeProblems.add(`Line ${line} has ${cells.length} values but the header has ${columns.length} columns.`);
-      } else if (headerProblems.length === 0 && shapeProblems.count === 0) {
+      } else if (headerProblem === null && shapeProblems.count === 0) {
         onRow(cells, line);
       }
     },
@@ -114,9 +114,11 @@ export function scanCsv(text: string, onRow: (cells: string[], line: number) => 
   if (columns === null) {
     throw new ValidationError("The file is empty.", { file: ["The file is empty: upload a CSV with a header row and data rows."] });
   }
+  // Both are assigned inside the step callback, which TypeScript's narrowing cannot see.
   const header: string[] = columns;
-  if (headerProblems.length > 0) {
-    throw new ValidationError("The CSV header needs a unique name for every column.", { file: summarise(headerProblems) });
+  const problem = headerProblem as HeaderProblem | null;
+  if (problem !== null) {
+    throw new ValidationError(problem.message, { file: summarise(problem.problems) });
   }
   if (rowCount === 0) {
     throw new ValidationError("The CSV has no data rows.", { file: ["The CSV has a header but no data rows."] });
@@ -131,8 +133,19 @@ function isBlank(cells: string[]): boolean {
   return cells.every((cell) => cell.trim() === "");
 }
 
-/** Empty and repeated names, found with one pass and a set (a header can be long). */
-function checkHeader(columns: string[]): string[] {
+/**
+ * Column names become keys of plain objects (rows, field errors); these would
+ * reach Object.prototype instead of a value of their own.
+ */
+export const RESERVED_COLUMN_NAMES: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+interface HeaderProblem {
+  message: string;
+  problems: string[];
+}
+
+/** Empty, repeated and reserved names, found with one pass and a set (a header can be long). */
+function checkHeader(columns: string[]): HeaderProblem | null {
   const problems: string[] = [];
   const seen = new Set<string>();
   const repeated = new Set<string>();
@@ -142,7 +155,12 @@ function checkHeader(columns: string[]): string[] {
     else seen.add(name);
   });
   for (const name of repeated) problems.push(`Column "${name}" appears more than once in the header.`);
-  return problems;
+  if (problems.length > 0) return { message: "The CSV header needs a unique name for every column.", problems };
+  const reserved = RESERVED_COLUMN_NAMES.filter((name) => seen.has(name));
+  if (reserved.length > 0) {
+    return { message: "The CSV header uses reserved column names.", problems: reserved.map((name) => `Column "${name}" has a reserved name; rename it.`) };
+  }
+  return null;
 }
 
 /**
@@ -265,12 +283,12 @@ class ProblemList {
   }
 
   toFields(): FieldErrors {
-    const fields: FieldErrors = {};
-    for (const [column, list] of this.byColumn) {
+    const entries = [...this.byColumn].map(([column, list]) => {
       const more = (this.counts.get(column) ?? 0) - list.length;
-      fields[column] = more > 0 ? [...list, `…and ${more} more in this column.`] : list;
-    }
-    return fields;
+      return [column, more > 0 ? [...list, `…and ${more} more in this column.`] : list] as const;
+    });
+    // fromEntries defines own properties, whatever a column is called.
+    return Object.fromEntries(entries);
   }
 }
 
