@@ -56,13 +56,15 @@ export async function readDatasetText(datasetPath: string, field = "training_csv
     if (path.relative(root, real).startsWith("..")) throw new Error("link leaves the data folder");
     return await fs.readFile(real, "utf8");
   } catch (err) {
+    // System messages name absolute paths: they go to the log, and the client gets a fixed sentence.
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") {
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") {
       throw new ValidationError(`The dataset "${datasetPath}" does not exist; upload it again.`, {
         [field]: ["no such dataset"],
       });
     }
-    throw new ValidationError(`The dataset "${datasetPath}" cannot be read (${(err as Error).message}).`, {
+    log.error({ path: datasetPath, err: err instanceof Error ? err.message : String(err) }, "dataset read failed");
+    throw new ValidationError(`The dataset "${datasetPath}" cannot be read; the server log says why.`, {
       [field]: ["cannot be read"],
     });
   }

@@ -11,9 +11,12 @@ export function json(body: unknown, status = 200) {
 export function errorResponse(err: unknown) {
   const known = knownError(err);
   if (known) return json(known.fields ? { error: known.message, fields: known.fields } : { error: known.message }, known.status);
+  // A library's own 4xx (a malformed body, say) is the client's to see, as one line;
+  // its 5xx messages and every stack stay in the log.
   const named = err as { name?: string; message?: string; status?: number };
-  if (typeof named?.status === "number" && named.status >= 400 && named.status < 600) {
-    return json({ error: named.message ?? "Request failed." }, named.status);
+  if (typeof named?.status === "number" && named.status >= 400 && named.status < 500) {
+    const line = typeof named.message === "string" ? named.message.split("\n")[0].slice(0, 300) : "";
+    return json({ error: line || "The request could not be handled." }, named.status);
   }
   logger.error({ err }, "unhandled error in route handler");
   return json({ error: "Something went wrong on the server; the error was logged." }, 500);
