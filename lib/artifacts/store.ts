@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { config } from "@/lib/config";
+import { TEMP_FILE_PREFIX } from "@/lib/temp-files";
 import { ArtifactMissingError, UnknownArtifactStoreError, UnsafeArtifactPathError } from "./errors";
 
 /**
@@ -41,7 +42,8 @@ export interface LocalStoreFaults {
   afterTempWrite?: (tmpPath: string) => void | Promise<void>;
 }
 
-const TEMP_PREFIX = ".tmp-";
+/** Shared with the sweep that removes what crashed writes leave. */
+const TEMP_PREFIX = TEMP_FILE_PREFIX;
 
 function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);

@@ -3,14 +3,13 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { config } from "@/lib/config";
 import { ValidationError } from "@/lib/errors";
+import { TEMP_FILE_PREFIX } from "@/lib/temp-files";
 
 /**
  * Where dataset bytes live under DATA_DIR, and the checks every path goes
  * through before it touches the filesystem.
  */
 
-/** Unfinished writes; a crash can leave them, and the worker's hourly sweep removes old ones. */
-export const TEMP_PREFIX = ".tmp-";
 
 /**
  * Each upload stores its bytes under a name of its own, `<name>~<document id>.csv`.
@@ -24,7 +23,7 @@ export function storedFileName(name: string, id: string): string {
 export const STORED_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*~[a-f0-9]{24}\.csv$/;
 
 export function temporaryFile(): string {
-  return path.join(config().dataDir, `${TEMP_PREFIX}${crypto.randomBytes(8).toString("hex")}.csv`);
+  return path.join(config().dataDir, `${TEMP_FILE_PREFIX}${crypto.randomBytes(8).toString("hex")}.csv`);
 }
 
 /**
