@@ -1,6 +1,4 @@
-import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { PROJECT_ROOT } from "@/lib/config";
 import { ValidationError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import type { AnalysisAnswer, CsvAnalysis } from "./analysis";
@@ -11,11 +9,11 @@ const log = childLogger("datasets");
 const IDLE_MS = 30_000;
 
 /**
- * The worker runs the TypeScript source through tsx, as the job worker does,
- * so the same file serves `next start`, scripts and tests without a bundler
- * having to find it.
+ * Next.js bundles the worker's entry (it recognises `new Worker(new URL(...))`);
+ * scripts and tests run from the TypeScript source, which tsx loads, as it loads
+ * the job worker. With a bundled entry the loader is present but has nothing to do.
  */
-const ENTRY = path.join(PROJECT_ROOT, "lib/datasets/csv-worker.ts");
+const TS_LOADER = ["--require", "tsx/cjs"];
 
 interface Waiting {
   resolve(analysis: CsvAnalysis): void;
@@ -33,7 +31,7 @@ function failAll(err: Error): void {
 }
 
 function startWorker(): Worker {
-  const w = new Worker(ENTRY, { execArgv: ["--require", "tsx/cjs"] });
+  const w = new Worker(new URL("./csv-worker.ts", import.meta.url), { execArgv: TS_LOADER });
   w.on("message", (answer: AnalysisAnswer) => {
     const entry = waiting.get(answer.id);
     if (!entry) return;
