@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   JOB_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   JOB_STALE_MS: z.coerce.number().int().min(1000).default(60_000),
   NBA_GAMES_CSV: z.string().min(1).optional(),
+  // Only read by the bench scripts that call a running app's API (sent as a bearer token).
+  API_TOKEN: z.string().min(1).optional(),
 });
 
 export interface AppConfig {
@@ -50,6 +52,8 @@ export interface AppConfig {
   jobStaleMs: number;
   /** The real historical games file used by tests, evaluation and benchmarks when it exists. */
   nbaGamesCsv: string;
+  /** Bearer token the bench scripts send to a running app, when it asks for one. */
+  apiToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobPollMs: e.JOB_POLL_MS,
     jobStaleMs: e.JOB_STALE_MS,
     nbaGamesCsv: path.resolve(root, e.NBA_GAMES_CSV ?? "../shared/data/nba_games_1947_2016.csv"),
+    apiToken: e.API_TOKEN ?? null,
   };
 }
 
