@@ -11,6 +11,8 @@ export interface Probe {
   api<T>(path: string, init?: RequestInit): Promise<T>;
   /** One GET /api/health, in ms; throws unless it answers 200. */
   timedHealth(): Promise<number>;
+  /** One GET /api/health: how long it took and the status, whatever it was. */
+  healthSample(): Promise<{ ms: number; status: number }>;
 }
 
 export function probe(argvUrl: string | undefined): Probe {
@@ -31,28 +33,36 @@ export function probe(argvUrl: string | undefined): Probe {
       return body;
     },
     async timedHealth(): Promise<number> {
+      const { ms, status } = await this.healthSample();
+      if (status !== 200) throw new Error(`/api/health answered ${status}`);
+      return ms;
+    },
+    async healthSample() {
       const t0 = performance.now();
       const res = await send("/api/health");
       await res.text();
-      if (res.status !== 200) throw new Error(`/api/health answered ${res.status}`);
-      return performance.now() - t0;
+      return { ms: performance.now() - t0, status: res.status };
     },
   };
 }
 
 /**
  * Polls /api/health, one request after another with `gapMs` between them,
- * until `work` settles; returns the latencies and what `work` gave.
+ * until `work` settles; returns the latencies, how many answers were not 200
+ * (a health check that times out answers 503), and what `work` gave.
  */
-export async function healthWhile<T>(p: Probe, work: Promise<T>, gapMs = 20): Promise<{ latencies: number[]; result: T }> {
+export async function healthWhile<T>(p: Probe, work: Promise<T>, gapMs = 20): Promise<{ latencies: number[]; failures: number; result: T }> {
   let done = false;
   const settled = work.finally(() => (done = true));
   const latencies: number[] = [];
+  let failures = 0;
   while (!done) {
-    latencies.push(await p.timedHealth());
+    const { ms, status } = await p.healthSample();
+    latencies.push(ms);
+    if (status !== 200) failures++;
     await new Promise((r) => setTimeout(r, gapMs));
   }
-  return { latencies, result: await settled };
+  return { latencies, failures, result: await settled };
 }
 
 export function summary(label: string, xs: number[]): string {
