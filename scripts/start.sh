@@ -10,6 +10,7 @@ export NEXT_TELEMETRY_DISABLED=1
 export NODE_ENV=production
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-3000}"
+export HOST PORT
 
 ensure_node_modules
 
@@ -27,10 +28,19 @@ if [[ -z "${MONGODB_URI:-}" ]]; then
   started_db=1
 fi
 
+# Session cookies are signed with AUTH_SECRET: made once, kept with the data (set it yourself to share it between web nodes).
+if [[ -z "${AUTH_SECRET:-}" ]]; then
+  mkdir -p .data
+  [[ -s .data/auth-secret ]] || (umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' >.data/auth-secret)
+  AUTH_SECRET="$(cat .data/auth-secret)"
+  export AUTH_SECRET
+fi
+
 # Validate configuration and reach the database before anything else starts.
 npx tsx scripts/check-config.ts
 ensure_build
 npx tsx scripts/seed.ts
+first_link="$(npx tsx scripts/first-sign-in.ts)"
 
 # The worker is restarted if it dies (a crash mid-training requeues its job);
 # the web server keeps serving meanwhile.
@@ -45,6 +55,12 @@ pids+=($!)
 setsid node_modules/.bin/next start -H "$HOST" -p "$PORT" &
 pids+=($!)
 echo "[start] dashboard on http://$( [[ "$HOST" == "0.0.0.0" ]] && echo localhost || echo "$HOST" ):$PORT  (Ctrl-C stops everything)" >&2
+if [[ -n "$first_link" ]]; then
+  echo "[start] No admin account yet. Open this link to create it; it works once, and each start prints a new one until then:" >&2
+  echo "[start]   $first_link" >&2
+else
+  echo "[start] Sign in with your account; an admin adds people on the Users page." >&2
+fi
 
 # Stop everything when the web server (or a worker that stopped cleanly) exits.
 wait -n "${pids[@]}"

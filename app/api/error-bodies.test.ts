@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
+import { asRole } from "@/lib/testing/identities";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { expectNoServerDetails } from "@/lib/testing/leaks";
 import { ModelConfig } from "@/models/ModelConfig";
@@ -10,8 +11,13 @@ import { POST as postModel } from "./models/route";
 
 const env = useTestEnv();
 
+let editor: Record<string, string> = {};
+beforeAll(async () => {
+  editor = await asRole("editor");
+});
+
 const post = (handler: typeof postModel, body: unknown) =>
-  handler(new Request("http://test/api", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }), undefined as never);
+  handler(new Request("http://test/api", { method: "POST", headers: { ...editor, "content-type": "application/json" }, body: JSON.stringify(body) }), undefined as never);
 
 describe("error bodies name no server folder and carry no stack", () => {
   it("dataset paths the filesystem rejects (too long, through a file) are fixed sentences", async () => {
@@ -34,7 +40,7 @@ describe("error bodies name no server folder and carry no stack", () => {
     const res = await post(postModel, { name: "leak-art", algorithm: "logistic_regression", features: ["f1"], target: "label", training_csv: ds.path });
     const { id } = await res.json();
     await ModelConfig.updateOne({ _id: id }, { $set: { model_artifact_path: `${"x".repeat(300)}_model.json`, run_id: "r" } });
-    const view = await getModel(new Request("http://test"), { params: Promise.resolve({ id }) });
+    const view = await getModel(new Request("http://test", { headers: editor }), { params: Promise.resolve({ id }) });
     const text = await view.text();
     expect(view.status).toBe(200);
     const body = JSON.parse(text);

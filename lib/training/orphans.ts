@@ -65,6 +65,8 @@ export async function sweepLeftovers(opts: { now?: number } = {}): Promise<void>
   const parts: Array<[string, () => Promise<unknown>]> = [
     ["orphan artifacts", () => removeOrphanArtifacts({ now })],
     ["artifact temporary files", async () => {
+      // GridFS writes have no temporary files; only a local folder can hold them.
+      if (config().artifactDir.startsWith("gridfs://")) return;
       const removed = await removeStaleTempFiles(config().artifactDir, now - ORPHAN_GRACE_MS);
       if (removed.length > 0) log.info({ removed }, "removed temporary artifact files");
     }],

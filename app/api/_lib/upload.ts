@@ -21,7 +21,7 @@ export async function datasetUploadFrom(req: Request, limitBytes: number): Promi
   if (Number(req.headers.get("content-length") ?? "0") > limitBytes + FORM_OVERHEAD_BYTES) throw new PayloadTooLargeError(limitBytes);
   const type = req.headers.get("content-type") ?? "";
   if (type.startsWith("multipart/form-data")) return multipartUpload(req, type, limitBytes);
-  if (type.startsWith("text/csv") || type.startsWith("text/plain")) {
+  if (type.startsWith("text/csv")) {
     return { name: new URL(req.url).searchParams.get("name"), body: chunksOf(req.body) };
   }
   throw new ValidationError("Send the CSV as multipart/form-data (field file) or as a text/csv body with ?name=.", {

@@ -2,17 +2,23 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { readDatasetText } from "@/lib/datasets";
 import { syntheticCsv } from "@/lib/ml/synthetic";
 import { useTestEnv } from "@/lib/testing/env";
+import { asRole } from "@/lib/testing/identities";
 import { createModelConfig } from "@/lib/training/service";
 import { Dataset } from "@/models/Dataset";
 import { POST as postModel } from "../models/route";
 import { POST as postDataset } from "./route";
 
 const env = useTestEnv();
+
+let editor: Record<string, string> = {};
+beforeAll(async () => {
+  editor = await asRole("editor");
+});
 
 afterEach(() => {
   delete process.env.MAX_UPLOAD_BYTES;
@@ -74,7 +80,7 @@ function multipartParts(fields: Array<{ name: string; value: string } | { file: 
 
 function post(url: string, contentType: string, body: ReadableStream<Uint8Array> | string) {
   return postDataset(
-    new Request(`http://test${url}`, { method: "POST", headers: { "content-type": contentType }, body, duplex: "half" } as RequestInit),
+    new Request(`http://test${url}`, { method: "POST", headers: { ...editor, "content-type": contentType }, body, duplex: "half" } as RequestInit),
     undefined as never,
   );
 }
@@ -178,7 +184,8 @@ describe("POST /api/datasets streams the body and stops at the limit", () => {
       ["ragged rows", () => post("/api/datasets?name=ragged", "text/csv", "a,b\n1,2\n3\n"), 400],
       ["multipart without a file", () => post("/api/datasets", multipart, multipartParts([{ name: "name", value: "nofile" }]).join("")), 400],
       ["not multipart at all", () => post("/api/datasets", multipart, "garbage"), 400],
-      ["unsupported type", () => post("/api/datasets?name=json", "application/json", "{}"), 400],
+      ["unsupported type", () => post("/api/datasets?name=json", "application/json", "{}"), 415],
+      ["text/plain", () => post("/api/datasets?name=plain", "text/plain", "a,b\n1,2\n"), 415],
       ["name taken by other content", () => post("/api/datasets?name=named-after", "text/csv", syntheticCsv(30, 99)), 409],
     ];
     for (const [label, send, status] of refused) {
@@ -215,7 +222,7 @@ describe("large uploads are parsed off the event loop, and configs are checked a
       postModel(
         new Request("http://test/api/models", {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { ...editor, "content-type": "application/json" },
           body: JSON.stringify({ name: "big-x", algorithm: "logistic_regression", features: ["x"], target: "label", training_csv: "big.csv" }),
         }),
         undefined as never,

@@ -1,8 +1,9 @@
 import fs from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { closeAgenda } from "@/lib/jobs/agenda";
 import { useTestEnv } from "@/lib/testing/env";
+import { asRole, requestWith } from "@/lib/testing/identities";
 import { syntheticCsv } from "@/lib/ml/synthetic";
 import { Dataset } from "@/models/Dataset";
 import { ModelConfig } from "@/models/ModelConfig";
@@ -16,11 +17,16 @@ import { afterAll } from "vitest";
 const env = useTestEnv();
 afterAll(() => closeAgenda());
 
+let req: ReturnType<typeof requestWith>;
+beforeAll(async () => {
+  req = requestWith(await asRole("editor"));
+});
+
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const jsonReq = (body: unknown, method = "POST") =>
-  new Request("http://test/api/models", { method, headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  req("http://test/api/models", { method, headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
 const csvReq = (text: string, name: string) =>
-  new Request(`http://test/api/datasets?name=${encodeURIComponent(name)}`, { method: "POST", headers: { "content-type": "text/csv" }, body: text });
+  req(`http://test/api/datasets?name=${encodeURIComponent(name)}`, { method: "POST", headers: { "content-type": "text/csv" }, body: text });
 
 async function upload(name: string, text: string) {
   return postDataset(csvReq(text, name), undefined as never);
@@ -33,23 +39,23 @@ describe("datasets API", () => {
     const res = await upload("api-data", syntheticCsv(100));
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ path: "api-data.csv", columns: ["f1", "f2", "f3", "f4", "label"], rows: 100 });
-    const list = await (await getDatasets(new Request("http://test/api/datasets"), undefined as never)).json();
+    const list = await (await getDatasets(req("http://test/api/datasets"), undefined as never)).json();
     expect(list.datasets.map((d: { path: string }) => d.path)).toContain("api-data.csv");
   });
 
   it("takes a multipart upload (field file, optional name) and refuses one without a file", async () => {
     const form = new FormData();
     form.set("file", new File([syntheticCsv(60, 9)], "from-browser.csv", { type: "text/csv" }));
-    const res = await postDataset(new Request("http://test/api/datasets", { method: "POST", body: form }), undefined as never);
+    const res = await postDataset(req("http://test/api/datasets", { method: "POST", body: form }), undefined as never);
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ path: "from-browser.csv", rows: 60 });
     const named = new FormData();
     named.set("name", "renamed");
     named.set("file", new File([syntheticCsv(30, 9)], "whatever.csv"));
-    expect(await (await postDataset(new Request("http://test/api/datasets", { method: "POST", body: named }), undefined as never)).json()).toMatchObject({ path: "renamed.csv" });
+    expect(await (await postDataset(req("http://test/api/datasets", { method: "POST", body: named }), undefined as never)).json()).toMatchObject({ path: "renamed.csv" });
     const none = new FormData();
     none.set("name", "nothing");
-    const missing = await postDataset(new Request("http://test/api/datasets", { method: "POST", body: none }), undefined as never);
+    const missing = await postDataset(req("http://test/api/datasets", { method: "POST", body: none }), undefined as never);
     expect(missing.status).toBe(400);
     expect((await missing.json()).fields.file).toBeDefined();
   });
@@ -108,7 +114,7 @@ describe("models API", () => {
       },
     }, { highWaterMark: 0 });
     const chunked = await postModel(
-      new Request("http://test/api/models", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit),
+      req("http://test/api/models", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit),
       undefined as never,
     );
     expect(chunked.status).toBe(413);
@@ -133,19 +139,19 @@ describe("models API", () => {
     expect(untrained.status).toBe(409);
     expect((await untrained.json()).error).toMatch(/train it first/);
 
-    const train = await trainModel(new Request("http://test", { method: "POST" }), ctx(model.id));
+    const train = await trainModel(req("http://test", { method: "POST" }), ctx(model.id));
     expect(train.status).toBe(202);
     expect((await train.json()).job_id).toMatch(/^[a-f0-9]{24}$/);
-    const again = await trainModel(new Request("http://test", { method: "POST" }), ctx(model.id));
+    const again = await trainModel(req("http://test", { method: "POST" }), ctx(model.id));
     expect(again.status).toBe(409);
 
-    const list = await (await listModels(new Request("http://test/api/models"), undefined as never)).json();
+    const list = await (await listModels(req("http://test/api/models"), undefined as never)).json();
     expect(list.models[0].artifacts.model.status).toBe("missing");
 
-    expect((await getModel(new Request("http://test"), ctx("0123456789abcdef01234567"))).status).toBe(404);
-    expect((await getModel(new Request("http://test"), ctx("not-an-id"))).status).toBe(404);
+    expect((await getModel(req("http://test"), ctx("0123456789abcdef01234567"))).status).toBe(404);
+    expect((await getModel(req("http://test"), ctx("not-an-id"))).status).toBe(404);
     await ModelConfig.updateOne({ _id: model.id }, { $set: { status: "untrained" } });
-    const del = await deleteModel(new Request("http://test", { method: "DELETE" }), ctx(model.id));
+    const del = await deleteModel(req("http://test", { method: "DELETE" }), ctx(model.id));
     expect(del.status).toBe(200);
     expect(await ModelConfig.countDocuments({ _id: model.id })).toBe(0);
   });
