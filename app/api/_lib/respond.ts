@@ -1,7 +1,9 @@
 import { NextResponse } from "next/server";
 import { knownError } from "@/app/_lib/error-status";
+import { checkRequest } from "@/lib/auth/guards";
 import { requireRole, type Identity } from "@/lib/auth/identity";
 import type { Role } from "@/lib/auth/roles";
+import { config } from "@/lib/config";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
@@ -62,6 +64,12 @@ export function route<C>(
 ): Handler<C> {
   return async (req, ctx) => {
     try {
+      if (body === "upload") {
+        // The proxy does not run for uploads (see proxy.ts), so its Host and cross-site checks run here.
+        const cfg = config();
+        const refusal = checkRequest(req, { hosts: cfg.allowedHosts, publicUrl: cfg.publicUrl });
+        if (refusal) return json({ error: refusal.message }, refusal.status);
+      }
       const who = await requireRole(req.headers, role);
       if (req.method !== "GET" && req.method !== "HEAD") checkBodyType(req, body);
       return await handler(req, ctx, who);

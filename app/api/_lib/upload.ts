@@ -82,6 +82,8 @@ function multipartUpload(req: Request, contentType: string, limitBytes: number):
     source.on("error", (err) => abandon(err));
     parser.on("field", (key, value) => fields.set(key, value));
     parser.on("file", (field, stream, info) => {
+      // Whoever reads the part gets its errors; one destroyed after nobody reads it must not go unhandled.
+      stream.on("error", () => undefined);
       if (field !== "file" || file) {
         stream.resume(); // other file parts are read past, not kept
         return;

@@ -10,6 +10,8 @@ import { useTestEnv } from "@/lib/testing/env";
 import { asRole } from "@/lib/testing/identities";
 import { createModelConfig } from "@/lib/training/service";
 import { Dataset } from "@/models/Dataset";
+import { unstable_doesMiddlewareMatch } from "next/experimental/testing/server";
+import { config as proxyConfig } from "@/proxy";
 import { POST as postModel } from "../models/route";
 import { POST as postDataset } from "./route";
 
@@ -17,7 +19,8 @@ const env = useTestEnv();
 
 let editor: Record<string, string> = {};
 beforeAll(async () => {
-  editor = await asRole("editor");
+  // The proxy does not run for uploads, so the route checks the Host itself: tests send an allowed one.
+  editor = await asRole("editor", { host: "127.0.0.1" });
 });
 
 afterEach(() => {
@@ -115,6 +118,26 @@ function bigCsv(rows = 1_100_000, badAt = 1_000_000): { text: string; badLine: n
 }
 
 describe("POST /api/datasets streams the body and stops at the limit", () => {
+  it("is not run through the proxy, which would buffer the body and cut it at 10 MB", () => {
+    const proxied = (url: string) => unstable_doesMiddlewareMatch({ config: proxyConfig, url });
+    expect(proxied("/api/datasets")).toBe(false);
+    expect(proxied("/api/datasets?name=games")).toBe(false);
+    for (const url of ["/", "/datasets", "/api/models", "/api/health", "/api/datasets/other", "/api/datasets-x"]) expect(proxied(url), url).toBe(true);
+  });
+
+  it("still refuses a foreign Host and cross-site writes itself, storing nothing", async () => {
+    const before = await storedState();
+    const send = (headers: Record<string, string>) =>
+      postDataset(
+        new Request("http://test/api/datasets?name=guarded", { method: "POST", headers: { ...editor, "content-type": "text/csv", ...headers }, body: syntheticCsv(30) }),
+        undefined as never,
+      );
+    expect((await send({ host: "attacker.example" })).status).toBe(403);
+    expect((await send({ "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await send({ origin: "http://attacker.example" })).status).toBe(403);
+    expect(await storedState()).toEqual(before);
+  });
+
   it("refuses a chunked multipart upload past the limit after reading little more than the limit, changing nothing", async () => {
     setUploadLimit(1024 * 1024);
     const before = await storedState();
