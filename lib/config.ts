@@ -45,6 +45,8 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   ADMIN_TOKEN: z.string().min(32, "must be at least 32 characters (for example from openssl rand -hex 32)").optional(),
+  // Only read by the bench scripts that call a running app's API (sent as a bearer token).
+  API_TOKEN: z.string().min(1).optional(),
 });
 
 export interface AppConfig {
@@ -73,6 +75,8 @@ export interface AppConfig {
   authSecret: string | undefined;
   /** Accepted as an admin bearer token, for automation and CI. */
   adminToken: string | undefined;
+  /** Bearer token the bench scripts send to a running app, when it asks for one. */
+  apiToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ],
     authSecret: e.AUTH_SECRET,
     adminToken: e.ADMIN_TOKEN,
+    apiToken: e.API_TOKEN ?? null,
   };
 }
 

@@ -62,12 +62,13 @@ export class UnsupportedMediaTypeError extends Error {
 
 /** Turns a zod error into field-level messages keyed by dotted path. */
 export function fieldErrorsFromZod(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldErrors {
-  const out: FieldErrors = {};
+  // Keys come from the request ("__proto__" included): a Map, then own properties only.
+  const out = new Map<string, string[]>();
   for (const issue of issues) {
     const key = issue.path.map(String).join(".") || "_";
-    (out[key] ??= []).push(issue.message);
+    out.set(key, [...(out.get(key) ?? []), issue.message]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Parses input with a zod schema, or throws a ValidationError with field-level messages. */

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { config } from "./config";
 import { pingDb } from "./db";
+import { childLogger } from "./log";
 import { APP_VERSION } from "./version";
 
 export interface HealthReport {
@@ -23,6 +24,8 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 }
 
+const log = childLogger("health");
+
 function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -33,11 +36,12 @@ export async function checkHealth(): Promise<HealthReport> {
   const report: HealthReport = {
     ok: db.status === "fulfilled" && artifacts.status === "fulfilled",
     db: db.status === "fulfilled" ? "ok" : reason(db.reason),
-    artifacts:
-      artifacts.status === "fulfilled"
-        ? "ok"
-        : `The artifact folder ${config().artifactDir} is not writable (${reason(artifacts.reason)}).`,
+    // The folder and the system's message name server paths: they go to the log, not to the client.
+    artifacts: artifacts.status === "fulfilled" ? "ok" : "The artifact folder is not writable; the server log says why.",
     version: APP_VERSION,
   };
+  if (artifacts.status === "rejected") {
+    log.error({ dir: config().artifactDir, err: reason(artifacts.reason) }, "artifact folder not writable");
+  }
   return report;
 }

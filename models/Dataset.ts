@@ -1,14 +1,57 @@
 import { Schema, type InferSchemaType, type Model } from "mongoose";
 import { defineModel } from "./common";
 
-/** A CSV stored under DATA_DIR; `path` is relative to it and is what model configs reference. */
+export const DATASET_STATES = ["pending", "ready"] as const;
+
+const cellExampleSchema = new Schema({ line: { type: Number, required: true }, text: { type: String, required: true } }, { _id: false });
+
+/** One column as lib/ml's facts describe it (checked there with a schema of its own when read back). */
+const columnFactsSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    numeric: { type: Boolean, required: true },
+    binary: { type: Boolean, required: true },
+    both_classes: { type: Boolean, required: true },
+    invalid: { type: Number, required: true, min: 0 },
+    invalid_examples: { type: [cellExampleSchema], default: [] },
+    zeros: { type: Number, required: true, min: 0 },
+    ones: { type: Number, required: true, min: 0 },
+    other: { type: Number, required: true, min: 0 },
+    other_examples: { type: [cellExampleSchema], default: [] },
+  },
+  { _id: false },
+);
+
+const factsSchema = new Schema(
+  { version: { type: Number, required: true }, rows: { type: Number, required: true, min: 0 }, columns: { type: [columnFactsSchema], default: [] } },
+  { _id: false },
+);
+
+/** Why a dataset stored before facts were recorded cannot be used, found when they were first computed. */
+const refusalSchema = new Schema({ message: { type: String, required: true }, fields: { type: Schema.Types.Mixed, default: {} } }, { _id: false });
+
+/**
+ * A CSV stored under DATA_DIR. `path` is its name, relative to DATA_DIR, and is
+ * what model configs reference; `file` is where its bytes are (each upload
+ * writes a file of its own, so no upload ever replaces another's). Documents
+ * from before `file` existed keep their bytes at `path`.
+ *
+ * An upload inserts its document as `pending` (the unique index on `path`
+ * decides which of several concurrent uploads gets the name), then moves its
+ * file into place and marks the document `ready`. Only ready documents, and
+ * older ones without a state, are datasets.
+ */
 const datasetSchema = new Schema(
   {
     path: { type: String, required: true, trim: true },
+    file: { type: String, default: undefined },
+    state: { type: String, enum: DATASET_STATES, default: undefined },
     columns: { type: [String], required: true },
     rows: { type: Number, required: true, min: 0 },
     bytes: { type: Number, required: true, min: 0 },
     sha256: { type: String, required: true },
+    facts: { type: factsSchema, default: undefined },
+    refusal: { type: refusalSchema, default: undefined },
   },
   { collection: "datasets", timestamps: true },
 );

@@ -3,29 +3,11 @@
 // Uploads a generated dataset, starts training a random forest sized to take tens
 // of seconds, polls GET /api/health every 100 ms until the job ends, and prints
 // the latency percentiles measured during training next to those measured idle.
-import { percentile } from "@/lib/evaluation/stats";
+// API_TOKEN, when set, is sent as a bearer token.
 import { syntheticCsv } from "@/lib/ml/synthetic";
+import { probe, summary } from "./health-probe";
 
-const base = (process.argv[2] ?? "http://127.0.0.1:3000").replace(/\/$/, "");
-
-async function timedHealth(): Promise<number> {
-  const t0 = performance.now();
-  const res = await fetch(`${base}/api/health`);
-  await res.text();
-  if (res.status !== 200) throw new Error(`/api/health answered ${res.status}`);
-  return performance.now() - t0;
-}
-
-async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(`${base}${path}`, init);
-  const body = (await res.json()) as T & { error?: string };
-  if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${path}: ${res.status} ${body.error ?? ""}`);
-  return body;
-}
-
-function summary(label: string, xs: number[]): string {
-  return `${label}: n=${xs.length} p50=${percentile(xs, 50).toFixed(1)} ms p99=${percentile(xs, 99).toFixed(1)} ms max=${Math.max(...xs).toFixed(1)} ms`;
-}
+const { api, timedHealth } = probe(process.argv[2]);
 
 async function main() {
   const idle: number[] = [];

@@ -4,7 +4,7 @@ import { ConfigError, config } from "@/lib/config";
 import { connectDb, disconnectDb, redactUri } from "@/lib/db";
 import { startWorker } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
-import { removeOrphanArtifacts } from "@/lib/training/orphans";
+import { sweepLeftovers } from "@/lib/training/orphans";
 import { abandonTarget, jobHandlers } from "./job-handlers";
 
 async function main() {
@@ -16,8 +16,8 @@ async function main() {
   }
   const stop = await startWorker({ handlers: jobHandlers, onAbandon: abandonTarget });
   logger.info({ db: redactUri(config().mongodbUri) }, "worker ready");
-  // Files a crash left between writing artifacts and recording them: never loaded, only space.
-  const sweep = () => removeOrphanArtifacts().catch((err: unknown) => logger.warn({ err: String(err) }, "orphan artifact sweep failed"));
+  // What crashes leave (unrecorded artifacts, temporary files, abandoned upload claims): never loaded, only space.
+  const sweep = () => sweepLeftovers().catch((err: unknown) => logger.warn({ err: String(err) }, "sweep failed"));
   void sweep();
   const sweeper = setInterval(sweep, 60 * 60 * 1000);
   const shutdown = async () => {

@@ -234,10 +234,14 @@ export async function verifyArtifact(
   }
 }
 
-/** Corrupt, incompatible and unsafe errors carry a short reason; anything else (EACCES, EIO) is described by its message. */
+/**
+ * Corrupt, incompatible and unsafe errors carry a short reason of their own.
+ * Anything else (EACCES, EIO, ENAMETOOLONG) has a system message naming absolute
+ * paths: that is logged by the caller, and users get a fixed sentence.
+ */
 function reasonOf(err: unknown): string {
   if (err instanceof ArtifactError && "reason" in err && typeof err.reason === "string") return err.reason;
-  return `it cannot be read (${err instanceof Error ? err.message : String(err)})`;
+  return "it cannot be read; the server log says why";
 }
 
 function someNames(names: string[]): string {

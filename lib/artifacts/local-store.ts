@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { TEMP_FILE_PREFIX } from "@/lib/temp-files";
 import { ArtifactMissingError, UnsafeArtifactPathError } from "./errors";
 import type { ArtifactStat, ArtifactStore, WriteResult } from "./store";
 
@@ -9,7 +10,8 @@ export interface LocalStoreFaults {
   afterTempWrite?: (tmpPath: string) => void | Promise<void>;
 }
 
-const TEMP_PREFIX = ".tmp-";
+/** Shared with the sweep that removes what crashed writes leave. */
+const TEMP_PREFIX = TEMP_FILE_PREFIX;
 
 function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readDatasetText } from "@/lib/datasets";
-import { ConflictError } from "@/lib/errors";
+import { ConflictError, ValidationError } from "@/lib/errors";
 import { parseCsv } from "@/lib/ml/csv";
 import { useTestEnv } from "@/lib/testing/env";
 import { clearCaches } from "@/lib/cache";
@@ -144,6 +144,15 @@ describe("building an ensemble from saved base models", () => {
     const { probabilities } = await predictWithEnsemble(ens.id, { rows });
     expect(probabilities).toEqual(result.check.probabilities);
     expect(await trainingRunsOf(ids)).toEqual(before);
+
+    // Bad rows are the request's fault: 400s that name the rows, never a 500 or a huge body.
+    const extreme = [rows[0], { ...rows[1], f4: 1.7e308 }];
+    await expect(predictWithEnsemble(ens.id, { rows: extreme })).rejects.toThrow(/^rows\[1\]: "f4" is 1\.7e\+308, too far from the values/);
+    const missing = Array.from({ length: 10_000 }, () => ({ f1: 1 }));
+    const err = await predictWithEnsemble(ens.id, { rows: missing }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(Object.keys((err as ValidationError).fields)).toHaveLength(5);
+    expect((err as ValidationError).message).toMatch(/^10,000 of 10,000 rows do not have exactly these features/);
   });
 
   it("is stale once a base model is retrained, and refuses to predict until rebuilt", async () => {

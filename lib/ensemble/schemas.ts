@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { algorithmSchema } from "@/lib/ml/algorithms";
+import { seedSchema } from "@/lib/ml/random";
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/i, "not a valid model id");
 
@@ -13,7 +14,7 @@ export const EnsembleInput = z
       .refine((ids) => new Set(ids).size === ids.length, "a base model is listed twice"),
     meta_model_type: algorithmSchema.default("logistic_regression"),
     meta_training_csv: z.string().trim().min(1, "choose the meta training dataset").max(300),
-    seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
+    seed: seedSchema,
   })
   .strict();
 

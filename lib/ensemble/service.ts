@@ -1,12 +1,12 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet } from "@/lib/artifacts";
-import { readDatasetText } from "@/lib/datasets";
+import { datasetFacts } from "@/lib/datasets";
 import { connectDb, findByIdOrThrow, isoOrNull } from "@/lib/db";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
 import { isAlgorithm } from "@/lib/ml/algorithms";
-import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
+import { checkFactsFit } from "@/lib/ml/csv-facts";
 import type { Metrics } from "@/lib/ml/metrics";
 import { Ensemble, type EnsembleFields } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
@@ -128,9 +128,10 @@ export async function createEnsemble(input: unknown): Promise<EnsembleView> {
     throw new ValidationError("The base models predict different targets.", { base_model_ids: [`targets: ${targets.join(", ")}`] });
   }
   const features = [...new Set(bases.flatMap((b) => b.features))];
-  const text = await readDatasetText(cfg.meta_training_csv, "meta_training_csv");
+  // The facts recorded at upload: the meta CSV is not parsed again on the request path.
+  const { facts } = await datasetFacts(cfg.meta_training_csv, "meta_training_csv");
   try {
-    toNumericMatrix(parseCsv(text), { features, target: targets[0] });
+    checkFactsFit(facts, { features, target: targets[0] });
   } catch (err) {
     if (err instanceof ValidationError) {
       throw new ValidationError(`The meta training dataset does not fit these base models: ${err.message}`, {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MIN_TRAINING_ROWS, parseCsv, toNumericMatrix } from "./csv";
+import { MIN_TRAINING_ROWS, describeCsv, parseCsv, toNumericMatrix } from "./csv";
+import { checkFactsFit } from "./csv-facts";
 import { refusal } from "./test-helpers";
 
 /** A valid CSV with columns a, b, c, win and `rows` data rows; `edit` may change cells. */
@@ -115,5 +116,88 @@ describe("toNumericMatrix", () => {
     const err = refusal(() => toNumericMatrix(parseCsv(csv(MIN_TRAINING_ROWS - 1)), spec));
     expect(err.fields.file?.[0]).toMatch(/has 19 data rows; at least 20/);
     expect(() => toNumericMatrix(parseCsv(csv(MIN_TRAINING_ROWS)), spec)).not.toThrow();
+  });
+});
+
+describe("parseCsv on hostile headers", () => {
+  it("refuses a header of more than 1,000 columns with one sentence, without stalling", () => {
+    // About 590 KB of header: the size that used to block the process for seconds.
+    const names = Array.from({ length: 60_000 }, (_, i) => `column_${i}`);
+    const text = `${names.join(",")}\n${names.map(() => "1").join(",")}\n`;
+    const t0 = performance.now();
+    const err = refusal(() => parseCsv(text));
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(err.message).toBe("The CSV has 60,000 columns; at most 1,000 are allowed.");
+    expect(err.fields.file).toEqual(["The header has 60,000 columns; keep at most 1,000 (the ones models use) and upload it again."]);
+  });
+
+  it("takes 1,000 columns and finds repeated names among them quickly", () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `c${i}`);
+    expect(parseCsv(`${names.join(",")}\n${names.map(() => "0").join(",")}`).columns).toHaveLength(1000);
+    names[999] = "c0";
+    const t0 = performance.now();
+    expect(refusal(() => parseCsv(`${names.join(",")}\n${names.map(() => "0").join(",")}`)).fields.file).toEqual([
+      'Column "c0" appears more than once in the header.',
+    ]);
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+});
+
+describe("reserved column names", () => {
+  it("refuses __proto__, constructor and prototype as column names, naming each", () => {
+    const err = refusal(() => parseCsv("a,__proto__,constructor,prototype\n1,2,3,4\n"));
+    expect(err.message).toBe("The CSV header uses reserved column names.");
+    expect(err.fields.file).toEqual([
+      'Column "__proto__" has a reserved name; rename it.',
+      'Column "constructor" has a reserved name; rename it.',
+      'Column "prototype" has a reserved name; rename it.',
+    ]);
+  });
+});
+
+describe("describeCsv and checkFactsFit", () => {
+  const spec = { features: ["a", "c"], target: "win" };
+
+  it("records per column whether it is numeric, 0/1, and has both classes", () => {
+    const { columns, rows, facts } = describeCsv(csv(25, (row, i) => i === 3 && (row[1] = "x")));
+    expect(columns).toEqual(["a", "b", "c", "win"]);
+    expect(rows).toBe(25);
+    expect(facts.rows).toBe(25);
+    expect(facts.columns.map((c) => [c.name, c.numeric, c.binary, c.both_classes])).toEqual([
+      ["a", true, false, true],
+      ["b", false, false, true],
+      ["c", true, false, false],
+      ["win", true, true, true],
+    ]);
+    expect(facts.columns[1].invalid_examples).toEqual([{ line: 5, text: "x" }]);
+  });
+
+  it("refuses a config with exactly the error toNumericMatrix gives, for every kind of misfit", () => {
+    const long = "9".repeat(40);
+    const tables: Array<[string, string, { features: string[]; target: string }]> = [
+      ["unknown columns", csv(), { features: ["a", "pts"], target: "home" }],
+      ["repeated feature", csv(), { features: ["a", "a"], target: "win" }],
+      ["target as feature", csv(), { features: ["a", "win"], target: "win" }],
+      ["too few rows", csv(MIN_TRAINING_ROWS - 1), spec],
+      [
+        "non-numeric cells",
+        csv(40, (row, i) => {
+          if (i % 3 === 0) row[2] = "n/a";
+          if (i === 7) row[0] = "";
+          if (i === 9) row[3] = "yes";
+          if (i === 11) row[0] = "x".repeat(50);
+        }),
+        spec,
+      ],
+      ["same line, two columns", csv(30, (row, i) => i === 4 && ((row[2] = "p"), (row[0] = "q"))), spec],
+      ["target not 0/1", csv(30, (row, i) => i % 4 === 1 && (row[3] = i === 5 ? long : "2")), spec],
+      ["one class", csv(30, (row) => (row[3] = "0")), spec],
+    ];
+    for (const [label, text, chosen] of tables) {
+      const expected = refusal(() => toNumericMatrix(parseCsv(text), chosen));
+      const actual = refusal(() => checkFactsFit(describeCsv(text).facts, chosen));
+      expect({ message: actual.message, fields: actual.fields }, label).toEqual({ message: expected.message, fields: expected.fields });
+    }
+    expect(() => checkFactsFit(describeCsv(csv()).facts, spec)).not.toThrow();
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ValidationError } from "@/lib/errors";
 import { classifierFromJSON, createClassifier, type Classifier, type SerializedClassifier } from "./algorithms";
 import { applyPlatt, fitPlatt, plattStateSchema, type PlattState } from "./calibration";
 import { InvalidModelStateError } from "./errors";
@@ -105,8 +106,33 @@ export class ModelPipeline {
 
   /** P(target = 1) for rows whose columns are in `features` order. */
   predictProba(X: number[][]): number[] {
-    const raw = this.classifier.predictProba(this.scaler.transform(X));
-    return this.calibration ? applyPlatt(this.calibration, raw) : raw;
+    const scaled = this.scaler.transform(X);
+    this.assertFinite(X, scaled);
+    const raw = this.classifier.predictProba(scaled);
+    const probabilities = this.calibration ? applyPlatt(this.calibration, raw) : raw;
+    const bad = probabilities.findIndex((p) => !Number.isFinite(p));
+    if (bad >= 0) {
+      throw new ValidationError(`rows[${bad}]: the model cannot score this row; its values are too far from the ones it was trained on.`, {
+        [`rows.${bad}`]: ["too far from the training data to be scored"],
+      });
+    }
+    return probabilities;
+  }
+
+  /**
+   * A finite value far outside the training range (1.7e308) can overflow once
+   * scaled; that is the request's fault, so it is refused naming the row and feature.
+   */
+  private assertFinite(X: number[][], scaled: number[][]): void {
+    for (let i = 0; i < scaled.length; i++) {
+      const j = scaled[i].findIndex((v) => !Number.isFinite(v));
+      if (j < 0) continue;
+      const feature = this.features[j];
+      throw new ValidationError(
+        `rows[${i}]: "${feature}" is ${X[i][j]}, too far from the values this model was trained on to be used (scaled, it is not a finite number).`,
+        { [`rows.${i}`]: [`"${feature}" is out of range for this model`] },
+      );
+    }
   }
 
   toArtifacts(): PipelineArtifacts {

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Seeded randomness. Every random choice in training goes through one of these
  * generators so that the same seed reproduces the same model bit for bit;
@@ -19,6 +21,17 @@ export function createRng(seed: number): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+const SEED_RANGE = "a whole number from 0 to 2147483647";
+
+/**
+ * A config's seed: a number, or the digits a form field sends. Nothing else is
+ * read as a number (z.coerce would turn null, "", true and [] into 0 or 1).
+ */
+export const seedSchema = z
+  .union([z.number(), z.string().trim().regex(/^[+-]?\d+$/).transform(Number)], { error: SEED_RANGE })
+  .pipe(z.number().int(SEED_RANGE).min(0, SEED_RANGE).max(2 ** 31 - 1, SEED_RANGE))
+  .default(42);
 
 /** Integer in [0, n). */
 export function randomInt(n: number, rng: Rng): number {

@@ -1,6 +1,9 @@
 import { RUN_ID_PATTERN, defaultArtifactStore, type ArtifactStore } from "@/lib/artifacts";
+import { config } from "@/lib/config";
+import { sweepDatasetLeftovers } from "@/lib/datasets";
 import { connectDb } from "@/lib/db";
 import { childLogger } from "@/lib/log";
+import { removeStaleTempFiles } from "@/lib/temp-files";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { PATH_PROJECTION, artifactPaths } from "./artifact-refs";
@@ -50,4 +53,26 @@ export async function removeOrphanArtifacts(
   }
   if (removed.length > 0) log.info({ removed: removed.length, files: removed.slice(0, 20) }, "removed orphan artifacts");
   return { removed, kept };
+}
+
+/**
+ * The worker's hourly sweep: orphan artifacts, temporary files of crashed writes
+ * under ARTIFACT_DIR and DATA_DIR, and abandoned upload claims, all older than an
+ * hour. Each part runs even when another fails; failures are logged.
+ */
+export async function sweepLeftovers(opts: { now?: number } = {}): Promise<void> {
+  const now = opts.now ?? Date.now();
+  const parts: Array<[string, () => Promise<unknown>]> = [
+    ["orphan artifacts", () => removeOrphanArtifacts({ now })],
+    ["artifact temporary files", async () => {
+      // GridFS writes have no temporary files; only a local folder can hold them.
+      if (config().artifactDir.startsWith("gridfs://")) return;
+      const removed = await removeStaleTempFiles(config().artifactDir, now - ORPHAN_GRACE_MS);
+      if (removed.length > 0) log.info({ removed }, "removed temporary artifact files");
+    }],
+    ["dataset leftovers", () => sweepDatasetLeftovers({ olderThanMs: ORPHAN_GRACE_MS, now })],
+  ];
+  for (const [what, run] of parts) {
+    await run().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err), what }, "sweep failed"));
+  }
 }

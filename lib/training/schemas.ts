@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { algorithmSchema } from "@/lib/ml/algorithms";
+import { seedSchema } from "@/lib/ml/random";
 import { CALIBRATIONS } from "@/lib/ml/pipeline";
 
 const featureName = z.string().trim().min(1, "empty feature name").max(100);
@@ -14,7 +15,7 @@ export const ModelConfigInput = z
     target: z.string().trim().min(1, "choose the target column").max(100),
     training_csv: z.string().trim().min(1, "choose a dataset").max(300),
     calibration: z.enum(CALIBRATIONS).default("none"),
-    seed: z.coerce.number().int("a whole number").min(0).max(2 ** 31 - 1).default(42),
+    seed: seedSchema,
   })
   .strict();
 

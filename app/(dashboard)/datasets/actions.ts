@@ -5,7 +5,8 @@ import { z } from "zod";
 import { actionError } from "@/app/_lib/action-results";
 import { requireActionRole } from "@/app/_lib/session";
 import type { UploadState } from "@/components/datasets/upload-state";
-import { saveDataset } from "@/lib/datasets";
+import { chunksOf } from "@/app/_lib/streams";
+import { saveDatasetUpload } from "@/lib/datasets";
 
 const UploadForm = z.object({
   file: z.instanceof(File, { message: "choose a CSV file" }).refine((f) => f.size > 0, "the file is empty"),
@@ -27,7 +28,7 @@ export async function uploadDatasetAction(_prev: UploadState, formData: FormData
   }
   const { file, name } = parsed.data;
   try {
-    const dataset = await saveDataset({ name: name || file.name, text: await file.text() });
+    const dataset = await saveDatasetUpload({ name: name || file.name, body: chunksOf(file.stream()) });
     refresh();
     return { ok: true, message: `Saved ${dataset.path}: ${dataset.rows} rows, ${dataset.columns.length} columns.`, fieldErrors: {}, dataset };
   } catch (err) {

@@ -1,7 +1,9 @@
 import { NextResponse } from "next/server";
 import { knownError } from "@/app/_lib/error-status";
+import { checkRequest } from "@/lib/auth/guards";
 import { requireRole, type Identity } from "@/lib/auth/identity";
 import type { Role } from "@/lib/auth/roles";
+import { config } from "@/lib/config";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
@@ -13,9 +15,12 @@ export function json(body: unknown, status = 200) {
 export function errorResponse(err: unknown) {
   const known = knownError(err);
   if (known) return json(known.fields ? { error: known.message, fields: known.fields } : { error: known.message }, known.status);
+  // A library's own 4xx (a malformed body, say) is the client's to see, as one line;
+  // its 5xx messages and every stack stay in the log.
   const named = err as { name?: string; message?: string; status?: number };
-  if (typeof named?.status === "number" && named.status >= 400 && named.status < 600) {
-    return json({ error: named.message ?? "Request failed." }, named.status);
+  if (typeof named?.status === "number" && named.status >= 400 && named.status < 500) {
+    const line = typeof named.message === "string" ? named.message.split("\n")[0].slice(0, 300) : "";
+    return json({ error: line || "The request could not be handled." }, named.status);
   }
   logger.error({ err }, "unhandled error in route handler");
   return json({ error: "Something went wrong on the server; the error was logged." }, 500);
@@ -59,6 +64,12 @@ export function route<C>(
 ): Handler<C> {
   return async (req, ctx) => {
     try {
+      if (body === "upload") {
+        // The proxy does not run for uploads (see proxy.ts), so its Host and cross-site checks run here.
+        const cfg = config();
+        const refusal = checkRequest(req, { hosts: cfg.allowedHosts, publicUrl: cfg.publicUrl });
+        if (refusal) return json({ error: refusal.message }, refusal.status);
+      }
       const who = await requireRole(req.headers, role);
       if (req.method !== "GET" && req.method !== "HEAD") checkBodyType(req, body);
       return await handler(req, ctx, who);

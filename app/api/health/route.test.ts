@@ -1,8 +1,11 @@
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { disconnectDb } from "@/lib/db";
 import { useTestEnv } from "@/lib/testing/env";
 import { asRole } from "@/lib/testing/identities";
+import { expectNoServerDetails } from "@/lib/testing/leaks";
 import { GET } from "./route";
 
 const env = useTestEnv();
@@ -30,6 +33,23 @@ describe("GET /api/health", () => {
     } finally {
       await disconnectDb();
       process.env.MONGODB_URI = env.uri;
+      resetConfigForTests();
+    }
+  });
+
+  it("answers 503 for an unusable artifact folder with a fixed sentence, not the folder's path", async () => {
+    const blocker = path.join(env.dataDir, "not-a-folder");
+    fs.writeFileSync(blocker, "x");
+    process.env.ARTIFACT_DIR = path.join(blocker, "artifacts");
+    resetConfigForTests();
+    try {
+      const res = await GET(new Request("http://test/api/health", { headers: await asRole("viewer") }));
+      expect(res.status).toBe(503);
+      const text = await res.text();
+      expect(JSON.parse(text).artifacts).toBe("The artifact folder is not writable; the server log says why.");
+      expectNoServerDetails(text, [blocker, env.dataDir]);
+    } finally {
+      process.env.ARTIFACT_DIR = env.artifactDir;
       resetConfigForTests();
     }
   });

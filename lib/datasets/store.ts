@@ -1,0 +1,193 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import mongoose from "mongoose";
+import { z } from "zod";
+import { config } from "@/lib/config";
+import { connectDb } from "@/lib/db";
+import { ConflictError, PayloadTooLargeError, ValidationError } from "@/lib/errors";
+import { childLogger } from "@/lib/log";
+import { Dataset, type DatasetFields } from "@/models/Dataset";
+import type { CsvAnalysis } from "./analysis";
+import { resolveDatasetPath, storedFileName, syncDirectory, temporaryFile } from "./files";
+import { analyzeOffThread } from "./off-thread";
+
+const log = childLogger("datasets");
+
+export interface DatasetInfo {
+  path: string;
+  columns: string[];
+  rows: number;
+  bytes: number;
+  created_at: string | null;
+}
+
+/** A CSV arriving as a stream of bytes. */
+export interface DatasetUpload {
+  /** The dataset's name, or a promise of it when the body carries it after the file (a multipart name field). */
+  name: unknown;
+  body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+}
+
+/**
+ * A pending document older than this belongs to an upload that died between
+ * claiming its name and finishing; another upload may then take the name over.
+ */
+export const PENDING_UPLOAD_GRACE_MS = 10 * 60 * 1000;
+
+type DatasetLean = DatasetFields & { _id: mongoose.Types.ObjectId; createdAt?: Date; updatedAt?: Date };
+
+const DatasetName = z
+  .string({ error: "give the dataset a name" })
+  .trim()
+  .min(1, "give the dataset a name")
+  .max(80, "use at most 80 characters")
+  .transform((n) => n.replace(/\.csv$/i, ""))
+  .refine((n) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n) && !n.includes(".."), {
+    message: "use letters, digits, '.', '_' and '-' only (no folders)",
+  });
+
+function parseName(input: unknown): string {
+  const name = DatasetName.safeParse(input);
+  if (!name.success) {
+    throw new ValidationError("The dataset name is not valid.", { name: name.error.issues.map((i) => i.message) });
+  }
+  return name.data;
+}
+
+export function isReady(doc: { state?: string | null }): boolean {
+  return doc.state !== "pending";
+}
+
+export function toInfo(rec: { path: string; columns: string[]; rows: number; bytes: number; createdAt?: Date }): DatasetInfo {
+  return {
+    path: rec.path,
+    columns: [...rec.columns],
+    rows: rec.rows,
+    bytes: rec.bytes,
+    created_at: rec.createdAt ? rec.createdAt.toISOString() : null,
+  };
+}
+
+/**
+ * Stores an uploaded CSV under DATA_DIR. The body goes to a temporary file of
+ * this upload's own, counted as it arrives and refused (413) as soon as it
+ * passes MAX_UPLOAD_BYTES, so no more than the limit is ever held. The file is
+ * then parsed in a worker thread, and only a CSV that parses is recorded, with
+ * its columns and facts. The same content again under the same name is a no-op;
+ * different content under a taken name is a conflict. Whatever is refused, and
+ * wherever it stops, this upload leaves no file behind.
+ */
+export async function saveDatasetUpload(upload: DatasetUpload): Promise<DatasetInfo> {
+  // A name known up front is checked before a single byte is written.
+  if (!(upload.name instanceof Promise)) parseName(upload.name);
+  await fs.mkdir(config().dataDir, { recursive: true });
+  const tmp = temporaryFile();
+  try {
+    await writeCapped(tmp, upload.body, config().maxUploadBytes);
+    const name = parseName(await upload.name);
+    const analysis = await analyzeOffThread(tmp);
+    return await record(name, tmp, analysis);
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
+
+/** Text already in memory (scripts, tests, the demo seed). */
+export function saveDataset(input: { name: unknown; text: string }): Promise<DatasetInfo> {
+  return saveDatasetUpload({ name: input.name, body: [Buffer.from(input.text, "utf8")] });
+}
+
+async function writeCapped(file: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limit: number): Promise<number> {
+  // "wx": a planted file or link at the temporary name is refused, never written through.
+  const handle = await fs.open(file, "wx", 0o644);
+  let total = 0;
+  try {
+    for await (const chunk of body) {
+      total += chunk.byteLength;
+      // Leaving the loop cancels the body, so the rest of an oversized upload is never read.
+      if (total > limit) throw new PayloadTooLargeError(limit);
+      await handle.write(chunk);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return total;
+}
+
+/**
+ * Claims the name with a pending document (the unique index on `path` decides
+ * between concurrent uploads), moves this upload's file to a name only it uses,
+ * then marks the document ready. A loser has written nothing but its temporary
+ * file. A crash leaves a pending document, which no reader treats as a dataset
+ * and a later upload may take over, or a temporary file the sweep removes.
+ */
+async function record(name: string, tmp: string, analysis: CsvAnalysis): Promise<DatasetInfo> {
+  const relPath = `${name}.csv`;
+  resolveDatasetPath(relPath, "name");
+  await connectDb();
+  const existing = await Dataset.findOne({ path: relPath }).lean<DatasetLean>();
+  if (existing) {
+    const same = answerExisting(existing, analysis.sha256, relPath);
+    if (same) return same;
+    await takeOverStaleClaim(existing);
+  }
+
+  const id = new mongoose.Types.ObjectId();
+  const file = storedFileName(name, String(id));
+  const started = Date.now();
+  try {
+    await Dataset.create({
+      _id: id,
+      path: relPath,
+      file,
+      state: "pending",
+      columns: analysis.columns,
+      rows: analysis.rows,
+      bytes: analysis.bytes,
+      sha256: analysis.sha256,
+      facts: analysis.facts,
+    });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    const winner = await Dataset.findOne({ path: relPath }).lean<DatasetLean>();
+    const same = winner ? answerExisting(winner, analysis.sha256, relPath) : null;
+    if (same) return same;
+    throw new ConflictError(`A dataset named "${relPath}" was saved at the same moment; choose another name.`);
+  }
+
+  const target = resolveDatasetPath(file, "name");
+  await fs.rename(tmp, target);
+  await syncDirectory(path.dirname(target));
+  const done = await Dataset.updateOne({ _id: id, state: "pending" }, { $set: { state: "ready" } });
+  if (done.matchedCount !== 1) {
+    // Taken over as abandoned while this upload was slow: the file is this upload's own, so it can go.
+    await fs.rm(target, { force: true });
+    throw new ConflictError(`The upload of "${relPath}" took too long and was replaced; upload it again.`);
+  }
+  log.info({ path: relPath, file, bytes: analysis.bytes, rows: analysis.rows, ms: Date.now() - started }, "dataset saved");
+  const saved = await Dataset.findById(id).lean<DatasetLean>();
+  return toInfo(saved ?? { path: relPath, columns: analysis.columns, rows: analysis.rows, bytes: analysis.bytes });
+}
+
+/** The stored dataset when it is this very content; throws when the name is taken; null when the name can be had. */
+function answerExisting(existing: DatasetLean, sha256: string, relPath: string): DatasetInfo | null {
+  if (isReady(existing)) {
+    if (existing.sha256 === sha256) return toInfo(existing);
+    throw new ConflictError(`A different dataset named "${relPath}" already exists; choose another name.`);
+  }
+  const age = Date.now() - (existing.updatedAt?.getTime() ?? 0);
+  if (age < PENDING_UPLOAD_GRACE_MS) {
+    throw new ConflictError(`A dataset named "${relPath}" is being saved right now; choose another name or try again shortly.`);
+  }
+  return null;
+}
+
+/** Removes an abandoned claim (and the file only it could have written), unless someone else just did. */
+async function takeOverStaleClaim(existing: DatasetLean): Promise<void> {
+  const removed = await Dataset.deleteOne({ _id: existing._id, state: "pending" });
+  if (removed.deletedCount === 1 && existing.file) {
+    await fs.rm(resolveDatasetPath(existing.file, "name"), { force: true });
+    log.warn({ path: existing.path, file: existing.file }, "took over an abandoned upload");
+  }
+}
