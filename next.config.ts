@@ -5,6 +5,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["mongoose", "mongodb", "pino", "agenda", "@agendajs/mongo-backend", "ml-random-forest"],
   experimental: {
     serverActions: { bodySizeLimit: "25mb" },
+    // The proxy sees every server action's body; below the actions' own limit a dataset form upload would arrive cut short.
+    proxyClientMaxBodySize: "25mb",
   },
   poweredByHeader: false,
   // Tests build into their own folder so a running app's build is never replaced underneath it.

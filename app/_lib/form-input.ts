@@ -5,11 +5,15 @@
  * a `group` object of numbers (empty ones left out; anything else becomes a
  * number, NaN when it is not one, which the lib reports as "must be a number").
  */
+/** Names that would reach an object's prototype rather than a field of it. */
+const RESERVED = new Set(["__proto__", "constructor", "prototype"]);
+
 export function formInput(form: FormData, shape: { lists?: string[]; optional?: string[]; numberGroups?: string[] } = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const group of shape.numberGroups ?? []) out[group] = {};
   for (const key of new Set(form.keys())) {
     if (key.startsWith("$ACTION")) continue; // React's own fields for progressive enhancement
+    if (RESERVED.has(key) || key.split(".").some((part) => RESERVED.has(part))) continue;
     const values = form.getAll(key).filter((v): v is string => typeof v === "string");
     if (values.length === 0) continue; // files are read by the actions that take them
     const [group, name] = key.split(".", 2);

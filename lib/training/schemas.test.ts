@@ -29,3 +29,13 @@ describe("the seed of model and ensemble configs", () => {
     });
   }
 });
+
+describe("a model PATCH", () => {
+  it("changes only what it names: no default fills in the fields it leaves out", async () => {
+    const { ModelConfigPatch } = await import("./schemas");
+    expect(ModelConfigPatch.parse({ name: "renamed" })).toEqual({ name: "renamed" });
+    expect(ModelConfigPatch.parse({})).toEqual({});
+    expect(ModelConfigPatch.safeParse({ seed: null }).success).toBe(false);
+    expect(ModelConfigPatch.parse({ seed: "9" })).toEqual({ seed: 9 });
+  });
+});
