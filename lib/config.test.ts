@@ -17,7 +17,7 @@ describe("configuration", () => {
 
   it("accepts a file:// artifact folder and refuses other schemes", () => {
     expect(loadConfig({ ARTIFACT_DIR: "file:///srv/artifacts" }).artifactDir).toBe("/srv/artifacts");
-    expect(() => loadConfig({ ARTIFACT_DIR: "s3://bucket/models" })).toThrow(/ARTIFACT_DIR must be a folder or a file:\/\/ URI/);
+    expect(() => loadConfig({ ARTIFACT_DIR: "s3://bucket/models" })).toThrow(/ARTIFACT_DIR must be a folder, a file:\/\/ URI or gridfs:\/\/<bucket>/);
   });
 
   it("refuses a malformed value with one sentence naming every bad variable", () => {

@@ -83,7 +83,7 @@ function replayTable(withHome: ReturnType<typeof replayOneStep>, withoutHome: Re
 
 function main(): number {
   const started = performance.now();
-  const file = findSharedGamesCsv(PROJECT_ROOT);
+  const file = findSharedGamesCsv();
   if (!file) {
     console.error(
       "[elo-check] The shared NBA games file is missing: expected ../shared/data/nba_games_1947_2016.csv next to the project, or a path in NBA_GAMES_CSV. Nothing was checked.",

@@ -12,7 +12,7 @@ import { findSharedGamesCsv, parseGamesCsv } from "@/lib/nba/games";
  * and may be absent (fresh clone, CI); then these tests skip.
  */
 const projectRoot = path.resolve(__dirname, "../..");
-const csvPath = findSharedGamesCsv(projectRoot);
+const csvPath = findSharedGamesCsv();
 const title = csvPath
   ? `Elo against FiveThirtyEight on the shared NBA history (${csvPath})`
   : "Elo against FiveThirtyEight — SKIPPED: ../shared/data/nba_games_1947_2016.csv not found (set NBA_GAMES_CSV to run these)";
