@@ -12,6 +12,7 @@ import { boundedCache } from "@/lib/cache";
 import { readDatasetText } from "@/lib/datasets";
 import { connectDb, findByIdOrThrow, isoOrNull } from "@/lib/db";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { withTargetLock } from "@/lib/jobs/locks";
 import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
 import { isAlgorithm, parseHyperparameters } from "@/lib/ml/algorithms";
@@ -20,7 +21,6 @@ import { PredictInput, rowsToMatrix } from "@/lib/ml/matrix";
 import { CALIBRATIONS, type Calibration } from "@/lib/ml/pipeline";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
-import { BUSY_STATUSES, isBusy } from "@/models/statuses";
 import type { Metrics } from "@/lib/ml/metrics";
 import { artifactPaths, artifactRefs, type ModelArtifactKind } from "./artifact-refs";
 import { loadTrainedModel } from "./load";
@@ -141,6 +141,10 @@ async function validateAgainstDataset(cfg: ModelConfigInput): Promise<void> {
   toNumericMatrix(parseCsv(text), { features: cfg.features, target: cfg.target });
 }
 
+function busyMessage(name: string, doing: string): string {
+  return `Model "${name}" is training; wait until it finishes before ${doing} it.`;
+}
+
 async function assertNameFree(name: string, exceptId?: string): Promise<void> {
   const clash = await ModelConfig.findOne({ name, ...(exceptId ? { _id: { $ne: new mongoose.Types.ObjectId(exceptId) } } : {}) }).lean();
   if (clash) throw new ValidationError(`A model named "${name}" already exists.`, { name: ["this name is taken"] });
@@ -181,9 +185,6 @@ export async function listModels(): Promise<ModelView[]> {
 export async function updateModelConfig(id: string, input: unknown): Promise<ModelView> {
   const patch = parseInput(ModelConfigPatch, input);
   const current = await findModel(id);
-  if (isBusy(current.status)) {
-    throw new ConflictError(`Model "${current.name}" is training; wait until it finishes before changing it.`);
-  }
   const merged = parseInput(ModelConfigInput, {
     name: current.name,
     algorithm: current.algorithm,
@@ -198,24 +199,23 @@ export async function updateModelConfig(id: string, input: unknown): Promise<Mod
   if (patch.name) await assertNameFree(merged.name, id);
   await validateAgainstDataset(merged);
   const hyperparameters = parseHyperparameters(merged.algorithm, merged.hyperparameters);
-  await ModelConfig.updateOne({ _id: current._id }, { $set: { ...merged, hyperparameters } });
+  await withTargetLock(ModelConfig, current._id, busyMessage(current.name, "changing"), () =>
+    ModelConfig.updateOne({ _id: current._id }, { $set: { ...merged, hyperparameters } }),
+  );
   return getModel(id);
 }
 
 /** Deletes the config and its artifacts. Refused while training or while an ensemble uses it. */
 export async function deleteModel(id: string): Promise<{ deleted: true; removed_artifacts: number }> {
   const doc = await findModel(id);
-  if (isBusy(doc.status)) {
-    throw new ConflictError(`Model "${doc.name}" is training; wait until it finishes before deleting it.`);
-  }
   const users = await Ensemble.find({ base_model_ids: doc._id }, { name: 1 }).lean();
   if (users.length > 0) {
     throw new ConflictError(
       `Model "${doc.name}" is used by the ensemble${users.length > 1 ? "s" : ""} ${users.map((u) => `"${u.name}"`).join(", ")}; delete ${users.length > 1 ? "them" : "it"} first.`,
     );
   }
-  const res = await ModelConfig.deleteOne({ _id: doc._id, status: { $nin: BUSY_STATUSES } });
-  if (res.deletedCount !== 1) throw new ConflictError(`Model "${doc.name}" started training; try again when it finishes.`);
+  const res = await withTargetLock(ModelConfig, doc._id, busyMessage(doc.name, "deleting"), () => ModelConfig.deleteOne({ _id: doc._id }));
+  if (res.deletedCount !== 1) throw new NotFoundError("model", id);
   const paths = artifactPaths(doc);
   await deleteArtifactSet(defaultArtifactStore(), paths);
   return { deleted: true, removed_artifacts: paths.length };

@@ -1,20 +1,19 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
-import { closeAgenda } from "@/lib/jobs/agenda";
+import { runNextJob } from "@/lib/jobs/runner";
 import { useTestEnv } from "@/lib/testing/env";
 import { syntheticCsv } from "@/lib/ml/synthetic";
 import { Dataset } from "@/models/Dataset";
 import { ModelConfig } from "@/models/ModelConfig";
+import { jobHandlers } from "@/scripts/job-handlers";
 import { GET as getDatasets, POST as postDataset } from "../datasets/route";
 import { DELETE as deleteModel, GET as getModel } from "./[id]/route";
 import { POST as trainModel } from "./[id]/train/route";
 import { POST as predict } from "./[id]/predict/route";
 import { GET as listModels, POST as postModel } from "./route";
-import { afterAll } from "vitest";
 
 const env = useTestEnv();
-afterAll(() => closeAgenda());
 
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const jsonReq = (body: unknown, method = "POST") =>
@@ -134,16 +133,19 @@ describe("models API", () => {
 
     const train = await trainModel(new Request("http://test", { method: "POST" }), ctx(model.id));
     expect(train.status).toBe(202);
-    expect((await train.json()).job_id).toMatch(/^[a-f0-9]{24}$/);
+    const { job_id } = await train.json();
+    expect(job_id).toMatch(/^[a-f0-9]{24}$/);
     const again = await trainModel(new Request("http://test", { method: "POST" }), ctx(model.id));
     expect(again.status).toBe(409);
+    // The queued job holds the model: deleting it now is refused.
+    expect((await deleteModel(new Request("http://test", { method: "DELETE" }), ctx(model.id))).status).toBe(409);
 
     const list = await (await listModels(new Request("http://test/api/models"), undefined as never)).json();
     expect(list.models[0].artifacts.model.status).toBe("missing");
 
     expect((await getModel(new Request("http://test"), ctx("0123456789abcdef01234567"))).status).toBe(404);
     expect((await getModel(new Request("http://test"), ctx("not-an-id"))).status).toBe(404);
-    await ModelConfig.updateOne({ _id: model.id }, { $set: { status: "untrained" } });
+    await runNextJob(jobHandlers);
     const del = await deleteModel(new Request("http://test", { method: "DELETE" }), ctx(model.id));
     expect(del.status).toBe(200);
     expect(await ModelConfig.countDocuments({ _id: model.id })).toBe(0);
