@@ -2,8 +2,9 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { actionError, startJob } from "@/app/_lib/action-results";
-import type { ActionState, StartJobResult } from "@/components/action-state";
+import { actionError, startJob, stopJob } from "@/app/_lib/action-results";
+import type { ActionState, CancelJobResult, StartJobResult } from "@/components/action-state";
+import { cancelJob } from "@/lib/jobs/cancel";
 import { createEnsemble, deleteEnsemble, requestEnsembleTraining } from "@/lib/ensemble/service";
 
 const optionalText = z
@@ -53,6 +54,10 @@ export async function createEnsembleAction(_prev: ActionState, formData: FormDat
 
 export async function trainEnsembleAction(ensembleId: string): Promise<StartJobResult> {
   return startJob("trainEnsemble", () => requestEnsembleTraining(ensembleId));
+}
+
+export async function cancelBuildAction(jobId: string): Promise<CancelJobResult> {
+  return stopJob("cancelBuild", () => cancelJob(jobId));
 }
 
 export async function deleteEnsembleAction(ensembleId: string, _prev: ActionState, _formData: FormData): Promise<ActionState> {

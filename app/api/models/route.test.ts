@@ -1,16 +1,15 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
-import { runNextJob } from "@/lib/jobs/runner";
 import { useTestEnv } from "@/lib/testing/env";
 import { syntheticCsv } from "@/lib/ml/synthetic";
 import { Dataset } from "@/models/Dataset";
 import { ModelConfig } from "@/models/ModelConfig";
-import { jobHandlers } from "@/scripts/job-handlers";
 import { GET as getDatasets, POST as postDataset } from "../datasets/route";
 import { DELETE as deleteModel, GET as getModel } from "./[id]/route";
 import { POST as trainModel } from "./[id]/train/route";
 import { POST as predict } from "./[id]/predict/route";
+import { POST as cancelJob } from "../jobs/[id]/cancel/route";
 import { GET as listModels, POST as postModel } from "./route";
 
 const env = useTestEnv();
@@ -145,7 +144,14 @@ describe("models API", () => {
 
     expect((await getModel(new Request("http://test"), ctx("0123456789abcdef01234567"))).status).toBe(404);
     expect((await getModel(new Request("http://test"), ctx("not-an-id"))).status).toBe(404);
-    await runNextJob(jobHandlers);
+    // Cancelling the queued job releases the model at once and puts its status back.
+    const post = () => new Request("http://test", { method: "POST" });
+    const cancelled = await cancelJob(post(), ctx(job_id));
+    expect(cancelled.status).toBe(202);
+    expect(await cancelled.json()).toMatchObject({ id: job_id, status: "cancelled", cancel_requested: true });
+    expect((await cancelJob(post(), ctx(job_id))).status).toBe(409);
+    expect((await cancelJob(post(), ctx("0123456789abcdef01234567"))).status).toBe(404);
+    expect((await ModelConfig.findById(model.id).lean())?.status).toBe("untrained");
     const del = await deleteModel(new Request("http://test", { method: "DELETE" }), ctx(model.id));
     expect(del.status).toBe(200);
     expect(await ModelConfig.countDocuments({ _id: model.id })).toBe(0);
