@@ -9,16 +9,18 @@ import {
   type ArtifactStore,
 } from "@/lib/artifacts";
 import { boundedCache } from "@/lib/cache";
+import { config } from "@/lib/config";
 import { readDatasetText } from "@/lib/datasets";
 import { connectDb, findByIdOrThrow, isoOrNull } from "@/lib/db";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { withTargetLock } from "@/lib/jobs/locks";
 import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
-import { isAlgorithm, parseHyperparameters } from "@/lib/ml/algorithms";
+import { estimateTrainingSeconds, isAlgorithm, parseHyperparameters } from "@/lib/ml/algorithms";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
 import { PredictInput, rowsToMatrix } from "@/lib/ml/matrix";
 import { CALIBRATIONS, type Calibration } from "@/lib/ml/pipeline";
+import { Dataset } from "@/models/Dataset";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import type { Metrics } from "@/lib/ml/metrics";
@@ -127,10 +129,11 @@ export async function withArtifactStatus(view: ModelView): Promise<ModelView> {
 /**
  * Checks a config against its dataset before anything is written: the dataset
  * exists inside the data folder, the columns exist, the values are numbers, the
- * target is 0/1 with both classes, and the hyperparameters suit the algorithm.
+ * target is 0/1 with both classes, the hyperparameters suit the algorithm, and
+ * training would stay within MAX_TRAINING_SECONDS.
  */
 async function validateAgainstDataset(cfg: ModelConfigInput): Promise<void> {
-  parseHyperparameters(cfg.algorithm, cfg.hyperparameters); // throws ValidationError keyed hyperparameters.<name>
+  const hyperparameters = parseHyperparameters(cfg.algorithm, cfg.hyperparameters); // throws ValidationError keyed hyperparameters.<name>
   if (cfg.features.includes(cfg.target)) {
     throw new ValidationError("The target cannot also be a feature.", { features: [`remove "${cfg.target}" from the features`] });
   }
@@ -138,7 +141,33 @@ async function validateAgainstDataset(cfg: ModelConfigInput): Promise<void> {
     throw new ValidationError("A feature is listed twice.", { features: ["features must not repeat"] });
   }
   const text = await readDatasetText(cfg.training_csv);
-  toNumericMatrix(parseCsv(text), { features: cfg.features, target: cfg.target });
+  const { X } = toNumericMatrix(parseCsv(text), { features: cfg.features, target: cfg.target });
+  await assertTrainingWithinLimit({ ...cfg, hyperparameters }, X.length);
+}
+
+function formatSeconds(s: number): string {
+  return s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`;
+}
+
+/**
+ * Refuses settings whose estimated training time exceeds MAX_TRAINING_SECONDS,
+ * so one config cannot hold a worker for hours. The row count is the dataset's
+ * recorded one (`rowsIfUnrecorded` for a file no upload recorded).
+ */
+async function assertTrainingWithinLimit(
+  cfg: { algorithm: string; hyperparameters?: Record<string, number>; features: string[]; training_csv: string },
+  rowsIfUnrecorded?: number,
+): Promise<void> {
+  const recorded = await Dataset.findOne({ path: cfg.training_csv }, { rows: 1 }).lean();
+  const rows = recorded?.rows ?? rowsIfUnrecorded;
+  if (rows === undefined) return;
+  const seconds = estimateTrainingSeconds(cfg.algorithm, cfg.hyperparameters ?? {}, rows, cfg.features.length);
+  const limit = config().maxTrainingSeconds;
+  if (seconds <= limit) return;
+  throw new ValidationError(
+    `Training would take about ${formatSeconds(seconds)} on ${rows} rows, more than the limit of ${formatSeconds(limit)} (MAX_TRAINING_SECONDS); choose lighter hyperparameters or a smaller dataset.`,
+    { hyperparameters: [`estimated ${formatSeconds(seconds)}, limit ${formatSeconds(limit)}`] },
+  );
 }
 
 function busyMessage(name: string, doing: string): string {
@@ -221,9 +250,10 @@ export async function deleteModel(id: string): Promise<{ deleted: true; removed_
   return { deleted: true, removed_artifacts: paths.length };
 }
 
-/** Queues a training job; 409 while one is queued or running. */
+/** Queues a training job; 409 while one is queued or running, 400 when it would take longer than MAX_TRAINING_SECONDS. */
 export async function requestTraining(id: string): Promise<JobView> {
   const doc = await findModel(id);
+  await assertTrainingWithinLimit({ ...doc, hyperparameters: (doc.hyperparameters ?? {}) as Record<string, number> });
   return requestJob("train_model", ModelConfig, doc._id, `Model "${doc.name}" is already training; wait for that run to finish.`);
 }
 
