@@ -2,6 +2,7 @@ import { config } from "@/lib/config";
 import { childLogger } from "@/lib/log";
 import { workerId } from "./claims";
 import { sweepLocks } from "./locks";
+import { KEEP_FINISHED_JOBS, pruneFinishedJobs } from "./prune";
 import { claimNextJob, recoverJobs, runClaimedJob, type JobHandlers } from "./runner";
 
 const log = childLogger("worker");
@@ -12,8 +13,9 @@ export interface WorkerOptions {
   concurrency?: number;
   /** How often to look for queued jobs when idle; JOB_POLL_MS by default. */
   pollMs?: number;
-  /** How often to requeue dead workers' jobs and release leftover locks; five polls by default. */
+  /** How often to requeue dead workers' jobs, release leftover locks and prune history; five polls by default. */
   maintenanceEveryMs?: number;
+  keepFinishedJobs?: number;
 }
 
 export interface RunningWorker {
@@ -22,11 +24,12 @@ export interface RunningWorker {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Recovery and lock sweep: each step on its own, so one failing does not stop the other. */
-async function maintain(): Promise<void> {
+/** Recovery, lock sweep and pruning: each step on its own, so one failing does not stop the others. */
+async function maintain(keep: number): Promise<void> {
   const steps: Array<[string, () => Promise<unknown>]> = [
     ["recover jobs", () => recoverJobs()],
     ["sweep locks", () => sweepLocks()],
+    ["prune jobs", () => pruneFinishedJobs(keep)],
   ];
   for (const [name, step] of steps) {
     await step().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, `${name} failed`));
@@ -43,6 +46,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const concurrency = opts.concurrency ?? cfg.workerConcurrency;
   const pollMs = opts.pollMs ?? cfg.jobPollMs;
   const maintenanceEveryMs = opts.maintenanceEveryMs ?? Math.max(1000, 5 * pollMs);
+  const keep = opts.keepFinishedJobs ?? KEEP_FINISHED_JOBS;
   const active = new Set<Promise<void>>();
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -59,7 +63,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     });
 
   // A predecessor that died on this host left its jobs running: give them back first.
-  await maintain();
+  await maintain(keep);
   let nextMaintenance = Date.now() + maintenanceEveryMs;
 
   const loop = (async () => {
@@ -77,7 +81,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
           active.add(run);
         }
         if (Date.now() >= nextMaintenance) {
-          await maintain();
+          await maintain(keep);
           nextMaintenance = Date.now() + maintenanceEveryMs;
         }
       } catch (err) {
