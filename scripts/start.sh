@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# npm start: install what is missing, start the embedded database (unless MONGODB_URI
-# is set), seed the demo on an empty database, then serve the dashboard and run the
-# job worker. Ctrl-C or SIGTERM stops everything this script started.
+# npm start: install what is missing, check that the ports are free, start the
+# embedded database (unless MONGODB_URI is set), seed the demo on an empty
+# database, then serve the dashboard and run the job worker. Ctrl-C or SIGTERM
+# stops the worker, the web server, then the database; so does the death of npm
+# or of this script, even by kill -9 (scripts/watchdog.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/process-groups.sh
@@ -11,39 +13,51 @@ export NODE_ENV=production
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-3000}"
 
-ensure_node_modules
-
 started_db=""
 cleanup() {
-  trap - INT TERM EXIT
-  # The database stops only after everything that talks to it has exited.
+  # Let the ordered stop finish whoever signals again; the database stops only
+  # after everything that talks to it has exited.
+  trap '' INT TERM
+  trap - EXIT
   stop_groups
   if [[ -n "$started_db" ]]; then bash scripts/db.sh stop; fi
+  stop_watchdog
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap cleanup EXIT
+start_watchdog
+
+ensure_node_modules
+# Validate configuration, then refuse at once a port something else holds.
+npx tsx scripts/check-ports.ts .data/ferretdb
 
 if [[ -z "${MONGODB_URI:-}" ]]; then
-  bash scripts/db.sh start
-  started_db=1
+  if bash scripts/db.sh running; then
+    # Started by someone else (npm run db:start, another npm start): theirs to stop.
+    echo "[start] using the embedded database already running from .data/ferretdb; it keeps running when this start stops" >&2
+  else
+    track_db "$PWD/.data/ferretdb"
+    bash scripts/db.sh start
+    started_db=1
+  fi
 fi
 
-# Validate configuration and reach the database before anything else starts.
+# Reach the database and the artifact folder before anything else starts.
 npx tsx scripts/check-config.ts
 ensure_build
 npx tsx scripts/seed.ts
 
 # The worker is restarted if it dies (a crash mid-training requeues its job);
 # the web server keeps serving meanwhile.
-setsid bash -c '
+start_group bash -c '
   while true; do
     node --import tsx scripts/worker.ts && exit 0
     echo "[start] the job worker exited ($?); restarting it in 2 s" >&2
     sleep 2
   done
-' &
-pids+=($!)
-setsid node_modules/.bin/next start -H "$HOST" -p "$PORT" &
-pids+=($!)
+'
+start_group node_modules/.bin/next start -H "$HOST" -p "$PORT"
 echo "[start] dashboard on http://$( [[ "$HOST" == "0.0.0.0" ]] && echo localhost || echo "$HOST" ):$PORT  (Ctrl-C stops everything)" >&2
 
 # Stop everything when the web server (or a worker that stopped cleanly) exits.
