@@ -69,9 +69,11 @@ function finalFields(o: { status: string; error?: string | null; result?: unknow
 }
 
 /**
- * Ends a job once: whoever inserts its "done" claim writes the outcome and
- * releases every lock the job holds. Returns false when the job had already been
- * finished by someone else (a cancel, a recovery, a worker that came back).
+ * Ends a job once: whoever inserts its "done" claim releases every lock the job
+ * holds, then writes the outcome. In that order, so whoever sees the job finished
+ * finds its targets free and as they should be. Returns false when the job had
+ * already been finished by someone else (a cancel, a recovery, a worker that
+ * came back).
  */
 export async function finishJob(job: Pick<JobLean, "_id" | "attempts" | "kind">, outcome: Outcome): Promise<boolean> {
   const error = outcome.status === "failed" ? outcome.error : outcome.status === "cancelled" ? "The job was cancelled." : null;
@@ -83,16 +85,16 @@ export async function finishJob(job: Pick<JobLean, "_id" | "attempts" | "kind">,
     outcome: { status: outcome.status, error, message: abandoned ? "abandoned" : outcome.status },
   });
   if (!won) return false;
-  await Job.updateOne({ _id: job._id }, { $set: finalFields({ status: outcome.status, error, result: outcome.status === "succeeded" ? outcome.result : null }) });
   await releaseLocksOf(String(job._id), releaseOutcome({ status: outcome.status, error, abandoned }));
+  await Job.updateOne({ _id: job._id }, { $set: finalFields({ status: outcome.status, error, result: outcome.status === "succeeded" ? outcome.result : null }) });
   return true;
 }
 
 /** Completes a finish whose winner died between its claim and its writes. */
 async function completeFinish(job: JobLean, claim: JobClaimFields): Promise<void> {
   const o = claim.outcome ?? { status: "failed", error: "The job's worker stopped while finishing it.", message: "failed" };
-  await Job.updateOne({ _id: job._id }, { $set: finalFields({ status: o.status, error: o.error }) });
   await releaseLocksOf(String(job._id), releaseOutcome({ status: o.status, error: o.error, abandoned: o.message === "abandoned" }));
+  await Job.updateOne({ _id: job._id }, { $set: finalFields({ status: o.status, error: o.error }) });
 }
 
 /**
