@@ -31,6 +31,11 @@ mkdir -p "$dir/db"
 track_db "$dir/db"
 # Like db.sh start: the database runs in the script's group but is not its child, its pid in its data folder.
 (bash -c "$(stand_in database)" & echo $! >"$dir/db/ferretdb.pid")
+if [[ "\${2:-}" == "slow-step" ]]; then
+  # Like npx running the seed: a foreground step whose work happens in a grandchild.
+  printf 'script %s\\nwatchdog %s\\nstate %s\\ndatabase %s\\n' "$$" "$WATCHDOG_PID" "$STATE_FILE" "$(cat "$dir/db/ferretdb.pid")" >"$dir/step-pids"
+  bash -c 'sleep 1000 & echo "step $!" >>"$1/step-pids"; mv "$1/step-pids" "$1/pids"; wait' step "$dir"
+fi
 start_group bash -c "$(stand_in worker)"
 start_group bash -c "$(stand_in server)"
 printf 'script %s\\nwatchdog %s\\nstate %s\\ndatabase %s\\nworker %s\\nserver %s\\n' "$$" "$WATCHDOG_PID" "$STATE_FILE" "$(cat "$dir/db/ferretdb.pid")" "\${pids[0]}" "\${pids[1]}" >"$dir/pids.tmp"
@@ -64,19 +69,20 @@ afterEach(async () => {
 interface Tree {
   dir: string;
   launcher: number;
-  pids: Record<"script" | "watchdog" | "database" | "worker" | "server", number>;
+  pids: Record<string, number>;
   state: string;
   order: () => string[];
 }
 
 /**
  * Starts the stand-in tree the way npm does: a node process (npm) runs
- * `sh -c "bash fake-start.sh"`. Returns once every stand-in is running.
+ * `sh -c "bash fake-start.sh"`. Returns once every stand-in is running, or, for
+ * "slow-step", while the script waits for a step that would run for a long time.
  */
-async function startTree(): Promise<Tree> {
+async function startTree(mode: "" | "slow-step" = ""): Promise<Tree> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nba-groups-"));
   fs.writeFileSync(path.join(dir, "fake-start.sh"), FAKE_START);
-  const npm = spawn(process.execPath, ["-e", `require("child_process").spawn("sh", ["-c", process.argv[1]], { stdio: "inherit" }); setInterval(() => {}, 1000);`, `bash "${dir}/fake-start.sh" "${dir}"`], {
+  const npm = spawn(process.execPath, ["-e", `require("child_process").spawn("sh", ["-c", process.argv[1]], { stdio: "inherit" }); setInterval(() => {}, 1000);`, `bash "${dir}/fake-start.sh" "${dir}" ${mode}`], {
     stdio: "ignore",
     detached: true,
   });
@@ -109,13 +115,13 @@ async function startTree(): Promise<Tree> {
   return { dir, launcher: npm.pid!, pids, state, order };
 }
 
-function expectAllStopped(tree: Tree) {
+function expectAllStopped(tree: Tree, started = ["database", "server", "worker"]) {
   for (const [name, pid] of Object.entries(tree.pids)) expect(isAlive(pid), `${name} (${pid})`).toBe(false);
   expect(fs.existsSync(tree.state)).toBe(false);
   const order = tree.order();
-  expect([...order].sort()).toEqual(["database", "server", "worker"]);
+  expect([...order].sort()).toEqual(started);
   // The database is stopped only after everything that talks to it.
-  expect(order[2]).toBe("database");
+  expect(order.at(-1)).toBe("database");
 }
 
 describe("npm start's process tree", () => {
@@ -138,6 +144,14 @@ describe("npm start's process tree", () => {
     process.kill(tree.pids.script, "SIGTERM");
     await until(() => !Object.values(tree.pids).some(isAlive), 20_000, "every process to stop");
     expectAllStopped(tree);
+  });
+
+  it("ends the step the script is in (a build, the seed) when npm dies, and starts nothing after it", async () => {
+    const tree = await startTree("slow-step");
+    expect(isAlive(tree.pids.step)).toBe(true);
+    process.kill(tree.launcher, "SIGKILL");
+    await until(() => !Object.values(tree.pids).some(isAlive), 20_000, "every process to stop");
+    expectAllStopped(tree, ["database"]);
   });
 
   it("leaves a healthy tree alone", async () => {

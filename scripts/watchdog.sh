@@ -25,18 +25,35 @@ while [[ -f "$state" && -z "$gone" ]]; do
 done
 [[ -f "$state" ]] || exit 0
 
+# Every descendant of $1 in process group $2: the step a script is running (npx and
+# the node under it), but not the children it started in groups of their own.
+step_processes() {
+  local root="$1" pgid="$2" stat pid parent
+  declare -A children=()
+  for stat in /proc/[0-9]*/stat; do
+    pid="${stat#/proc/}"
+    pid="${pid%/stat}"
+    parent="$(proc_ppid "$pid")"
+    [[ -n "$parent" ]] && children[$parent]+="$pid "
+  done
+  local queue=("$root") next
+  while ((${#queue[@]})); do
+    next="${queue[0]}"
+    queue=("${queue[@]:1}")
+    for pid in ${children[$next]:-}; do
+      if [[ "$(proc_pgid "$pid")" == "$pgid" ]]; then
+        echo "$pid"
+        queue+=("$pid")
+      fi
+    done
+  done
+}
+
 if alive "$script"; then
   echo "[watchdog] process $gone, which started this app, has gone; stopping the app" >&2
   # The step the script is waiting for (a build, the seed) shares its process group;
-  # bash runs the stop only once that step has ended, so end it now.
-  script_pgid="$(proc_pgid "$script")"
-  for stat in /proc/[0-9]*/stat; do
-    child="${stat#/proc/}"
-    child="${child%/stat}"
-    if [[ "$(proc_ppid "$child")" == "$script" && "$(proc_pgid "$child")" == "$script_pgid" ]]; then
-      kill -TERM "$child" 2>/dev/null || true
-    fi
-  done
+  # bash runs the stop only once that step has ended, so end the step now, all of it.
+  for pid in $(step_processes "$script" "$(proc_pgid "$script")"); do kill -TERM "$pid" 2>/dev/null || true; done
   kill -TERM "$script" 2>/dev/null || true
   for _ in $(seq 1 300); do
     alive "$script" || break
