@@ -1,6 +1,8 @@
+import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+const e2eDir = path.resolve(process.env.E2E_DIR ?? ".data/e2e");
 
 export default defineConfig({
   testDir: "./e2e",
@@ -30,12 +32,24 @@ export default defineConfig({
       ],
     },
   },
-  // Run in this order, one worker, against one database. The journey starts from an empty
-  // database; the accessibility audit adds data of its own (and no API deletes a dataset),
-  // so it goes last. No `dependencies`: a failing journey must not skip the audit.
+  // Run in this order, one worker, against one database. "setup" signs in through the real
+  // first-start flow and saves each role's session; the journey then starts with no data;
+  // the accessibility audit adds data of its own (and no API deletes a dataset), so it goes
+  // last. Both depend only on setup: a failing journey must not skip the audit.
   projects: [
-    { name: "journey", testIgnore: /accessibility\.spec\.ts$/ },
-    { name: "accessibility", testMatch: /accessibility\.spec\.ts$/ },
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    {
+      name: "journey",
+      testIgnore: /accessibility\.spec\.ts$|auth\.setup\.ts$/,
+      dependencies: ["setup"],
+      use: { storageState: path.join(e2eDir, "state-editor.json") },
+    },
+    {
+      name: "accessibility",
+      testMatch: /accessibility\.spec\.ts$/,
+      dependencies: ["setup"],
+      use: { storageState: path.join(e2eDir, "state-editor.json") },
+    },
   ],
   webServer: {
     command: "bash scripts/e2e-server.sh",

@@ -1,7 +1,10 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { currentIdentity } from "@/app/_lib/session";
+import { signOutAction } from "@/app/sign-in/actions";
 import { NavLink } from "@/components/nav-link";
+import { buttonStyles } from "@/components/ui";
 import { Providers } from "@/components/providers";
 import { SkipLink } from "@/components/skip-link";
 import "./globals.css";
@@ -21,7 +24,8 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { themeColor: "#1d428a" };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const who = await currentIdentity();
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
@@ -31,10 +35,28 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/" className="mr-2 text-lg font-semibold text-court">
               NBA Ensemble Lab
             </Link>
-            <NavLink href="/">Overview</NavLink>
-            <NavLink href="/models">Models</NavLink>
-            <NavLink href="/ensembles">Ensembles</NavLink>
-            <NavLink href="/datasets">Datasets</NavLink>
+            {who ? (
+              <>
+                <NavLink href="/">Overview</NavLink>
+                <NavLink href="/models">Models</NavLink>
+                <NavLink href="/ensembles">Ensembles</NavLink>
+                <NavLink href="/datasets">Datasets</NavLink>
+                {who.role === "admin" ? (
+                  <>
+                    <NavLink href="/settings/users">Users</NavLink>
+                    <NavLink href="/settings/tokens">Tokens</NavLink>
+                  </>
+                ) : null}
+                <form action={signOutAction} className="ml-auto flex items-center gap-3 text-sm text-slate-700">
+                  <span data-testid="signed-in-as">
+                    {who.name} <span className="text-slate-600">({who.role})</span>
+                  </span>
+                  <button type="submit" className={`${buttonStyles.secondary} px-2 py-1 text-xs`}>
+                    Sign out
+                  </button>
+                </form>
+              </>
+            ) : null}
           </nav>
         </header>
         <Providers>

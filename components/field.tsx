@@ -45,48 +45,30 @@ type FieldFrame = {
   hint?: ReactNode;
 };
 
-/** A labelled input with its hint and error wired up through aria-describedby. */
-export function InputField({ field, label, errors, hint, name = field, className = "", ...input }: FieldFrame & ComponentProps<"input">) {
+/** Label, hint and error around one control, wired up through aria-describedby. */
+function Framed({ field, label, errors, hint, control }: FieldFrame & { control: (aria: ComponentProps<"input"> & ComponentProps<"select">) => ReactNode }) {
   const ids = fieldIds(field);
   return (
     <div>
       <label htmlFor={ids.input} className={labelStyles}>
         {label}
       </label>
-      <input
-        id={ids.input}
-        name={name}
-        className={`${inputStyles} ${className}`}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy(field, errors, !!hint)}
-        {...input}
-      />
+      {control({ id: ids.input, "aria-invalid": errors?.length ? true : undefined, "aria-describedby": describedBy(field, errors, !!hint) })}
       {hint ? <Hint name={field}>{hint}</Hint> : null}
       <FieldError name={field} errors={errors} />
     </div>
   );
 }
 
+/** A labelled input with its hint and error. */
+export function InputField({ field, label, errors, hint, name = field, className = "", ...input }: FieldFrame & ComponentProps<"input">) {
+  return <Framed field={field} label={label} errors={errors} hint={hint} control={(aria) => <input {...aria} name={name} className={`${inputStyles} ${className}`} {...input} />} />;
+}
+
 /** A labelled select with its hint and error; `name={undefined}` keeps it out of the submitted form. */
 export function SelectField({ field, label, errors, hint, children, ...select }: FieldFrame & ComponentProps<"select">) {
-  const ids = fieldIds(field);
   return (
-    <div>
-      <label htmlFor={ids.input} className={labelStyles}>
-        {label}
-      </label>
-      <select
-        id={ids.input}
-        className={inputStyles}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy(field, errors, !!hint)}
-        {...select}
-      >
-        {children}
-      </select>
-      {hint ? <Hint name={field}>{hint}</Hint> : null}
-      <FieldError name={field} errors={errors} />
-    </div>
+    <Framed field={field} label={label} errors={errors} hint={hint} control={(aria) => <select {...aria} className={inputStyles} {...select}>{children}</select>} />
   );
 }
 

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, runJobFromPage, uploadCsvViaApi } from "./support";
+import { STATE, createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, runJobFromPage, uploadCsvViaApi } from "./support";
 
 /**
  * WCAG 2.1 A/AA checks (axe-core) on every dashboard page at a desktop and a
@@ -77,7 +77,7 @@ async function submitModelFormWithErrors(page: Page): Promise<void> {
 }
 
 for (const size of WIDTHS) {
-  test(`every page passes axe WCAG 2.1 A/AA checks at ${size.width}px`, async ({ page }) => {
+  test(`every page passes axe WCAG 2.1 A/AA checks at ${size.width}px`, async ({ page, browser }) => {
     await page.setViewportSize(size);
     const problems: string[] = [];
     const pages = [
@@ -101,6 +101,23 @@ for (const size of WIDTHS) {
       // Reflow (WCAG 1.4.10): wide tables scroll in their own box, never the page.
       const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       if (sideways > 0) problems.push(`${p.name} (${p.url}): the page scrolls sideways by ${sideways}px at ${size.width}px wide (WCAG 1.4.10 Reflow)`);
+    }
+
+    // Pages of other roles and of visitors who are not signed in.
+    const signedOut = { cookies: [], origins: [] };
+    const others: Array<[string | typeof signedOut, Array<{ name: string; url: string }>]> = [
+      [STATE.admin, [{ name: "users", url: "/settings/users" }, { name: "API tokens", url: "/settings/tokens" }]],
+      [signedOut, [{ name: "sign-in", url: "/sign-in" }, { name: "used sign-up link", url: "/setup?token=used" }]],
+    ];
+    for (const [state, list] of others) {
+      const other = await browser.newContext({ storageState: state, viewport: size });
+      const otherPage = await other.newPage();
+      for (const p of list) {
+        await open(otherPage, p.url);
+        await expect(otherPage.getByRole("heading", { level: 1 })).toBeVisible();
+        problems.push(...(await audit(otherPage, `${p.name} (${p.url})`)));
+      }
+      await other.close();
     }
 
     // States that only appear after an interaction: a refused form, a finished job's progress bar, a delete confirmation.

@@ -60,6 +60,8 @@ test("every page loads with no console error and no failed request", async ({ pa
     "/ensembles/new",
     `/ensembles/${ensemble.id}`,
     "/datasets",
+    "/settings/users",
+    "/settings/tokens",
     missing,
     missingModel,
   ];

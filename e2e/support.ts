@@ -8,6 +8,18 @@ export const E2E_DIR = path.resolve(process.env.E2E_DIR ?? ".data/e2e");
 export const ARTIFACT_DIR = path.join(E2E_DIR, "artifacts");
 export const SCREENSHOT_DIR = path.resolve("e2e-output/screenshots");
 
+/** The people the setup project creates through the product's own flows, and where their sessions are kept. */
+export const USERS = {
+  admin: { name: "Ada Admin", email: "ada@example.test", password: "admin password 1" },
+  editor: { name: "Eddie Editor", email: "eddie@example.test", password: "editor password 1" },
+  viewer: { name: "Vera Viewer", email: "vera@example.test", password: "viewer password 1" },
+} as const;
+export const STATE = {
+  admin: path.join(E2E_DIR, "state-admin.json"),
+  editor: path.join(E2E_DIR, "state-editor.json"),
+  viewer: path.join(E2E_DIR, "state-viewer.json"),
+} as const;
+
 /** A learnable toy dataset of games: four numeric features and the 0/1 target home_win, the same for a seed on every run. */
 export function gamesCsv(rows = 400, seed = 7): string {
   return syntheticCsv(rows, seed, "home_win");

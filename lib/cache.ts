@@ -5,19 +5,16 @@ import { LRUCache } from "lru-cache";
  * Next.js hot reload and repeated imports share them. Keys are content ids
  * (run_id plus checksums), so an entry can only be cold, never wrong.
  */
-// Values differ per cache; each caller gets its own typed view below.
-type AnyCache = LRUCache<string, {}>; // eslint-disable-line @typescript-eslint/no-empty-object-type
-
-const store = globalThis as unknown as { __boundedCaches?: Map<string, AnyCache> };
+const store = globalThis as unknown as { __boundedCaches?: Map<string, LRUCache<string, object>> };
 const caches = (store.__boundedCaches ??= new Map());
 
-export function boundedCache<V extends {}>(name: string, max: number): LRUCache<string, V> { // eslint-disable-line @typescript-eslint/no-empty-object-type
+export function boundedCache<V extends object>(name: string, max: number): LRUCache<string, V> {
   let cache = caches.get(name);
   if (!cache) {
-    cache = new LRUCache<string, {}>({ max }); // eslint-disable-line @typescript-eslint/no-empty-object-type
+    cache = new LRUCache<string, object>({ max });
     caches.set(name, cache);
   }
-  return cache as unknown as LRUCache<string, V>;
+  return cache as LRUCache<string, V>;
 }
 
 /** Empties every cache: tests that change files behind the app's back start from a cold process this way. */

@@ -18,12 +18,12 @@ const EnvSchema = z.object({
   MONGODB_URI: mongoUri.optional(),
   DB_PORT: z.coerce.number().int().min(1).max(65535).default(27027),
   DB_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, "letters, digits, _ and - only").default("nba"),
-  // A local folder, or a file:// URI for one; the ArtifactStore registry leaves room for other schemes later.
+  // A local folder (or file:// URI), or gridfs://<bucket> for GridFS in the app's own database.
   ARTIFACT_DIR: z
     .string()
     .min(1)
-    .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.startsWith("file://"), {
-      message: "must be a folder or a file:// URI (no other artifact store is available yet)",
+    .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.startsWith("file://") || /^gridfs:\/\/[A-Za-z][A-Za-z0-9_-]{0,49}\/?$/.test(v), {
+      message: "must be a folder, a file:// URI or gridfs://<bucket> (letters, digits, _ and -)",
     })
     .transform((v) => (v.startsWith("file://") ? fileURLToPath(v) : v))
     .optional(),
@@ -34,9 +34,19 @@ const EnvSchema = z.object({
   JOB_STALE_MS: z.coerce.number().int().min(1000).default(60_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   MAX_TRAINING_SECONDS: z.coerce.number().positive().default(1800),
+  NBA_GAMES_CSV: z.string().min(1).optional(),
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  NBA_GAMES_CSV: z.string().min(1).optional(),
+  ALLOWED_HOSTS: z
+    .string()
+    .transform((v) => v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .refine((hosts) => hosts.every((h) => /^[a-z0-9.-]+$|^\[[0-9a-f:]+\]$/.test(h)), {
+      message: "must be a comma-separated list of host names (no ports, no schemes)",
+    })
+    .optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  ADMIN_TOKEN: z.string().min(32, "must be at least 32 characters (for example from openssl rand -hex 32)").optional(),
 });
 
 export interface AppConfig {
@@ -56,13 +66,21 @@ export interface AppConfig {
   workerConcurrency: number;
   /** Training whose estimated time exceeds this is refused before it is queued. */
   maxTrainingSeconds: number;
-  /** Where npm start serves the dashboard. */
-  host: string;
-  port: number;
   /** The embedded database's port (used when MONGODB_URI is unset). */
   dbPort: number;
   /** The real historical games file used by tests, evaluation and benchmarks when it exists. */
   nbaGamesCsv: string;
+  /** Where the dashboard is served (npm start). */
+  host: string;
+  port: number;
+  /** The address people open: links printed at start-up use it; https:// makes session cookies Secure. */
+  publicUrl: string;
+  /** Host names the app answers to; any other Host header is refused (DNS rebinding). */
+  allowedHosts: string[];
+  /** Signs session cookies; every web node of one deployment needs the same one. */
+  authSecret: string | undefined;
+  /** Accepted as an admin bearer token, for automation and CI. */
+  adminToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -84,7 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     mongodbUri: e.MONGODB_URI ?? `mongodb://127.0.0.1:${e.DB_PORT}/${e.DB_NAME}`,
     embedded: e.MONGODB_URI === undefined,
-    artifactDir: path.resolve(root, e.ARTIFACT_DIR ?? ".data/artifacts"),
+    artifactDir: e.ARTIFACT_DIR?.startsWith("gridfs://") ? e.ARTIFACT_DIR : path.resolve(root, e.ARTIFACT_DIR ?? ".data/artifacts"),
     dataDir: path.resolve(root, e.DATA_DIR ?? ".data/datasets"),
     logLevel: e.LOG_LEVEL ?? defaultLogLevel(env),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
@@ -92,11 +110,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobStaleMs: e.JOB_STALE_MS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     maxTrainingSeconds: e.MAX_TRAINING_SECONDS,
-    host: e.HOST,
-    port: e.PORT,
     dbPort: e.DB_PORT,
     nbaGamesCsv: path.resolve(root, e.NBA_GAMES_CSV ?? "../shared/data/nba_games_1947_2016.csv"),
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://${listensEverywhere(e.HOST) ? "localhost" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
+    allowedHosts: [
+      ...new Set([
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+        ...(listensEverywhere(e.HOST) ? [] : [e.HOST.toLowerCase()]),
+        ...(e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).hostname.toLowerCase()] : []),
+        ...(e.ALLOWED_HOSTS ?? []),
+      ]),
+    ],
+    authSecret: e.AUTH_SECRET,
+    adminToken: e.ADMIN_TOKEN,
   };
+}
+
+function listensEverywhere(host: string): boolean {
+  return host === "0.0.0.0" || host === "::";
 }
 
 /** Tests log only errors unless asked for more. */

@@ -67,7 +67,7 @@ export async function pingDb(timeoutMs = 1500): Promise<void> {
  * Returns whether the document still existed.
  */
 export async function recordRun(
-  model: mongoose.Model<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- any collection with a run history
+  model: mongoose.Model<any>, // any collection with a run history
   id: unknown,
   run: { field: string; entry: Record<string, unknown>; limit: number; set: Record<string, unknown> },
 ): Promise<boolean> {
@@ -80,7 +80,7 @@ export async function recordRun(
 
 /** A document by id as a plain object, or NotFoundError (404) naming what was looked for. */
 export async function findByIdOrThrow<T>(
-  model: mongoose.Model<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- any collection
+  model: mongoose.Model<any>, // any collection
   id: string,
   what: string,
 ): Promise<T> {

@@ -36,6 +36,30 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
+/** No credentials, or credentials that are not valid (401). */
+export class UnauthenticatedError extends Error {
+  constructor(message = "Sign in first, or send an API token as Authorization: Bearer <token>.") {
+    super(message);
+    this.name = "UnauthenticatedError";
+  }
+}
+
+/** Valid credentials with too little role (403). */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ForbiddenError";
+  }
+}
+
+/** A body sent as a type this endpoint does not take (415). */
+export class UnsupportedMediaTypeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnsupportedMediaTypeError";
+  }
+}
+
 /** Turns a zod error into field-level messages keyed by dotted path. */
 export function fieldErrorsFromZod(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldErrors {
   const out: FieldErrors = {};

@@ -12,6 +12,7 @@ export interface HealthReport {
 }
 
 async function checkArtifactsWritable(dir: string): Promise<void> {
+  if (dir.startsWith("gridfs://")) return; // artifacts live in the database the ping already checks
   await fs.mkdir(dir, { recursive: true });
   const probe = path.join(dir, `.health-${process.pid}-${Date.now()}`);
   await fs.writeFile(probe, "ok");

@@ -1,8 +1,6 @@
 /**
- * A throwaway place for benchmark and evaluation runs: its own database (a
- * FerretDB on a free port with its data in a temp folder, or a fresh database
- * on the server MONGODB_URI names) and its own ARTIFACT_DIR and DATA_DIR, so a
- * run never touches the app's data. `close()` stops and removes all of it.
+ * What the benchmark and the evaluation share around their measurements: a
+ * throwaway place to run in, timed progress lines, the report files, the exit.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -15,11 +13,7 @@ import { connectDb, disconnectDb } from "@/lib/db";
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 export interface ThrowawayEnv {
-  uri: string;
   artifactDir: string;
-  dataDir: string;
-  /** Variables a child process needs to work in the same place. */
-  childEnv: NodeJS.ProcessEnv;
   close(): Promise<void>;
 }
 
@@ -41,6 +35,12 @@ export function withDatabase(uri: string, database: string): string {
   return `${m[1]}/${database}${m[3] ?? ""}`;
 }
 
+/**
+ * Its own database (a FerretDB on a free port with its data in a temp folder,
+ * or a fresh database on the server MONGODB_URI names) and its own ARTIFACT_DIR
+ * and DATA_DIR, so a run never touches the app's data. They are set in
+ * process.env, so child processes inherit them. `close()` removes all of it.
+ */
 export async function openThrowawayEnv(label: string, log: (line: string) => void): Promise<ThrowawayEnv> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `nba-${label}-`));
   const artifactDir = path.join(tmp, "artifacts");
@@ -65,7 +65,6 @@ export async function openThrowawayEnv(label: string, log: (line: string) => voi
   process.env.MONGODB_URI = uri;
   process.env.ARTIFACT_DIR = artifactDir;
   process.env.DATA_DIR = dataDir;
-  process.env.LOG_LEVEL ??= "error";
   resetConfigForTests();
 
   let closed = false;
@@ -91,12 +90,31 @@ export async function openThrowawayEnv(label: string, log: (line: string) => voi
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  return { artifactDir, close };
+}
 
-  return {
-    uri,
-    artifactDir,
-    dataDir,
-    childEnv: { ...process.env, MONGODB_URI: uri, ARTIFACT_DIR: artifactDir, DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL },
-    close,
-  };
+/** Progress lines timed from the script's start, "[bench   12 s] ..."; `ms()` is that time. */
+export function progressLog(tag: string) {
+  const started = performance.now();
+  const ms = () => performance.now() - started;
+  return Object.assign((line: string) => console.log(`[${tag} ${(ms() / 1000).toFixed(0).padStart(4)} s] ${line}`), { ms });
+}
+
+/** Writes bench/NAME.json and bench/NAME.md. */
+export function writeReport(name: string, report: object, markdown: string): void {
+  const dir = path.join(PROJECT_ROOT, "bench");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(report, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, `${name}.md`), markdown);
+}
+
+/** Exits with main's code (0 when it returns none), or prints the failure and exits 1. */
+export function runScript(tag: string, main: () => Promise<number | void>): void {
+  main().then(
+    (code) => process.exit(code ?? 0),
+    (err: unknown) => {
+      console.error(`[${tag}] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.exit(1);
+    },
+  );
 }

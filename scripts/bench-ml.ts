@@ -1,9 +1,9 @@
 /**
  * Timing check for the ML layer (not a test): trains the random forest with its
  * default hyperparameters on synthetic data of growing size, and logistic
- * regression on 60,000 x 20, and prints wall-clock and CPU seconds (they differ when the machine is
- * shared) next to
- * estimateTrainingSeconds. Usage: npx tsx scripts/bench-ml.ts [rf-rows ...]
+ * regression on 60,000 x 20, and prints wall-clock and CPU seconds (they differ
+ * when the machine is shared) next to estimateTrainingSeconds.
+ * Usage: npx tsx scripts/bench-ml.ts [rf-rows ...]
  */
 import { createClassifier, defaultHyperparameters, estimateTrainingSeconds } from "@/lib/ml/algorithms";
 import { evaluate } from "@/lib/ml/metrics";

@@ -1,62 +1,120 @@
-/** The benchmark's report: its JSON shape and its Markdown rendering. */
-import { bytes, describeSpan, fixed, markdownTable, ms, withRange, type SeasonSpan, type Spread } from "@/lib/evaluation";
-import type { BenchState, VariantResult } from "./bench-variant";
+/** The benchmark's report: what it makes of the runs (its JSON shape) and its Markdown rendering. */
+import os from "node:os";
+import { bytes, compareProbabilities, describeSpan, fixed, markdownTable, ms, probabilitiesFingerprint, spread, withRange, type Spread } from "@/lib/evaluation";
+import { SPANS, type GamesSource, type PreparedEnsemble, type SplitTables } from "./bench-setting";
+import type { BenchState, LatencyKind, VariantResult } from "./bench-variant";
 
-type LatencyKind = "api_1" | "api_many" | "memory_1" | "memory_many";
+export type BenchRun = VariantResult & { process_ms: number; iteration: number };
+export type BenchReport = ReturnType<typeof benchReport>;
 
-export interface BenchReport {
-  generated_at: string;
-  machine: { node: string; cpus: number; platform: string; loadavg_start: number[]; loadavg_end: number[] };
-  data: {
-    source: "shared" | "generated";
-    description: string;
-    base: { seasons: SeasonSpan; rows: number };
-    meta: { seasons: SeasonSpan; rows: number; holdout_rows: number };
+const TARGETS = { speedup: 50, rssShare: 0.5, loadMs: 100 };
+
+export function benchReport(
+  setting: { source: GamesSource; tables: SplitTables; prepared: PreparedEnsemble; runs: number; latency: BenchState["latency"]; loadStart: number[] },
+  results: BenchRun[],
+  totalMs: number,
+) {
+  const { source, tables, prepared } = setting;
+  const fast = results.filter((r) => r.mode === "fast");
+  const slow = results.filter((r) => r.mode === "slow");
+  const reference = fast[0].holdout.probabilities;
+  const comparisons = results.map((r) => ({ label: r.label, ...compareProbabilities(reference, r.holdout.probabilities) }));
+  const baseLoadsMs = (r: BenchRun) => r.base.reduce((sum, b) => sum + b.obtain_ms, 0);
+  const fastBuild = spread(fast.map((r) => r.build_ms));
+  const slowBuild = spread(slow.map((r) => r.build_ms));
+  const fastRss = spread(fast.map((r) => r.rss_mb.end));
+  const slowRss = spread(slow.map((r) => r.rss_mb.end));
+  const perBase = prepared.models.map((m, j) => ({
+    name: m.spec.name,
+    algorithm: m.spec.algorithm,
+    features: m.spec.features.length,
+    bytes: fast[fast.length - 1].base[j].bytes,
+    model_bytes: fast[fast.length - 1].base[j].model_bytes,
+    load_ms: spread(fast.map((r) => r.base[j].load_ms)),
+    reload_ms: spread(fast.map((r) => r.base[j].reload_ms ?? Number.NaN)),
+    obtain_ms_fast: spread(fast.map((r) => r.base[j].obtain_ms)),
+    retrain_ms: spread(slow.map((r) => r.base[j].obtain_ms)),
+  }));
+  const latency = Object.fromEntries(
+    (Object.keys(LATENCY_LABELS) as LatencyKind[]).map((k) => {
+      const samples = fast.map((r) => r.latency![k]);
+      return [k, { rows: samples[0].rows, iterations: samples[0].iterations, p50_ms: spread(samples.map((s) => s.p50_ms)), p99_ms: spread(samples.map((s) => s.p99_ms)) }];
+    }),
+  ) as Record<LatencyKind, { rows: number; iterations: number; p50_ms: Spread; p99_ms: Spread }>;
+  const worstLoad = Math.max(...perBase.map((b) => b.load_ms.max));
+  const speedup = slowBuild.median / fastBuild.median;
+  const rssShare = fastRss.median / slowRss.median;
+
+  return {
+    generated_at: new Date().toISOString(),
+    machine: { node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.release()}`, loadavg_start: setting.loadStart, loadavg_end: os.loadavg() },
+    data: {
+      source: source.kind,
+      description: source.description,
+      base: { seasons: SPANS.base, rows: tables.base.length },
+      meta: { seasons: SPANS.meta, rows: tables.meta.length, holdout_rows: fast[0].holdout.rows },
+    },
+    setting: {
+      base_models: prepared.models.map((m) => ({ name: m.spec.name, algorithm: m.spec.algorithm, features: m.spec.features, hyperparameters: m.spec.hyperparameters })),
+      meta_model: "logistic_regression",
+      runs_per_mode: setting.runs,
+      latency: setting.latency,
+    },
+    initial_training_ms: prepared.models.map((m) => ({ name: m.spec.name, ms: m.training_ms })),
+    runs: results.map((r) => ({
+      label: r.label,
+      mode: r.mode,
+      iteration: r.iteration,
+      build_ms: r.build_ms,
+      warm_rebuild_ms: r.warm_rebuild_ms,
+      process_ms: r.process_ms,
+      meta_ms: r.meta_ms,
+      rss_mb: r.rss_mb,
+      base: r.base,
+      holdout_fingerprint: probabilitiesFingerprint(r.holdout.probabilities),
+      holdout_matches_build_check: r.holdout.matches_build_check,
+      metrics: r.metrics,
+      latency: r.latency,
+    })),
+    summary: {
+      build_ms: { fast: fastBuild, slow: slowBuild, fast_warm_rebuild: spread(fast.map((r) => r.warm_rebuild_ms ?? Number.NaN)) },
+      /** Where the fast build's time goes: artifact loads, the meta-model step, and the rest (database updates, saving the ensemble). */
+      fast_breakdown_ms: {
+        base_loads: spread(fast.map(baseLoadsMs)),
+        meta_step: spread(fast.map((r) => r.meta_ms)),
+        rest: spread(fast.map((r) => r.build_ms - r.meta_ms - baseLoadsMs(r))),
+      },
+      process_ms: { fast: spread(fast.map((r) => r.process_ms)), slow: spread(slow.map((r) => r.process_ms)) },
+      speedup: { of_medians: speedup, per_pair: spread(fast.map((f, k) => slow[k].build_ms / f.build_ms)) },
+      rss_mb: {
+        fast: fastRss,
+        slow: slowRss,
+        fast_after_build: spread(fast.map((r) => r.rss_mb.after_build)),
+        slow_after_build: spread(slow.map((r) => r.rss_mb.after_build)),
+        baseline: spread(results.map((r) => r.rss_mb.start)),
+        fast_share_of_slow: rssShare,
+      },
+      predictions: {
+        rows: reference.length,
+        identical_across_all_runs: comparisons.every((c) => c.identical),
+        worst_max_abs_diff: Math.max(...comparisons.map((c) => c.max_abs_diff)),
+        per_run: comparisons,
+        reloaded_equal_in_build: results.every((r) => r.holdout.matches_build_check),
+      },
+      per_base: perBase,
+      latency,
+    },
+    targets: [
+      { name: `fast path at least ${TARGETS.speedup}x faster than slow`, measured: `${speedup.toFixed(0)}x`, met: speedup >= TARGETS.speedup },
+      {
+        name: "fast-path peak RSS at most half the slow path's",
+        measured: `${(rssShare * 100).toFixed(0)}% (${fastRss.median.toFixed(0)} / ${slowRss.median.toFixed(0)} MB)`,
+        met: rssShare <= TARGETS.rssShare,
+      },
+      { name: `each base model's artifact load under ${TARGETS.loadMs} ms`, measured: `worst ${worstLoad.toFixed(1)} ms`, met: worstLoad < TARGETS.loadMs },
+    ],
+    total_ms: totalMs,
   };
-  setting: {
-    base_models: Array<{ name: string; algorithm: string; features: string[]; hyperparameters: Record<string, number> }>;
-    meta_model: string;
-    runs_per_mode: number;
-    latency: BenchState["latency"];
-  };
-  initial_training_ms: Array<{ name: string; ms: number }>;
-  runs: Array<
-    Pick<VariantResult, "label" | "mode" | "build_ms" | "warm_rebuild_ms" | "meta_ms" | "rss_mb" | "base" | "metrics" | "latency"> & {
-      iteration: number;
-      process_ms: number;
-      holdout_fingerprint: string;
-      holdout_matches_build_check: boolean;
-    }
-  >;
-  summary: {
-    build_ms: { fast: Spread; slow: Spread; fast_warm_rebuild: Spread };
-    /** Where the fast build's time goes: artifact loads, the meta-model step, and the rest (database updates, saving the ensemble). */
-    fast_breakdown_ms: { base_loads: Spread; meta_step: Spread; rest: Spread };
-    process_ms: { fast: Spread; slow: Spread };
-    speedup: { of_medians: number; per_pair: Spread };
-    rss_mb: { fast: Spread; slow: Spread; fast_after_build: Spread; slow_after_build: Spread; baseline: Spread; fast_share_of_slow: number };
-    predictions: {
-      rows: number;
-      identical_across_all_runs: boolean;
-      worst_max_abs_diff: number;
-      per_run: Array<{ label: string; n: number; identical: boolean; mismatches: number; max_abs_diff: number }>;
-      reloaded_equal_in_build: boolean;
-    };
-    per_base: Array<{
-      name: string;
-      algorithm: string;
-      features: number;
-      bytes: number;
-      model_bytes: number | null;
-      load_ms: Spread;
-      reload_ms: Spread;
-      obtain_ms_fast: Spread;
-      retrain_ms: Spread;
-    }>;
-    latency: Record<LatencyKind, { rows: number; iterations: number; p50_ms: Spread; p99_ms: Spread }>;
-  };
-  targets: Array<{ name: string; measured: string; met: boolean }>;
-  total_ms: number;
 }
 
 const seconds = (v: number) => `${(v / 1000).toFixed(2)} s`;
@@ -72,24 +130,19 @@ const LATENCY_LABELS: Record<LatencyKind, string> = {
 
 export function renderBenchMarkdown(r: BenchReport): string {
   const s = r.summary;
-  const out: string[] = [];
-  out.push("# Ensemble build benchmark: artifacts vs retraining", "");
-  out.push(
+  const loadavg = (values: number[]) => values.map((v) => v.toFixed(1)).join(" ");
+  const games = (n: number) => n.toLocaleString("en-US");
+  const blocks = [
+    "# Ensemble build benchmark: artifacts vs retraining",
     `Generated ${r.generated_at} by \`npm run bench\` in ${(r.total_ms / 1000).toFixed(0)} s ` +
-      `(Node ${r.machine.node}, ${r.machine.cpus} CPUs, load average ${r.machine.loadavg_start.map((v) => v.toFixed(1)).join(" ")} at start, ` +
-      `${r.machine.loadavg_end.map((v) => v.toFixed(1)).join(" ")} at end). Medians with (min–max) over ${r.setting.runs_per_mode} runs per path; ` +
+      `(Node ${r.machine.node}, ${r.machine.cpus} CPUs, load average ${loadavg(r.machine.loadavg_start)} at start, ` +
+      `${loadavg(r.machine.loadavg_end)} at end). Medians with (min–max) over ${r.setting.runs_per_mode} runs per path; ` +
       "each run is a separate process, fast and slow interleaved.",
-    "",
-  );
-  out.push("## Setting", "");
-  out.push(
+    "## Setting",
     `Data: ${r.data.source === "shared" ? "FiveThirtyEight's NBA history" : "generated games"} (${r.data.description}). ` +
-      `Base models trained on seasons ${describeSpan(r.data.base.seasons)} (${r.data.base.rows.toLocaleString("en-US")} games); ` +
-      `logistic meta-model on seasons ${describeSpan(r.data.meta.seasons)} (${r.data.meta.rows.toLocaleString("en-US")} games, ` +
+      `Base models trained on seasons ${describeSpan(r.data.base.seasons)} (${games(r.data.base.rows)} games); ` +
+      `logistic meta-model on seasons ${describeSpan(r.data.meta.seasons)} (${games(r.data.meta.rows)} games, ` +
       `${r.data.meta.holdout_rows} of them held out).`,
-    "",
-  );
-  out.push(
     markdownTable(
       ["base model", "algorithm", "features", "hyperparameters", "first training"],
       r.setting.base_models.map((m, i) => [
@@ -101,10 +154,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
       ]),
       ["left", "left", "right", "left", "right"],
     ),
-    "",
-  );
-  out.push("## Build time and memory", "");
-  out.push(
+    "## Build time and memory",
     markdownTable(
       ["", "fast (artifacts present)", "slow (all retrained)"],
       [
@@ -117,43 +167,27 @@ export function renderBenchMarkdown(r: BenchReport): string {
       ],
       ["left", "right", "right"],
     ),
-    "",
-  );
-  out.push(
     `Speed-up: **${times(s.speedup.of_medians)}** (median slow / median fast); per interleaved pair ${withRange(s.speedup.per_pair, times)}. ` +
       `Fast-path peak RSS is **${(s.rss_mb.fast_share_of_slow * 100).toFixed(0)}%** of the slow path's.`,
-    "",
     `Where the fast build's time goes: loading the four base models ${withRange(s.fast_breakdown_ms.base_loads, ms)}, ` +
       `the meta-model step (read and parse the meta CSV, score it with each base model, fit, measure) ${withRange(s.fast_breakdown_ms.meta_step, ms)}, ` +
       `the rest (database reads and updates, writing the ensemble's two artifacts) ${withRange(s.fast_breakdown_ms.rest, ms)}. ` +
       "Each fast run is the first build in a fresh process, so it also pays for compiling the code it runs; the slow run's meta-model step " +
       "runs on code the retraining already warmed, and the second build in a warm process shows what a long-running worker would see.",
-    "",
-  );
-  out.push("## Same predictions both ways", "");
-  out.push(
+    "## Same predictions both ways",
     `Every run predicted the ${s.predictions.rows} meta holdout rows through \`predictWithEnsemble\` (the saved ensemble). ` +
       (s.predictions.identical_across_all_runs
         ? "All runs, fast and slow, gave **bit-identical** probabilities: retraining with the same seed reproduces the same models."
         : `The runs **differ**: largest absolute difference ${s.predictions.worst_max_abs_diff.toExponential(2)}.`) +
       ` The reloaded ensemble ${s.predictions.reloaded_equal_in_build ? "matched" : "did NOT match"} the probabilities the build computed in memory.`,
-    "",
-  );
-  out.push(
     markdownTable(
       ["run", "rows", "identical to fast 1", "mismatches", "max abs diff"],
       s.predictions.per_run.map((c) => [c.label, String(c.n), c.identical ? "yes" : "no", String(c.mismatches), c.max_abs_diff === 0 ? "0" : c.max_abs_diff.toExponential(2)]),
       ["left", "right", "left", "right", "right"],
     ),
-    "",
-  );
-  out.push("## Per base model", "");
-  out.push(
+    "## Per base model",
     "Load = read, checksum, parse and rebuild of the model, scaler and features artifacts, the first time in a fresh process; " +
       "reload = the same after clearing the in-memory cache; in build = as recorded by the build (adds the config lookup); retrain = the slow path's retrain, save and load.",
-    "",
-  );
-  out.push(
     markdownTable(
       ["base model", "artifact bytes (model file)", "load", "reload", "in build (fast)", "retrain (slow)"],
       s.per_base.map((b) => [
@@ -166,16 +200,10 @@ export function renderBenchMarkdown(r: BenchReport): string {
       ]),
       ["left", "right", "right", "right", "right", "right"],
     ),
-    "",
-  );
-  out.push("## Warm predict latency (fast-path processes)", "");
-  out.push(
+    "## Warm predict latency (fast-path processes)",
     `After ${r.setting.latency.oneRow.warmup} (1 row) and ${r.setting.latency.manyRows.warmup} (${r.setting.latency.manyRows.rows} rows) warm-up calls. ` +
       "`predictWithEnsemble` is what the API route calls: it looks the ensemble and its base models up in the database, validates the rows, then predicts from the cached artifacts. " +
       "\"In memory\" is the loaded ensemble's own predictProba, without the lookups. p50 and p99 per process, then median (min–max) across processes.",
-    "",
-  );
-  out.push(
     markdownTable(
       ["call", "rows", "iterations", "p50", "p99"],
       (Object.keys(LATENCY_LABELS) as LatencyKind[]).map((k) => {
@@ -184,18 +212,12 @@ export function renderBenchMarkdown(r: BenchReport): string {
       }),
       ["left", "right", "right", "right", "right"],
     ),
-    "",
-  );
-  out.push("## Targets (reported, not asserted)", "");
-  out.push(
+    "## Targets (reported, not asserted)",
     markdownTable(
       ["target", "measured", "met"],
       r.targets.map((t) => [t.name, t.measured, t.met ? "yes" : "no"]),
     ),
-    "",
-  );
-  out.push("## Runs", "");
-  out.push(
+    "## Runs",
     markdownTable(
       ["run", "build", "warm rebuild", "process", "peak RSS", "meta-model step", "ensemble holdout log loss"],
       r.runs.map((run) => [
@@ -209,8 +231,6 @@ export function renderBenchMarkdown(r: BenchReport): string {
       ]),
       ["left", "right", "right", "right", "right", "right", "right"],
     ),
-    "",
-  );
-  return out.join("\n");
+  ];
+  return blocks.join("\n\n") + "\n";
 }
-

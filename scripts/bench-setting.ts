@@ -1,18 +1,24 @@
 /**
  * The setting the benchmark and the evaluation share: NBA games, a chronological
  * split into base / meta / test seasons, and four base models that look at the
- * games differently (two logistic regressions, two random forests).
+ * games differently (two logistic regressions, two random forests), trained
+ * once and stacked through the product's own services.
  */
 import fs from "node:fs";
 import path from "node:path";
+import { saveDataset } from "@/lib/datasets";
+import { createEnsemble } from "@/lib/ensemble/service";
 import { splitBySeason, type SeasonSpan } from "@/lib/evaluation";
-import { buildFeatureTable, toCsv, type FeatureRow, type FeatureTable, type NbaFeatureName } from "@/lib/nba/features";
+import { buildFeatureTable, toCsv, type NbaFeatureName } from "@/lib/nba/features";
 import { findSharedGamesCsv, parseGamesCsv, type Game } from "@/lib/nba/games";
 import { FORM_AND_REST_FEATURES } from "@/lib/nba/demo";
 import { generateGames } from "@/lib/nba/generator";
+import { createModelConfig } from "@/lib/training/service";
+import { trainModel } from "@/lib/training/train";
 import { PROJECT_ROOT } from "./bench-env";
 
 export const TARGET = "home_win";
+export const SEED = 42;
 
 export const SPANS = {
   base: { name: "base", to: 2010 },
@@ -62,55 +68,60 @@ export const BASE_MODELS: readonly BaseModelSpec[] = [
 ];
 
 /** Every feature some base model reads: what an ensemble prediction row carries. */
-export function ensembleFeatures(specs: readonly BaseModelSpec[] = BASE_MODELS): string[] {
-  return [...new Set(specs.flatMap((s) => s.features))];
-}
-
-export interface GamesSource {
-  kind: "shared" | "generated";
-  /** The file read, or how the games were generated. */
-  description: string;
-  games: Game[];
-}
+export const ENSEMBLE_FEATURES = [...new Set(BASE_MODELS.flatMap((s) => s.features))];
 
 /** Seed for the fallback games; 16 seasons labelled 1998–2013 cover the base and meta spans. */
 const GENERATED = { seed: 2016, seasons: 16, startYear: 1998 };
 
+export type GamesSource = ReturnType<typeof loadGames>;
+
 /** The shared history file when present (NBA_GAMES_CSV overrides where), else generated games. */
-export function loadGames(opts: { requireShared?: boolean } = {}): GamesSource {
+export function loadGames() {
   const file = findSharedGamesCsv();
   if (file) {
     const { games, badRows } = parseGamesCsv(fs.readFileSync(file, "utf8"));
     if (badRows.length > 0) throw new Error(`${file} has ${badRows.length} unreadable rows (first: line ${badRows[0].line}: ${badRows[0].message}).`);
-    return { kind: "shared", description: path.relative(PROJECT_ROOT, file), games };
+    return { kind: "shared" as const, description: path.relative(PROJECT_ROOT, file), games };
   }
-  if (opts.requireShared) {
-    throw new Error(
-      "The shared NBA games file is missing: expected ../shared/data/nba_games_1947_2016.csv next to the project, or a path in NBA_GAMES_CSV.",
-    );
-  }
-  return {
-    kind: "generated",
-    description: `generateGames(seed ${GENERATED.seed}, ${GENERATED.seasons} seasons from ${GENERATED.startYear})`,
-    games: generateGames(GENERATED),
-  };
+  const description = `generateGames(seed ${GENERATED.seed}, ${GENERATED.seasons} seasons from ${GENERATED.startYear})`;
+  return { kind: "generated" as const, description, games: generateGames(GENERATED) };
 }
 
-export interface SplitTables {
-  columns: string[];
-  base: FeatureRow[];
-  meta: FeatureRow[];
-  test: FeatureRow[];
-}
+export type SplitTables = ReturnType<typeof splitFeatureTable>;
 
 /** Features over the whole history (so rolling form carries across the split), then cut by season. */
-export function splitFeatureTable(games: readonly Game[]): SplitTables {
-  const table = buildFeatureTable(games);
-  const parts = splitBySeason(table.rows, [SPANS.base, SPANS.meta, SPANS.test]);
-  return { columns: table.columns, base: parts.base, meta: parts.meta, test: parts.test };
+export function splitFeatureTable(games: readonly Game[]) {
+  const { columns, rows } = buildFeatureTable(games);
+  const parts = splitBySeason(rows, [SPANS.base, SPANS.meta, SPANS.test]);
+  return { columns, base: parts.base, meta: parts.meta, test: parts.test };
 }
 
-export function csvOf(columns: string[], rows: FeatureRow[]): string {
-  const table: FeatureTable = { columns, rows };
-  return toCsv(table);
+export type PreparedEnsemble = Awaited<ReturnType<typeof prepareEnsemble>>;
+
+/**
+ * Saves the base and meta seasons as datasets, creates and trains each base
+ * model once and creates the ensemble, with the calls the API makes.
+ */
+export async function prepareEnsemble(name: string, tables: SplitTables, log: (line: string) => void) {
+  const baseDataset = await saveDataset({ name: `${name}-base`, text: toCsv({ columns: tables.columns, rows: tables.base }) });
+  const metaDataset = await saveDataset({ name: `${name}-meta`, text: toCsv({ columns: tables.columns, rows: tables.meta }) });
+  log(`datasets saved: ${baseDataset.path} (${baseDataset.rows} rows), ${metaDataset.path} (${metaDataset.rows} rows)`);
+
+  const models: Array<{ id: string; spec: BaseModelSpec; training_ms: number }> = [];
+  for (const [i, spec] of BASE_MODELS.entries()) {
+    const { id } = await createModelConfig({ ...spec, target: TARGET, training_csv: baseDataset.path, seed: SEED });
+    log(`training base model ${i + 1}/${BASE_MODELS.length}: ${spec.name} on ${baseDataset.rows} rows`);
+    const { result } = await trainModel(id, { trigger: "manual" });
+    log(`  trained in ${(result.training_ms / 1000).toFixed(1)} s, holdout log loss ${result.metrics.log_loss.toFixed(4)}`);
+    models.push({ id, spec, training_ms: result.training_ms });
+  }
+
+  const ensemble = await createEnsemble({
+    name,
+    base_model_ids: models.map((m) => m.id),
+    meta_model_type: "logistic_regression",
+    meta_training_csv: metaDataset.path,
+    seed: SEED,
+  });
+  return { metaDataset, ensembleId: ensemble.id, models };
 }

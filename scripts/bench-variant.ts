@@ -20,70 +20,36 @@ import { holdoutSplit, takeRows } from "@/lib/ml/split";
 import { META_HOLDOUT_FRACTION } from "@/lib/ml/stacking";
 import { loadTrainedModel } from "@/lib/training/load";
 import { ModelConfig } from "@/models/ModelConfig";
+import { runScript } from "./bench-env";
 
 export type VariantMode = "fast" | "slow";
 
 /** What bench.ts hands every variant process. */
 export interface BenchState {
   ensembleId: string;
-  modelIds: string[];
   metaDatasetPath: string;
   /** Every feature a base model reads, i.e. the columns of a prediction row. */
   features: string[];
   target: string;
   seed: number;
-  latency: { oneRow: { warmup: number; iterations: number }; manyRows: { rows: number; warmup: number; iterations: number } };
+  latency: { oneRow: Loop; manyRows: Loop & { rows: number } };
 }
 
-export interface LatencySummary {
-  rows: number;
+interface Loop {
+  warmup: number;
   iterations: number;
-  p50_ms: number;
-  p99_ms: number;
-  mean_ms: number;
 }
 
-export interface VariantResult {
-  mode: VariantMode;
-  label: string;
-  /** Wall time of buildEnsemble, measured around the call. */
-  build_ms: number;
-  /** The build's own total_ms, as recorded on the ensemble run. */
-  recorded_total_ms: number;
-  meta_ms: number;
-  /** Peak resident memory (MB) after connecting, after the build, and at the end. */
-  rss_mb: { start: number; after_build: number; end: number };
-  base: Array<{
-    model_id: string;
-    name: string;
-    source: "artifact" | "retrained";
-    /** As recorded by the build: config lookup plus artifact load (fast) or retrain + save + load (slow). */
-    obtain_ms: number;
-    /** Read + checksum + parse + rebuild of the three artifacts, first time in this process. */
-    load_ms: number;
-    /** The same again after clearing the in-memory cache (fast runs only). */
-    reload_ms: number | null;
-    bytes: number;
-    model_bytes: number | null;
-  }>;
-  holdout: { rows: number; probabilities: number[]; matches_build_check: boolean };
-  metrics: { accuracy: number; log_loss: number; brier: number; auc: number; n: number };
-  latency: Record<"api_1" | "api_many" | "memory_1" | "memory_many", LatencySummary> | null;
-  /**
-   * Fast runs only: a second build in the same, now warm, process with the
-   * in-memory model cache cleared, so the artifacts are read again. What a
-   * long-running worker sees; the first build pays the process's cold start.
-   */
-  warm_rebuild_ms: number | null;
-}
+type Row = Record<string, number>;
 
-const MB = 1024; // maxRSS is in kilobytes
+export type VariantResult = Awaited<ReturnType<typeof run>>;
+export type LatencyKind = keyof Awaited<ReturnType<typeof measureLatency>>;
 
-function rssMb(): number {
-  return process.resourceUsage().maxRSS / MB;
-}
+/** Peak resident memory in MB (maxRSS is in kilobytes). */
+const rssMb = () => process.resourceUsage().maxRSS / 1024;
 
-async function time(iterations: number, warmup: number, fn: () => unknown | Promise<unknown>): Promise<number[]> {
+/** p50, p99 and mean of `iterations` timed calls after `warmup` untimed ones. */
+async function timeCalls(rows: number, { warmup, iterations }: Loop, fn: () => unknown) {
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
   for (let i = 0; i < iterations; i++) {
@@ -91,20 +57,22 @@ async function time(iterations: number, warmup: number, fn: () => unknown | Prom
     await fn();
     samples.push(performance.now() - t);
   }
-  return samples;
+  return { rows, iterations, p50_ms: percentile(samples, 50), p99_ms: percentile(samples, 99), mean_ms: samples.reduce((a, b) => a + b, 0) / samples.length };
 }
 
-function summarize(rows: number, samples: number[]): LatencySummary {
+/** Warm predict latency: through predictWithEnsemble (what the API route calls) and on the loaded ensemble in memory. */
+async function measureLatency(state: BenchState, one: Row[], many: Row[]) {
+  const { oneRow, manyRows } = state.latency;
+  const ensemble = await loadEnsemble(await findEnsemble(state.ensembleId));
   return {
-    rows,
-    iterations: samples.length,
-    p50_ms: percentile(samples, 50),
-    p99_ms: percentile(samples, 99),
-    mean_ms: samples.reduce((a, b) => a + b, 0) / samples.length,
+    api_1: await timeCalls(1, oneRow, () => predictWithEnsemble(state.ensembleId, { rows: one })),
+    api_many: await timeCalls(many.length, manyRows, () => predictWithEnsemble(state.ensembleId, { rows: many })),
+    memory_1: await timeCalls(1, oneRow, () => ensemble.stack.predictRows(one)),
+    memory_many: await timeCalls(many.length, manyRows, () => ensemble.stack.predictRows(many)),
   };
 }
 
-async function run(mode: VariantMode, state: BenchState, label: string): Promise<VariantResult> {
+async function run(mode: VariantMode, state: BenchState, label: string) {
   const say = (line: string) => process.stderr.write(`  [${label}] ${line}\n`);
   await connectDb();
   await pingDb(5000);
@@ -132,14 +100,14 @@ async function run(mode: VariantMode, state: BenchState, label: string): Promise
   // The ensemble's predictions on the meta holdout rows, served from its saved artifacts.
   const table = parseCsv(await readDatasetText(state.metaDatasetPath));
   const { X } = toNumericMatrix(table, { features: state.features, target: state.target });
-  const asRow = (values: number[]) => Object.fromEntries(state.features.map((f, j) => [f, values[j]]));
+  const asRow = (values: number[]): Row => Object.fromEntries(state.features.map((f, j) => [f, values[j]]));
   const { test } = holdoutSplit(X.length, META_HOLDOUT_FRACTION, state.seed);
   const holdoutRows = takeRows(X, test).map(asRow);
   const { probabilities } = await predictWithEnsemble(state.ensembleId, { rows: holdoutRows });
   const checkAt = build.check.rows.map((r) => test.indexOf(r));
   const matchesBuildCheck = checkAt.every((k, i) => k >= 0 && Object.is(probabilities[k], build.check.probabilities[i]));
 
-  const base: VariantResult["base"] = [];
+  const base = [];
   for (const timing of build.base) {
     const doc = await ModelConfig.findById(timing.model_id).lean();
     if (!doc) throw new Error(`base model ${timing.model_id} disappeared`);
@@ -153,6 +121,7 @@ async function run(mode: VariantMode, state: BenchState, label: string): Promise
       model_id: timing.model_id,
       name: timing.model_name,
       source: timing.source,
+      // As recorded by the build: config lookup plus artifact load (fast) or retrain + save + load (slow).
       obtain_ms: timing.ms,
       load_ms: first.loadMs,
       reload_ms: reloadMs,
@@ -161,23 +130,15 @@ async function run(mode: VariantMode, state: BenchState, label: string): Promise
     });
   }
 
-  let latency: VariantResult["latency"] = null;
-  if (mode === "fast") {
-    const { oneRow, manyRows } = state.latency;
-    const one = [holdoutRows[0]];
-    const many = Array.from({ length: manyRows.rows }, (_, i) => asRow(X[i % X.length]));
-    const ensemble = await loadEnsemble(await findEnsemble(state.ensembleId));
-    say(`predict latency: ${oneRow.iterations} x 1 row, ${manyRows.iterations} x ${manyRows.rows} rows`);
-    latency = {
-      api_1: summarize(1, await time(oneRow.iterations, oneRow.warmup, () => predictWithEnsemble(state.ensembleId, { rows: one }))),
-      api_many: summarize(many.length, await time(manyRows.iterations, manyRows.warmup, () => predictWithEnsemble(state.ensembleId, { rows: many }))),
-      memory_1: summarize(1, await time(oneRow.iterations, oneRow.warmup, () => ensemble.stack.predictRows(one))),
-      memory_many: summarize(many.length, await time(manyRows.iterations, manyRows.warmup, () => ensemble.stack.predictRows(many))),
-    };
-  }
-
+  let latency: Awaited<ReturnType<typeof measureLatency>> | null = null;
   let warmRebuildMs: number | null = null;
   if (mode === "fast") {
+    const many = Array.from({ length: state.latency.manyRows.rows }, (_, i) => asRow(X[i % X.length]));
+    say(`predict latency: ${state.latency.oneRow.iterations} x 1 row, ${state.latency.manyRows.iterations} x ${many.length} rows`);
+    latency = await measureLatency(state, [holdoutRows[0]], many);
+
+    // A second build in the same, now warm, process with the model cache cleared, so the artifacts
+    // are read again: what a long-running worker sees; the first build pays the process's cold start.
     clearCaches();
     const t1 = performance.now();
     const again = await buildEnsemble(state.ensembleId);
@@ -189,9 +150,10 @@ async function run(mode: VariantMode, state: BenchState, label: string): Promise
   return {
     mode,
     label,
+    /** Wall time of buildEnsemble, measured around the call. */
     build_ms: buildMs,
-    recorded_total_ms: build.total_ms,
     meta_ms: build.meta_ms,
+    /** Peak resident memory (MB) after connecting, after the build, and at the end. */
     rss_mb: { start: rssStart, after_build: rssAfterBuild, end: rssMb() },
     base,
     holdout: { rows: holdoutRows.length, probabilities, matches_build_check: matchesBuildCheck },
@@ -212,16 +174,10 @@ async function main(): Promise<void> {
   }
   const state = JSON.parse(fs.readFileSync(values.state, "utf8")) as BenchState;
   try {
-    const result = await run(mode, state, values.label ?? mode);
-    fs.writeFileSync(values.out, JSON.stringify(result));
+    fs.writeFileSync(values.out, JSON.stringify(await run(mode, state, values.label ?? mode)));
   } finally {
     await disconnectDb();
   }
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  });
-}
+runScript("bench-variant", main);

@@ -31,6 +31,11 @@ export MONGODB_URI="mongodb://127.0.0.1:$E2E_DB_PORT/e2e"
 export ARTIFACT_DIR="$E2E_DIR/artifacts"
 export DATA_DIR="$E2E_DIR/datasets"
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
+export AUTH_SECRET="${AUTH_SECRET:-$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))')}"
+export HOST=127.0.0.1 PORT="$E2E_PORT"
+
+# The specs sign in through the real first-start flow: they read the link this prints.
+npx tsx scripts/first-sign-in.ts >"$E2E_DIR/first-sign-in.url"
 
 start_group node --import tsx scripts/worker.ts
 start_group node_modules/.bin/next start -H 127.0.0.1 -p "$E2E_PORT"

@@ -13,51 +13,39 @@
  * artifact and data folder, like npm run bench.
  */
 import "./bench-quiet-logs";
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { saveDataset } from "@/lib/datasets";
 import { buildEnsemble } from "@/lib/ensemble/build";
 import { loadEnsemble, predictWithEnsemble } from "@/lib/ensemble/load";
 import { findEnsemble } from "@/lib/ensemble/service";
 import { brierPerItem, describeSpan, fixed, logLossPerItem, markdownTable, pairedDifference, type PairedDifference } from "@/lib/evaluation";
-import { evaluate, type Metrics } from "@/lib/ml/metrics";
-import type { FeatureRow } from "@/lib/nba/features";
+import { evaluate } from "@/lib/ml/metrics";
+import { toCsv, type FeatureRow } from "@/lib/nba/features";
+import { findSharedGamesCsv } from "@/lib/nba/games";
 import { predictWithModel } from "@/lib/training/service";
-import { openThrowawayEnv, PROJECT_ROOT } from "./bench-env";
-import { prepareEnsemble } from "./bench-setup";
-import { BASE_MODELS, csvOf, ensembleFeatures, loadGames, SPANS, splitFeatureTable, type GamesSource } from "./bench-setting";
+import { openThrowawayEnv, progressLog, runScript, writeReport } from "./bench-env";
+import { ENSEMBLE_FEATURES, loadGames, prepareEnsemble, SPANS, splitFeatureTable, type GamesSource, type SplitTables } from "./bench-setting";
 
-const SEED = 42;
 /** The API accepts at most 10,000 rows per prediction request. */
 const CHUNK = 5000;
 const ELO = "FiveThirtyEight Elo (elo_prob1)";
 const ENSEMBLE = "Stacking ensemble";
 
-const started = performance.now();
-const say = (line: string) => console.log(`[evaluate ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const say = progressLog("evaluate");
 
-function rowsFor(rows: FeatureRow[], features: readonly string[]): Array<Record<string, number>> {
-  return rows.map((r) => Object.fromEntries(features.map((f) => [f, (r as unknown as Record<string, number>)[f]])));
-}
+type Rows = Array<Record<string, number>>;
 
-async function inChunks(rows: Array<Record<string, number>>, predict: (chunk: Array<Record<string, number>>) => Promise<number[]>): Promise<number[]> {
+/** Probabilities for the games from one of the product's predict calls, CHUNK rows per call. */
+async function predictGames(games: FeatureRow[], features: readonly string[], predict: (input: { rows: Rows }) => Promise<{ probabilities: number[] }>): Promise<number[]> {
   const out: number[] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(...(await predict(rows.slice(i, i + CHUNK))));
+  for (let i = 0; i < games.length; i += CHUNK) {
+    const rows = games.slice(i, i + CHUNK).map((r) => Object.fromEntries(features.map((f) => [f, (r as unknown as Record<string, number>)[f]])));
+    out.push(...(await predict({ rows })).probabilities);
+  }
   return out;
 }
 
-interface SliceComparison {
-  slice: string;
-  games: number;
-  ensemble: Metrics;
-  elo: Metrics;
-  /** Ensemble minus Elo, per game, averaged; negative = the ensemble is better. */
-  log_loss_diff: PairedDifference;
-  brier_diff: PairedDifference;
-}
-
-function compareSlice(slice: string, idx: number[], y: number[], ens: number[], elo: number[]): SliceComparison {
+function compareSlice(slice: string, idx: number[], y: number[], ens: number[], elo: number[]) {
   const ys = idx.map((i) => y[i]);
   const pe = idx.map((i) => ens[i]);
   const po = idx.map((i) => elo[i]);
@@ -66,6 +54,7 @@ function compareSlice(slice: string, idx: number[], y: number[], ens: number[], 
     games: idx.length,
     ensemble: evaluate(ys, pe),
     elo: evaluate(ys, po),
+    /** Ensemble minus Elo, per game, averaged; negative = the ensemble is better. */
     log_loss_diff: pairedDifference(logLossPerItem(ys, pe), logLossPerItem(ys, po)),
     brier_diff: pairedDifference(brierPerItem(ys, pe), brierPerItem(ys, po)),
   };
@@ -73,15 +62,79 @@ function compareSlice(slice: string, idx: number[], y: number[], ens: number[], 
 
 const diff = (d: PairedDifference, digits: number) => `${d.mean >= 0 ? "+" : ""}${d.mean.toFixed(digits)} ± ${d.standard_error.toFixed(digits)}`;
 
+type Report = Awaited<ReturnType<typeof evaluateForecasts>>;
+
+async function evaluateForecasts(source: GamesSource, tables: SplitTables) {
+  const prepared = await prepareEnsemble("nba-eval", tables, say);
+  const testDataset = await saveDataset({ name: "nba-eval-test", text: toCsv({ columns: tables.columns, rows: tables.test }) });
+  say(`test dataset saved: ${testDataset.path} (${testDataset.rows} rows)`);
+
+  say("building the ensemble from the saved base models");
+  const build = await buildEnsemble(prepared.ensembleId);
+  say(`built in ${(build.total_ms / 1000).toFixed(2)} s (sources: ${build.base.map((b) => b.source).join(", ")})`);
+
+  const y = tables.test.map((r) => r.home_win as number);
+  const forecasts = [];
+  for (const m of prepared.models) {
+    say(`scoring ${tables.test.length} test games with ${m.spec.name}`);
+    forecasts.push({ name: m.spec.name, kind: "base", probabilities: await predictGames(tables.test, m.spec.features, (input) => predictWithModel(m.id, input)) });
+  }
+  say("scoring the test games with the ensemble");
+  const ens = await predictGames(tables.test, ENSEMBLE_FEATURES, (input) => predictWithEnsemble(prepared.ensembleId, input));
+  const elo = tables.test.map((r) => r.elo_prob1);
+  forecasts.push({ name: ENSEMBLE, kind: "ensemble", probabilities: ens }, { name: ELO, kind: "published", probabilities: elo });
+
+  const all = y.map((_, i) => i);
+  const slices = [compareSlice(`all ${describeSpan(SPANS.test)}`, all, y, ens, elo)];
+  for (const season of [...new Set(tables.test.map((r) => r.season))].sort()) {
+    slices.push(compareSlice(`season ${season}`, all.filter((i) => tables.test[i].season === season), y, ens, elo));
+  }
+  slices.push(compareSlice("regular season", all.filter((i) => tables.test[i].playoff === 0), y, ens, elo));
+  slices.push(compareSlice("playoffs", all.filter((i) => tables.test[i].playoff === 1), y, ens, elo));
+
+  const loaded = await loadEnsemble(await findEnsemble(prepared.ensembleId));
+  const metaState = loaded.stack.meta.toJSON().state as { coef?: number[]; intercept?: number };
+
+  return {
+    generated_at: new Date().toISOString(),
+    machine: { node: process.version, cpus: os.cpus().length },
+    data: {
+      file: source.description,
+      credit: "FiveThirtyEight NBA Elo data (CC BY 4.0), game information from Basketball-Reference",
+      base: { seasons: SPANS.base, games: tables.base.length },
+      meta: { seasons: SPANS.meta, games: tables.meta.length },
+      test: { seasons: SPANS.test, games: tables.test.length, home_win_rate: y.reduce((a, b) => a + b, 0) / y.length },
+    },
+    base_models: prepared.models.map((m) => ({
+      name: m.spec.name,
+      algorithm: m.spec.algorithm,
+      features: m.spec.features,
+      hyperparameters: m.spec.hyperparameters,
+      training_ms: m.training_ms,
+    })),
+    ensemble: {
+      meta_model: "logistic_regression",
+      meta_weights: prepared.models.map((m, j) => ({ base_model: m.spec.name, coefficient: metaState.coef?.[j] ?? Number.NaN })),
+      meta_intercept: metaState.intercept ?? null,
+      build_ms: build.total_ms,
+      meta_holdout_metrics: build.metrics,
+    },
+    test_metrics: forecasts.map((f) => ({ name: f.name, kind: f.kind, ...evaluate(y, f.probabilities) })),
+    ensemble_vs_elo: slices,
+    total_ms: say.ms(),
+  };
+}
+
 async function main(): Promise<number> {
   say("reading games");
-  let source: GamesSource;
-  try {
-    source = loadGames({ requireShared: true });
-  } catch (err) {
-    console.error(`[evaluate] ${(err as Error).message} This evaluation needs the real games; nothing was run.`);
+  if (!findSharedGamesCsv()) {
+    console.error(
+      "[evaluate] The shared NBA games file is missing: expected ../shared/data/nba_games_1947_2016.csv next to the project, or a path in NBA_GAMES_CSV. " +
+        "This evaluation needs the real games; nothing was run.",
+    );
     return 1;
   }
+  const source = loadGames();
   const tables = splitFeatureTable(source.games);
   say(
     `${source.games.length} games -> base ${describeSpan(SPANS.base)}: ${tables.base.length}, meta ${describeSpan(SPANS.meta)}: ${tables.meta.length}, ` +
@@ -90,82 +143,9 @@ async function main(): Promise<number> {
 
   const env = await openThrowawayEnv("evaluate", say);
   try {
-    const prepared = await prepareEnsemble({
-      name: "nba-eval",
-      baseCsv: csvOf(tables.columns, tables.base),
-      metaCsv: csvOf(tables.columns, tables.meta),
-      specs: BASE_MODELS,
-      seed: SEED,
-      log: say,
-    });
-    const testDataset = await saveDataset({ name: "nba-eval-test", text: csvOf(tables.columns, tables.test) });
-    say(`test dataset saved: ${testDataset.path} (${testDataset.rows} rows)`);
-
-    say("building the ensemble from the saved base models");
-    const build = await buildEnsemble(prepared.ensembleId);
-    say(`built in ${(build.total_ms / 1000).toFixed(2)} s (sources: ${build.base.map((b) => b.source).join(", ")})`);
-
-    const y = tables.test.map((r) => r.home_win as number);
-    const forecasts: Array<{ name: string; kind: "base" | "ensemble" | "published"; probabilities: number[] }> = [];
-    for (const m of prepared.models) {
-      say(`scoring ${tables.test.length} test games with ${m.spec.name}`);
-      const rows = rowsFor(tables.test, m.spec.features);
-      forecasts.push({ name: m.spec.name, kind: "base", probabilities: await inChunks(rows, async (c) => (await predictWithModel(m.id, { rows: c })).probabilities) });
-    }
-    say("scoring the test games with the ensemble");
-    const ensRows = rowsFor(tables.test, ensembleFeatures(BASE_MODELS));
-    const ens = await inChunks(ensRows, async (c) => (await predictWithEnsemble(prepared.ensembleId, { rows: c })).probabilities);
-    forecasts.push({ name: ENSEMBLE, kind: "ensemble", probabilities: ens });
-    const elo = tables.test.map((r) => r.elo_prob1);
-    forecasts.push({ name: ELO, kind: "published", probabilities: elo });
-
-    const overall = forecasts.map((f) => ({ name: f.name, kind: f.kind, ...evaluate(y, f.probabilities) }));
-    const all = y.map((_, i) => i);
-    const slices: SliceComparison[] = [compareSlice(`all ${describeSpan(SPANS.test)}`, all, y, ens, elo)];
-    for (const season of [...new Set(tables.test.map((r) => r.season))].sort()) {
-      slices.push(compareSlice(`season ${season}`, all.filter((i) => tables.test[i].season === season), y, ens, elo));
-    }
-    slices.push(compareSlice("regular season", all.filter((i) => tables.test[i].playoff === 0), y, ens, elo));
-    slices.push(compareSlice("playoffs", all.filter((i) => tables.test[i].playoff === 1), y, ens, elo));
-
-    const loaded = await loadEnsemble(await findEnsemble(prepared.ensembleId));
-    const metaState = loaded.stack.meta.toJSON().state as { coef?: number[]; intercept?: number };
-    const metaWeights = prepared.models.map((m, j) => ({ base_model: m.spec.name, coefficient: metaState.coef?.[j] ?? Number.NaN }));
-
-    const report = {
-      generated_at: new Date().toISOString(),
-      machine: { node: process.version, cpus: os.cpus().length },
-      data: {
-        file: source.description,
-        credit: "FiveThirtyEight NBA Elo data (CC BY 4.0), game information from Basketball-Reference",
-        base: { seasons: SPANS.base, games: tables.base.length },
-        meta: { seasons: SPANS.meta, games: tables.meta.length },
-        test: { seasons: SPANS.test, games: tables.test.length, home_win_rate: y.reduce((a, b) => a + b, 0) / y.length },
-      },
-      base_models: prepared.models.map((m) => ({
-        name: m.spec.name,
-        algorithm: m.spec.algorithm,
-        features: m.spec.features,
-        hyperparameters: m.spec.hyperparameters,
-        training_ms: m.training_ms,
-      })),
-      ensemble: {
-        meta_model: "logistic_regression",
-        meta_weights: metaWeights,
-        meta_intercept: metaState.intercept ?? null,
-        build_ms: build.total_ms,
-        meta_holdout_metrics: build.metrics,
-      },
-      test_metrics: overall,
-      ensemble_vs_elo: slices,
-      total_ms: performance.now() - started,
-    };
-
-    fs.mkdirSync(path.join(PROJECT_ROOT, "bench"), { recursive: true });
-    fs.writeFileSync(path.join(PROJECT_ROOT, "bench/evaluation.json"), JSON.stringify(report, null, 2) + "\n");
-    fs.writeFileSync(path.join(PROJECT_ROOT, "bench/evaluation.md"), renderMarkdown(report));
-
-    for (const m of overall) say(`${m.name.padEnd(34)} accuracy ${fixed(m.accuracy, 4)}  log loss ${fixed(m.log_loss, 4)}  Brier ${fixed(m.brier, 4)}`);
+    const report = await evaluateForecasts(source, tables);
+    writeReport("evaluation", report, renderMarkdown(report));
+    for (const m of report.test_metrics) say(`${m.name.padEnd(34)} accuracy ${fixed(m.accuracy, 4)}  log loss ${fixed(m.log_loss, 4)}  Brier ${fixed(m.brier, 4)}`);
     say(`wrote bench/evaluation.json and bench/evaluation.md in ${(report.total_ms / 1000).toFixed(0)} s`);
     return 0;
   } finally {
@@ -173,28 +153,15 @@ async function main(): Promise<number> {
   }
 }
 
-type Report = {
-  generated_at: string;
-  data: { file: string; credit: string; base: { games: number }; meta: { games: number }; test: { games: number; home_win_rate: number } };
-  base_models: Array<{ name: string; algorithm: string; features: string[]; hyperparameters: Record<string, number>; training_ms: number }>;
-  ensemble: { meta_weights: Array<{ base_model: string; coefficient: number }>; meta_intercept: number | null; build_ms: number };
-  test_metrics: Array<Metrics & { name: string; kind: string }>;
-  ensemble_vs_elo: SliceComparison[];
-  total_ms: number;
-};
-
 function renderMarkdown(r: Report): string {
-  const out: string[] = [];
-  out.push("# NBA forecast evaluation: ensemble vs FiveThirtyEight's Elo", "");
-  out.push(
+  const games = (n: number) => n.toLocaleString("en-US");
+  const blocks = [
+    "# NBA forecast evaluation: ensemble vs FiveThirtyEight's Elo",
     `Generated ${r.generated_at} by \`npm run nba:evaluate\` in ${(r.total_ms / 1000).toFixed(0)} s. ` +
-      `Data: ${r.data.credit}. Base models trained on seasons ${describeSpan(SPANS.base)} (${r.data.base.games.toLocaleString("en-US")} games), ` +
-      `the logistic meta-model on ${describeSpan(SPANS.meta)} (${r.data.meta.games.toLocaleString("en-US")} games; the build holds out a quarter of them to measure itself), ` +
-      `every forecast scored on the same ${r.data.test.games.toLocaleString("en-US")} games of ${describeSpan(SPANS.test)} ` +
+      `Data: ${r.data.credit}. Base models trained on seasons ${describeSpan(SPANS.base)} (${games(r.data.base.games)} games), ` +
+      `the logistic meta-model on ${describeSpan(SPANS.meta)} (${games(r.data.meta.games)} games; the build holds out a quarter of them to measure itself), ` +
+      `every forecast scored on the same ${games(r.data.test.games)} games of ${describeSpan(SPANS.test)} ` +
       `(home team won ${(r.data.test.home_win_rate * 100).toFixed(1)}%). Lower log loss and Brier score are better.`,
-    "",
-  );
-  out.push(
     markdownTable(
       ["forecast", "accuracy", "log loss", "Brier", "AUC", "games"],
       r.test_metrics.map((m) => [
@@ -207,15 +174,9 @@ function renderMarkdown(r: Report): string {
       ]),
       ["left", "right", "right", "right", "right", "right"],
     ),
-    "",
-  );
-  out.push("## Ensemble minus Elo, game by game", "");
-  out.push(
+    "## Ensemble minus Elo, game by game",
     "Mean per-game difference (ensemble − Elo) ± its standard error; negative means the ensemble forecast better. " +
       "A difference within about two standard errors of zero is not one these games can vouch for.",
-    "",
-  );
-  out.push(
     markdownTable(
       ["games", "n", "log loss ensemble / Elo", "Δ log loss", "Brier ensemble / Elo", "Δ Brier", "accuracy ensemble / Elo"],
       r.ensemble_vs_elo.map((s) => [
@@ -229,29 +190,16 @@ function renderMarkdown(r: Report): string {
       ]),
       ["left", "right", "right", "right", "right", "right", "right"],
     ),
-    "",
-  );
-  out.push("## The models", "");
-  out.push(
+    "## The models",
     markdownTable(
       ["base model", "algorithm", "features", "training", "meta-model weight"],
       r.base_models.map((m, j) => [m.name, m.algorithm, m.features.join(", "), `${(m.training_ms / 1000).toFixed(1)} s`, fixed(r.ensemble.meta_weights[j]?.coefficient, 3)]),
       ["left", "left", "left", "right", "right"],
     ),
-    "",
-  );
-  out.push(
     `Meta-model: logistic regression on the four base probabilities (intercept ${fixed(r.ensemble.meta_intercept, 3)}); ` +
       `the ensemble built from the saved base models in ${(r.ensemble.build_ms / 1000).toFixed(2)} s.`,
-    "",
-  );
-  return out.join("\n");
+  ];
+  return blocks.join("\n\n") + "\n";
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`[evaluate] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exit(1);
-  },
-);
+runScript("evaluate", main);

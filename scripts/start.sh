@@ -12,6 +12,7 @@ export NEXT_TELEMETRY_DISABLED=1
 export NODE_ENV=production
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-3000}"
+export HOST PORT
 
 started_db=""
 cleanup() {
@@ -43,10 +44,19 @@ if [[ -z "${MONGODB_URI:-}" ]]; then
   fi
 fi
 
+# Session cookies are signed with AUTH_SECRET: made once, kept with the data (set it yourself to share it between web nodes).
+if [[ -z "${AUTH_SECRET:-}" ]]; then
+  mkdir -p .data
+  [[ -s .data/auth-secret ]] || (umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' >.data/auth-secret)
+  AUTH_SECRET="$(cat .data/auth-secret)"
+  export AUTH_SECRET
+fi
+
 # Reach the database and the artifact folder before anything else starts.
 npx tsx scripts/check-config.ts
 ensure_build
 npx tsx scripts/seed.ts
+first_link="$(npx tsx scripts/first-sign-in.ts)"
 
 # The worker is restarted if it dies (a crash mid-training requeues its job);
 # the web server keeps serving meanwhile.
@@ -59,6 +69,12 @@ start_group bash -c '
 '
 start_group node_modules/.bin/next start -H "$HOST" -p "$PORT"
 echo "[start] dashboard on http://$( [[ "$HOST" == "0.0.0.0" ]] && echo localhost || echo "$HOST" ):$PORT  (Ctrl-C stops everything)" >&2
+if [[ -n "$first_link" ]]; then
+  echo "[start] No admin account yet. Open this link to create it; it works once, and each start prints a new one until then:" >&2
+  echo "[start]   $first_link" >&2
+else
+  echo "[start] Sign in with your account; an admin adds people on the Users page." >&2
+fi
 
 # Stop everything when the web server (or a worker that stopped cleanly) exits.
 wait -n "${pids[@]}"

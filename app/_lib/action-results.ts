@@ -1,6 +1,7 @@
 import { refresh } from "next/cache";
 import { logger } from "@/lib/log";
 import { knownError } from "./error-status";
+import { requireActionRole } from "./session";
 import type { ActionState, CancelJobResult, StartJobResult } from "@/components/action-state";
 import type { JobView } from "@/lib/jobs/queue";
 
@@ -18,6 +19,7 @@ export function actionError(err: unknown, action: string): ActionState {
 /** Runs a lib call that queues a job; the page re-renders (status "queued") in the same response. */
 export async function startJob(action: string, queue: () => Promise<JobView>): Promise<StartJobResult> {
   try {
+    await requireActionRole("editor");
     const job = await queue();
     refresh();
     return { ok: true, jobId: job.id };
@@ -29,6 +31,7 @@ export async function startJob(action: string, queue: () => Promise<JobView>): P
 /** Runs a lib call that cancels a job; the page re-renders with the target as it now stands. */
 export async function stopJob(action: string, cancel: () => Promise<JobView>): Promise<CancelJobResult> {
   try {
+    await requireActionRole("editor");
     const job = await cancel();
     refresh();
     return { ok: true, status: job.status };

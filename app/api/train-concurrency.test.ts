@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createEnsemble, requestEnsembleTraining } from "@/lib/ensemble/service";
 import { useTestEnv } from "@/lib/testing/env";
+import { asRole, requestWith } from "@/lib/testing/identities";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { createModelConfig, requestTraining } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
@@ -20,8 +21,10 @@ let datasetPath = "";
 let metaPath = "";
 let baseIds: string[] = [];
 let serial = 0;
+let req: ReturnType<typeof requestWith>;
 
 beforeAll(async () => {
+  req = requestWith(await asRole("editor"));
   datasetPath = (await saveSyntheticDataset("race-base", 200, 1)).path;
   metaPath = (await saveSyntheticDataset("race-meta", 200, 2)).path;
   for (const features of [["f1", "f2"], ["f3", "f4"]]) {
@@ -50,7 +53,7 @@ async function race(n: number, call: () => Promise<unknown>): Promise<{ ok: numb
   };
 }
 
-const post = () => new Request("http://test", { method: "POST" });
+const post = () => req("http://test", { method: "POST" });
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 
 async function statusCounts(responses: Response[]): Promise<Record<number, number>> {

@@ -15,7 +15,7 @@ vi.mock("@/lib/log", () => {
 });
 
 const { loadArtifact, saveArtifactSet } = await import("./artifact-set");
-const { LocalArtifactStore } = await import("./store");
+const { LocalArtifactStore } = await import("./local-store");
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "artifact-log-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -19,7 +19,7 @@ import {
   UnserializableArtifactError,
 } from "./errors";
 import { ARTIFACT_FORMAT_VERSION, newRunId } from "./format";
-import { LocalArtifactStore } from "./store";
+import { LocalArtifactStore } from "./local-store";
 
 let base: string;
 let root: string;

@@ -10,7 +10,7 @@ import {
   parseEnvelope,
   serializeEnvelope,
 } from "./format";
-import type { ArtifactStore } from "./store";
+import type { ArtifactStat, ArtifactStore } from "./store";
 
 /**
  * What training, ensembling and the routes call. Everything here speaks in
@@ -186,6 +186,13 @@ function checkChecksum(bytes: Buffer, expected: string, ref: { path: string; kin
  * artifacts compare these before trusting an entry.
  */
 export async function artifactStamps(store: ArtifactStore, paths: string[]): Promise<string[]> {
+  if (store.statMany && paths.length > 1) {
+    const stats = await store.statMany(paths).catch(() => new Map<string, ArtifactStat>());
+    return paths.map((p) => {
+      const st = stats.get(p);
+      return st ? `${st.bytes}:${st.modifiedMs}` : "absent";
+    });
+  }
   return Promise.all(
     paths.map(async (p) => {
       const st = await store.stat(p).catch(() => null);

@@ -20,16 +20,10 @@ export {
   assertRunId,
   artifactFileName,
 } from "./format";
-export {
-  type ArtifactStore,
-  type ArtifactStat,
-  type WriteResult,
-  type LocalStoreFaults,
-  LocalArtifactStore,
-  artifactStoreFor,
-  defaultArtifactStore,
-  resolveInsideRoot,
-} from "./store";
+export type { ArtifactStore, ArtifactStat, WriteResult } from "./store";
+export { type LocalStoreFaults, LocalArtifactStore, resolveInsideRoot } from "./local-store";
+export { GridFsArtifactStore } from "./gridfs-store";
+export { artifactStoreFor, defaultArtifactStore } from "./stores";
 export {
   type SavedArtifact,
   type ArtifactRef,

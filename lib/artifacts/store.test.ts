@@ -6,7 +6,8 @@ import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { ArtifactMissingError, UnknownArtifactStoreError, UnsafeArtifactPathError } from "./errors";
-import { LocalArtifactStore, artifactStoreFor, defaultArtifactStore, resolveInsideRoot } from "./store";
+import { LocalArtifactStore, resolveInsideRoot } from "./local-store";
+import { artifactStoreFor, defaultArtifactStore } from "./stores";
 
 let base: string;
 let root: string;

@@ -1,6 +1,6 @@
 /**
  * Markdown tables for generated reports. Cells are text; numbers are formatted
- * by the caller (see `fixed`, `ms`, `mb`), so a report decides its own precision.
+ * by the caller (see `fixed`, `ms`, `bytes`), so a report decides its own precision.
  */
 
 export type Align = "left" | "right";

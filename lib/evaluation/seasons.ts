@@ -8,7 +8,7 @@ export interface SeasonSpan {
   to?: number;
 }
 
-export function inSpan(season: number, span: SeasonSpan): boolean {
+function inSpan(season: number, span: SeasonSpan): boolean {
   return (span.from === undefined || season >= span.from) && (span.to === undefined || season <= span.to);
 }
 

@@ -31,10 +31,6 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 
-export function median(values: readonly number[]): number {
-  return percentile(values, 50);
-}
-
 /** Median with the range around it: how benchmark repetitions are reported. */
 export function spread(values: readonly number[]): Spread {
   const sorted = finiteSorted(values);

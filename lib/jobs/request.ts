@@ -15,7 +15,7 @@ import { createJob, type JobView } from "./queue";
 export async function requestJob(
   kind: JobKind,
   // Any collection whose documents carry `status` and `last_error`.
-  collection: mongoose.Model<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  collection: mongoose.Model<any>,
   targetId: mongoose.Types.ObjectId,
   busyMessage: string,
 ): Promise<JobView> {

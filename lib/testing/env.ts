@@ -32,6 +32,8 @@ export function useTestEnv(): TestEnv {
     process.env.MONGODB_URI = env.uri;
     process.env.ARTIFACT_DIR = env.artifactDir;
     process.env.DATA_DIR = env.dataDir;
+    // Sessions need a signing secret; each test file gets its own.
+    process.env.AUTH_SECRET ??= `test-secret-${Math.random().toString(36).slice(2)}-${Date.now()}-0123456789`;
     resetConfigForTests();
     await connectDb(env.uri);
   });

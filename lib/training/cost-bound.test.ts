@@ -4,6 +4,7 @@ import { resetConfigForTests } from "@/lib/config";
 import { ValidationError } from "@/lib/errors";
 import { estimateTrainingSeconds } from "@/lib/ml/algorithms";
 import { useTestEnv } from "@/lib/testing/env";
+import { asRole, requestWith } from "@/lib/testing/identities";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { Dataset } from "@/models/Dataset";
 import { Job } from "@/models/Job";
@@ -47,7 +48,8 @@ describe("MAX_TRAINING_SECONDS", () => {
     expect(await ModelConfig.countDocuments({ name: "too-slow" })).toBe(0);
 
     // The API answers 400 with the field error.
-    const res = await postModel(new Request("http://test/api/models", { method: "POST", body: JSON.stringify(spec) }), undefined as never);
+    const req = requestWith(await asRole("editor"));
+    const res = await postModel(req("http://test/api/models", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) }), undefined as never);
     expect(res.status).toBe(400);
     expect((await res.json()).fields.hyperparameters).toBeDefined();
 

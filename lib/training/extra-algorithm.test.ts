@@ -5,7 +5,7 @@ import { buildEnsemble } from "@/lib/ensemble/build";
 import { predictWithEnsemble } from "@/lib/ensemble/load";
 import { createEnsemble } from "@/lib/ensemble/service";
 import { ValidationError } from "@/lib/errors";
-import { algorithmCatalog, algorithmSchema, defineAlgorithm, real, registerAlgorithm, type Estimator } from "@/lib/ml/algorithms";
+import { algorithmCatalog, algorithmSchema, defineAlgorithm, registerAlgorithm, type Estimator } from "@/lib/ml/algorithms";
 import { NotFittedError } from "@/lib/ml/errors";
 import { useTestEnv } from "@/lib/testing/env";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
@@ -62,7 +62,7 @@ const nearestCentroid = defineAlgorithm({
   label: "Nearest centroid",
  
   description: "Compares a row's distance to the average winning and losing rows.",
-  hyperparameters: { temperature: real({ gt: 0, max: 100, default: 1, help: "How sharply distance turns into probability." }) },
+  hyperparameters: { temperature: { type: "number", gt: 0, max: 100, default: 1, help: "How sharply distance turns into probability." } },
   stateSchema,
   create: (hp) => new NearestCentroid(hp.temperature),
   restore: (hp, _seed, state) => NearestCentroid.restore(hp.temperature, state),

@@ -1,6 +1,8 @@
 import { NextResponse } from "next/server";
 import { knownError } from "@/app/_lib/error-status";
-import { PayloadTooLargeError, ValidationError } from "@/lib/errors";
+import { requireRole, type Identity } from "@/lib/auth/identity";
+import type { Role } from "@/lib/auth/roles";
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
 export function json(body: unknown, status = 200) {
@@ -21,11 +23,45 @@ export function errorResponse(err: unknown) {
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 
-/** Wraps a route handler so that thrown domain errors become JSON answers. */
-export function route<C>(handler: Handler<C>): Handler<C> {
+/** What a route's body may be: JSON (or nothing), or a CSV upload. */
+export type BodyKind = "json" | "upload";
+
+const UPLOAD_TYPES = ["multipart/form-data", "text/csv"];
+
+/**
+ * Only JSON (or, for uploads, multipart and text/csv) is read: the types an
+ * HTML form on another site can send without a preflight (text/plain,
+ * urlencoded) are refused with 415 before anything runs.
+ */
+function checkBodyType(req: Request, kind: BodyKind): void {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const hasBody = Number(req.headers.get("content-length") ?? "0") > 0 || req.headers.has("transfer-encoding");
+  if (kind === "upload") {
+    if (!UPLOAD_TYPES.includes(type)) {
+      throw new UnsupportedMediaTypeError("Send the CSV as multipart/form-data (field file) or as a text/csv body with ?name=.");
+    }
+    return;
+  }
+  if ((type !== "" || hasBody) && type !== "application/json") {
+    throw new UnsupportedMediaTypeError("Send the body as JSON with content-type: application/json.");
+  }
+}
+
+/**
+ * Wraps a route handler: the caller must have at least `role` (401 without
+ * credentials, 403 with too little), a state-changing request must carry the
+ * right body type (415), and thrown domain errors become JSON answers.
+ */
+export function route<C>(
+  role: Role,
+  handler: (req: Request, ctx: C, who: Identity) => Promise<Response>,
+  body: BodyKind = "json",
+): Handler<C> {
   return async (req, ctx) => {
     try {
-      return await handler(req, ctx);
+      const who = await requireRole(req.headers, role);
+      if (req.method !== "GET" && req.method !== "HEAD") checkBodyType(req, body);
+      return await handler(req, ctx, who);
     } catch (err) {
       return errorResponse(err);
     }

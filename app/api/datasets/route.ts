@@ -5,10 +5,10 @@ import { json, readTextCapped, route } from "../_lib/respond";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async () => json({ datasets: await listDatasets() }));
+export const GET = route("viewer", async () => json({ datasets: await listDatasets() }));
 
 /** Multipart (field `file`, optional field `name`) or a text/csv body with ?name=. */
-export const POST = route(async (req: Request) => {
+export const POST = route("editor", async (req: Request) => {
   const limit = config().maxUploadBytes;
   if (Number(req.headers.get("content-length") ?? "0") > limit + 64 * 1024) throw new PayloadTooLargeError(limit);
   const type = req.headers.get("content-type") ?? "";
@@ -23,7 +23,7 @@ export const POST = route(async (req: Request) => {
     if (file.size > limit) throw new PayloadTooLargeError(limit);
     name = form.get("name") || file.name;
     text = await file.text();
-  } else if (type.startsWith("text/csv") || type.startsWith("text/plain")) {
+  } else if (type.startsWith("text/csv")) {
     name = new URL(req.url).searchParams.get("name");
     text = await readTextCapped(req, limit);
   } else {
@@ -32,4 +32,4 @@ export const POST = route(async (req: Request) => {
     });
   }
   return json(await saveDataset({ name, text }), 201);
-});
+}, "upload");

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { runNextJob } from "@/lib/jobs/runner";
 import { useTestEnv } from "@/lib/testing/env";
+import { asRole, requestWith } from "@/lib/testing/identities";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
@@ -14,9 +15,14 @@ import { GET as list, POST as create } from "./route";
 
 useTestEnv();
 
+let req: ReturnType<typeof requestWith>;
+beforeAll(async () => {
+  req = requestWith(await asRole("editor"));
+});
+
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const post = (body: unknown) =>
-  new Request("http://test/api/ensembles", { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  req("http://test/api/ensembles", { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
 let ids: string[] = [];
 let metaCsv = "";
@@ -62,9 +68,9 @@ describe("ensembles API", () => {
     const early = await predict(post(rows), ctx(ens.id));
     expect(early.status).toBe(409);
 
-    const queued = await train(new Request("http://test", { method: "POST" }), ctx(ens.id));
+    const queued = await train(req("http://test", { method: "POST" }), ctx(ens.id));
     expect(queued.status).toBe(202);
-    expect((await train(new Request("http://test", { method: "POST" }), ctx(ens.id))).status).toBe(409);
+    expect((await train(req("http://test", { method: "POST" }), ctx(ens.id))).status).toBe(409);
 
     expect(await runNextJob(jobHandlers)).toBe((await queued.json()).job_id);
     const ok = await predict(post(rows), ctx(ens.id));
@@ -77,18 +83,18 @@ describe("ensembles API", () => {
     const missingFeature = await predict(post({ rows: [{ f1: 1 }] }), ctx(ens.id));
     expect(missingFeature.status).toBe(400);
 
-    const view = await (await getEnsemble(new Request("http://test"), ctx(ens.id))).json();
+    const view = await (await getEnsemble(req("http://test"), ctx(ens.id))).json();
     expect(view.runs[0].base.map((b: { source: string }) => b.source)).toEqual(["artifact", "artifact"]);
 
     // PATCH does not touch artifacts; a retrain does, and makes the ensemble stale.
     const patched = await patchModel(
-      new Request("http://test", { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ hyperparameters: { l2: 0.01 } }) }),
+      req("http://test", { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ hyperparameters: { l2: 0.01 } }) }),
       ctx(ids[0]),
     );
     expect(patched.status).toBe(200);
     expect((await patched.json()).hyperparameters.l2).toBe(0.01);
     const badPatch = await patchModel(
-      new Request("http://test", { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ run_id: "forged" }) }),
+      req("http://test", { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ run_id: "forged" }) }),
       ctx(ids[0]),
     );
     expect(badPatch.status).toBe(400);
@@ -96,10 +102,10 @@ describe("ensembles API", () => {
     const stale = await predict(post(rows), ctx(ens.id));
     expect(stale.status).toBe(409);
     expect((await stale.json()).error).toMatch(/stale.*Rebuild/s);
-    const listed = await (await list(new Request("http://test"), undefined as never)).json();
+    const listed = await (await list(req("http://test"), undefined as never)).json();
     expect(listed.ensembles[0].stale).toBe(true);
 
-    expect((await deleteEnsemble(new Request("http://test", { method: "DELETE" }), ctx(ens.id))).status).toBe(200);
-    expect((await getEnsemble(new Request("http://test"), ctx(ens.id))).status).toBe(404);
+    expect((await deleteEnsemble(req("http://test", { method: "DELETE" }), ctx(ens.id))).status).toBe(200);
+    expect((await getEnsemble(req("http://test"), ctx(ens.id))).status).toBe(404);
   });
 });

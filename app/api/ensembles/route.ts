@@ -3,6 +3,6 @@ import { json, readJson, route } from "../_lib/respond";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async () => json({ ensembles: await listEnsembles() }));
+export const GET = route("viewer", async () => json({ ensembles: await listEnsembles() }));
 
-export const POST = route(async (req: Request) => json(await createEnsemble(await readJson(req)), 201));
+export const POST = route("editor", async (req: Request) => json(await createEnsemble(await readJson(req)), 201));

@@ -1,7 +1,8 @@
 import fs from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { useTestEnv } from "@/lib/testing/env";
+import { asRole, requestWith } from "@/lib/testing/identities";
 import { syntheticCsv } from "@/lib/ml/synthetic";
 import { Dataset } from "@/models/Dataset";
 import { ModelConfig } from "@/models/ModelConfig";
@@ -14,11 +15,16 @@ import { GET as listModels, POST as postModel } from "./route";
 
 const env = useTestEnv();
 
+let req: ReturnType<typeof requestWith>;
+beforeAll(async () => {
+  req = requestWith(await asRole("editor"));
+});
+
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const jsonReq = (body: unknown, method = "POST") =>
-  new Request("http://test/api/models", { method, headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  req("http://test/api/models", { method, headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
 const csvReq = (text: string, name: string) =>
-  new Request(`http://test/api/datasets?name=${encodeURIComponent(name)}`, { method: "POST", headers: { "content-type": "text/csv" }, body: text });
+  req(`http://test/api/datasets?name=${encodeURIComponent(name)}`, { method: "POST", headers: { "content-type": "text/csv" }, body: text });
 
 async function upload(name: string, text: string) {
   return postDataset(csvReq(text, name), undefined as never);
@@ -31,23 +37,23 @@ describe("datasets API", () => {
     const res = await upload("api-data", syntheticCsv(100));
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ path: "api-data.csv", columns: ["f1", "f2", "f3", "f4", "label"], rows: 100 });
-    const list = await (await getDatasets(new Request("http://test/api/datasets"), undefined as never)).json();
+    const list = await (await getDatasets(req("http://test/api/datasets"), undefined as never)).json();
     expect(list.datasets.map((d: { path: string }) => d.path)).toContain("api-data.csv");
   });
 
   it("takes a multipart upload (field file, optional name) and refuses one without a file", async () => {
     const form = new FormData();
     form.set("file", new File([syntheticCsv(60, 9)], "from-browser.csv", { type: "text/csv" }));
-    const res = await postDataset(new Request("http://test/api/datasets", { method: "POST", body: form }), undefined as never);
+    const res = await postDataset(req("http://test/api/datasets", { method: "POST", body: form }), undefined as never);
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ path: "from-browser.csv", rows: 60 });
     const named = new FormData();
     named.set("name", "renamed");
     named.set("file", new File([syntheticCsv(30, 9)], "whatever.csv"));
-    expect(await (await postDataset(new Request("http://test/api/datasets", { method: "POST", body: named }), undefined as never)).json()).toMatchObject({ path: "renamed.csv" });
+    expect(await (await postDataset(req("http://test/api/datasets", { method: "POST", body: named }), undefined as never)).json()).toMatchObject({ path: "renamed.csv" });
     const none = new FormData();
     none.set("name", "nothing");
-    const missing = await postDataset(new Request("http://test/api/datasets", { method: "POST", body: none }), undefined as never);
+    const missing = await postDataset(req("http://test/api/datasets", { method: "POST", body: none }), undefined as never);
     expect(missing.status).toBe(400);
     expect((await missing.json()).fields.file).toBeDefined();
   });
@@ -105,7 +111,7 @@ describe("models API", () => {
       },
     }, { highWaterMark: 0 });
     const chunked = await postModel(
-      new Request("http://test/api/models", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit),
+      req("http://test/api/models", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit),
       undefined as never,
     );
     expect(chunked.status).toBe(413);
@@ -130,29 +136,33 @@ describe("models API", () => {
     expect(untrained.status).toBe(409);
     expect((await untrained.json()).error).toMatch(/train it first/);
 
-    const train = await trainModel(new Request("http://test", { method: "POST" }), ctx(model.id));
+    const train = await trainModel(req("http://test", { method: "POST" }), ctx(model.id));
     expect(train.status).toBe(202);
     const { job_id } = await train.json();
     expect(job_id).toMatch(/^[a-f0-9]{24}$/);
-    const again = await trainModel(new Request("http://test", { method: "POST" }), ctx(model.id));
+    const again = await trainModel(req("http://test", { method: "POST" }), ctx(model.id));
     expect(again.status).toBe(409);
     // The queued job holds the model: deleting it now is refused.
-    expect((await deleteModel(new Request("http://test", { method: "DELETE" }), ctx(model.id))).status).toBe(409);
+    expect((await deleteModel(req("http://test", { method: "DELETE" }), ctx(model.id))).status).toBe(409);
 
-    const list = await (await listModels(new Request("http://test/api/models"), undefined as never)).json();
+    const list = await (await listModels(req("http://test/api/models"), undefined as never)).json();
     expect(list.models[0].artifacts.model.status).toBe("missing");
 
-    expect((await getModel(new Request("http://test"), ctx("0123456789abcdef01234567"))).status).toBe(404);
-    expect((await getModel(new Request("http://test"), ctx("not-an-id"))).status).toBe(404);
+    expect((await getModel(req("http://test"), ctx("0123456789abcdef01234567"))).status).toBe(404);
+    expect((await getModel(req("http://test"), ctx("not-an-id"))).status).toBe(404);
+    // Cancelling takes an editor; a viewer may only watch.
+    const asViewer = requestWith(await asRole("viewer"));
+    expect((await cancelJob(asViewer("http://test", { method: "POST" }), ctx(job_id))).status).toBe(403);
+    expect((await cancelJob(new Request("http://test", { method: "POST" }), ctx(job_id))).status).toBe(401);
     // Cancelling the queued job releases the model at once and puts its status back.
-    const post = () => new Request("http://test", { method: "POST" });
+    const post = () => req("http://test", { method: "POST" });
     const cancelled = await cancelJob(post(), ctx(job_id));
     expect(cancelled.status).toBe(202);
     expect(await cancelled.json()).toMatchObject({ id: job_id, status: "cancelled", cancel_requested: true });
     expect((await cancelJob(post(), ctx(job_id))).status).toBe(409);
     expect((await cancelJob(post(), ctx("0123456789abcdef01234567"))).status).toBe(404);
     expect((await ModelConfig.findById(model.id).lean())?.status).toBe("untrained");
-    const del = await deleteModel(new Request("http://test", { method: "DELETE" }), ctx(model.id));
+    const del = await deleteModel(req("http://test", { method: "DELETE" }), ctx(model.id));
     expect(del.status).toBe(200);
     expect(await ModelConfig.countDocuments({ _id: model.id })).toBe(0);
   });

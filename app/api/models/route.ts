@@ -3,6 +3,6 @@ import { json, readJson, route } from "../_lib/respond";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async () => json({ models: await listModels() }));
+export const GET = route("viewer", async () => json({ models: await listModels() }));
 
-export const POST = route(async (req: Request) => json(await createModelConfig(await readJson(req)), 201));
+export const POST = route("editor", async (req: Request) => json(await createModelConfig(await readJson(req)), 201));

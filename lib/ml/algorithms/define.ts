@@ -49,14 +49,6 @@ export function defineAlgorithm<S extends HyperparameterSpecs, State>(definition
   return definition;
 }
 
-export function integer(spec: Omit<Extract<HyperparameterSpec, { type: "integer" }>, "type">): HyperparameterSpec {
-  return { type: "integer", ...spec };
-}
-
-export function real(spec: Omit<Extract<HyperparameterSpec, { type: "number" }>, "type">): HyperparameterSpec {
-  return { type: "number", ...spec };
-}
-
 /** One hyperparameter's zod schema, with the sentence a form shows next to the field. */
 export function hyperparameterSchema(name: string, spec: HyperparameterSpec): z.ZodNumber {
   const notANumber = `${name} must be a number.`;

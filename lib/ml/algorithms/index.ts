@@ -13,7 +13,7 @@ import { randomForest } from "./random-forest";
 import type { Classifier, Estimator, FitOptions, SerializedClassifier } from "./types";
 
 export type { Classifier, Estimator, FitOptions, SerializedClassifier } from "./types";
-export { defineAlgorithm, integer, real, type AlgorithmDefinition, type HyperparameterField, type HyperparameterValues } from "./define";
+export { defineAlgorithm, type AlgorithmDefinition, type HyperparameterField, type HyperparameterValues } from "./define";
 
 /**
  * The one list of algorithms. Everything else (API and form schemas, mongoose
@@ -21,7 +21,7 @@ export { defineAlgorithm, integer, real, type AlgorithmDefinition, type Hyperpar
  * registry, so adding an algorithm is one module plus one line here.
  */
 // Definitions differ in their hyperparameter and state types; the registry only passes values through.
-type AnyAlgorithm = AlgorithmDefinition<HyperparameterSpecs, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type AnyAlgorithm = AlgorithmDefinition<HyperparameterSpecs, any>;
 
 const registry = new Map<string, AnyAlgorithm>();
 

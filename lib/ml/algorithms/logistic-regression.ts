@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { NotFittedError } from "../errors";
 import { checkRows, checkTrainingData, yieldToEventLoop } from "./data-checks";
-import { defineAlgorithm, real, integer, type HyperparameterValues } from "./define";
+import { defineAlgorithm, type HyperparameterSpecs, type HyperparameterValues } from "./define";
 import type { Estimator, FitOptions } from "./types";
 
 /**
@@ -21,11 +21,11 @@ import type { Estimator, FitOptions } from "./types";
 
 const hyperparameters = {
   /** L2 penalty on the coefficients, not the intercept: minimise mean log loss + l2/2 * |coef|^2. */
-  l2: real({ min: 0, max: 1000, default: 1e-3, help: "Strength of the L2 penalty on the coefficients." }),
-  max_iter: integer({ min: 1, max: 1000, default: 50, help: "Most optimisation steps before stopping." }),
+  l2: { type: "number", min: 0, max: 1000, default: 1e-3, help: "Strength of the L2 penalty on the coefficients." },
+  max_iter: { type: "integer", min: 1, max: 1000, default: 50, help: "Most optimisation steps before stopping." },
   /** Stop when every component of the gradient is below this. */
-  tol: real({ gt: 0, max: 1, default: 1e-6, help: "Stop once every gradient component is below this." }),
-};
+  tol: { type: "number", gt: 0, max: 1, default: 1e-6, help: "Stop once every gradient component is below this." },
+} satisfies HyperparameterSpecs;
 
 type LogisticRegressionHyperparameters = HyperparameterValues<typeof hyperparameters>;
 

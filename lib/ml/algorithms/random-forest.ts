@@ -3,7 +3,7 @@ import { z } from "zod";
 import { InvalidModelStateError, NotFittedError } from "../errors";
 import { createRng, nextSeed, sampleIndices, type Rng } from "../random";
 import { checkRows, checkTrainingData, yieldToEventLoop } from "./data-checks";
-import { defineAlgorithm, integer, real, type HyperparameterValues } from "./define";
+import { defineAlgorithm, type HyperparameterSpecs, type HyperparameterValues } from "./define";
 import type { Estimator, FitOptions } from "./types";
 
 /**
@@ -29,23 +29,17 @@ import type { Estimator, FitOptions } from "./types";
  */
 
 const hyperparameters = {
-  n_estimators: integer({ min: 1, max: 300, default: 40, help: "Number of trees. Training time grows with it." }),
-  max_depth: integer({ min: 1, max: 30, default: 8, help: "How deep each tree may grow." }),
+  n_estimators: { type: "integer", min: 1, max: 300, default: 40, help: "Number of trees. Training time grows with it." },
+  max_depth: { type: "integer", min: 1, max: 30, default: 8, help: "How deep each tree may grow." },
   /**
    * Rows drawn (with replacement) for each tree. The tree learner's cost grows
    * with the square of its rows, so this, not the CSV size, bounds training time.
    */
-  max_samples: integer({
-    min: 50,
-    max: 20_000,
-    default: 1500,
-   
-    help: "Rows drawn for each tree; bounds training time more than the CSV size does.",
-  }),
-  max_features: real({ gt: 0, max: 1, default: 0.8, help: "Share of the feature columns each tree may split on (0–1)." }),
+  max_samples: { type: "integer", min: 50, max: 20_000, default: 1500, help: "Rows drawn for each tree; bounds training time more than the CSV size does." },
+  max_features: { type: "number", gt: 0, max: 1, default: 0.8, help: "Share of the feature columns each tree may split on (0–1)." },
   /** A node with fewer rows than this becomes a leaf (the library's minNumSamples + 1). */
-  min_samples_split: integer({ min: 2, max: 1000, default: 10, help: "A node with fewer rows than this becomes a leaf." }),
-};
+  min_samples_split: { type: "integer", min: 2, max: 1000, default: 10, help: "A node with fewer rows than this becomes a leaf." },
+} satisfies HyperparameterSpecs;
 
 type RandomForestHyperparameters = HyperparameterValues<typeof hyperparameters>;
 

@@ -4,6 +4,6 @@ import { json, route } from "../../_lib/respond";
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
 
-export const GET = route(async (_req: Request, { params }: Ctx) => json(await getEnsemble((await params).id)));
+export const GET = route("viewer", async (_req: Request, { params }: Ctx) => json(await getEnsemble((await params).id)));
 
-export const DELETE = route(async (_req: Request, { params }: Ctx) => json(await deleteEnsemble((await params).id)));
+export const DELETE = route("editor", async (_req: Request, { params }: Ctx) => json(await deleteEnsemble((await params).id)));

@@ -4,4 +4,4 @@ import { json, route } from "../../_lib/respond";
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
 
-export const GET = route(async (_req: Request, { params }: Ctx) => json(await getJob((await params).id)));
+export const GET = route("viewer", async (_req: Request, { params }: Ctx) => json(await getJob((await params).id)));

@@ -4,10 +4,10 @@ import { json, readJson, route } from "../../_lib/respond";
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
 
-export const GET = route(async (_req: Request, { params }: Ctx) => json(await getModel((await params).id)));
+export const GET = route("viewer", async (_req: Request, { params }: Ctx) => json(await getModel((await params).id)));
 
-export const PATCH = route(async (req: Request, { params }: Ctx) =>
+export const PATCH = route("editor", async (req: Request, { params }: Ctx) =>
   json(await updateModelConfig((await params).id, await readJson(req))),
 );
 
-export const DELETE = route(async (_req: Request, { params }: Ctx) => json(await deleteModel((await params).id)));
+export const DELETE = route("editor", async (_req: Request, { params }: Ctx) => json(await deleteModel((await params).id)));

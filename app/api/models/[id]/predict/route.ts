@@ -4,6 +4,6 @@ import { json, readJson, route } from "../../../_lib/respond";
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
 
-export const POST = route(async (req: Request, { params }: Ctx) =>
+export const POST = route("editor", async (req: Request, { params }: Ctx) =>
   json(await predictWithModel((await params).id, await readJson(req, 5 * 1024 * 1024))),
 );

@@ -1,0 +1,36 @@
+"use server";
+
+import { refresh } from "next/cache";
+import { z } from "zod";
+import { actionError } from "@/app/_lib/action-results";
+import { requireActionRole } from "@/app/_lib/session";
+import type { UploadState } from "@/components/datasets/upload-state";
+import { saveDataset } from "@/lib/datasets";
+
+const UploadForm = z.object({
+  file: z.instanceof(File, { message: "choose a CSV file" }).refine((f) => f.size > 0, "the file is empty"),
+  name: z.string().trim().optional(),
+});
+
+/** Stores an uploaded CSV (field `file`, optional `name`; the file name is used otherwise). */
+export async function uploadDatasetAction(_prev: UploadState, formData: FormData): Promise<UploadState> {
+  try {
+    await requireActionRole("editor");
+  } catch (err) {
+    return { ...actionError(err, "uploadDataset"), dataset: null };
+  }
+  const parsed = UploadForm.safeParse({ file: formData.get("file"), name: formData.get("name") ?? undefined });
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? "file")] ??= []).push(issue.message);
+    return { ok: false, message: "Choose a CSV file to upload.", fieldErrors, dataset: null };
+  }
+  const { file, name } = parsed.data;
+  try {
+    const dataset = await saveDataset({ name: name || file.name, text: await file.text() });
+    refresh();
+    return { ok: true, message: `Saved ${dataset.path}: ${dataset.rows} rows, ${dataset.columns.length} columns.`, fieldErrors: {}, dataset };
+  } catch (err) {
+    return { ...actionError(err, "uploadDataset"), dataset: null };
+  }
+}

@@ -1,0 +1,75 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { actionError, startJob, stopJob } from "@/app/_lib/action-results";
+import { formInput } from "@/app/_lib/form-input";
+import { requireActionRole } from "@/app/_lib/session";
+import type { ActionState, CancelJobResult, StartJobResult } from "@/components/action-state";
+import { cancelJob } from "@/lib/jobs/cancel";
+import { estimateTrainingSeconds } from "@/lib/ml/algorithms";
+import { createModelConfig, deleteModel, requestTraining, updateModelConfig } from "@/lib/training/service";
+
+/** The model form's fields as the lib's input; the lib validates meaning and ranges. */
+function modelInputFromForm(formData: FormData) {
+  return formInput(formData, { lists: ["features"], optional: ["calibration", "seed"], numberGroups: ["hyperparameters"] });
+}
+
+export async function createModelAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
+  let id: string;
+  try {
+    await requireActionRole("editor");
+    id = (await createModelConfig(modelInputFromForm(formData))).id;
+  } catch (err) {
+    return actionError(err, "createModel");
+  }
+  redirect(`/models/${id}`);
+}
+
+export async function updateModelAction(modelId: string, _prev: ActionState, formData: FormData): Promise<ActionState> {
+  try {
+    await requireActionRole("editor");
+    await updateModelConfig(modelId, modelInputFromForm(formData));
+  } catch (err) {
+    return actionError(err, "updateModel");
+  }
+  redirect(`/models/${modelId}`);
+}
+
+export async function trainModelAction(modelId: string): Promise<StartJobResult> {
+  return startJob("trainModel", () => requestTraining(modelId));
+}
+
+export async function cancelTrainingAction(jobId: string): Promise<CancelJobResult> {
+  return stopJob("cancelTraining", () => cancelJob(jobId));
+}
+
+export async function deleteModelAction(modelId: string, _prev: ActionState, _formData: FormData): Promise<ActionState> {
+  try {
+    await requireActionRole("editor");
+    await deleteModel(modelId);
+  } catch (err) {
+    return actionError(err, "deleteModel");
+  }
+  redirect("/models");
+}
+
+const EstimateInput = z.object({
+  algorithm: z.string(),
+  hyperparameters: z.record(z.string(), z.number().finite()),
+  rows: z.number().int().min(0).max(1e9),
+  features: z.number().int().min(0).max(10_000),
+});
+
+/** The model form's expected training time; null for settings no estimate can be given for. */
+export async function estimateTrainingAction(input: unknown): Promise<number | null> {
+  if (!(await requireActionRole("editor").catch(() => null))) return null;
+  const parsed = EstimateInput.safeParse(input);
+  if (!parsed.success) return null;
+  const { algorithm, hyperparameters, rows, features } = parsed.data;
+  try {
+    return estimateTrainingSeconds(algorithm, hyperparameters, rows, features);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,119 @@
+import mongoose from "mongoose";
+import { describe, expect, it } from "vitest";
+import { clearCaches } from "@/lib/cache";
+import { resetConfigForTests } from "@/lib/config";
+import { buildEnsemble } from "@/lib/ensemble/build";
+import { predictWithEnsemble } from "@/lib/ensemble/load";
+import { createEnsemble } from "@/lib/ensemble/service";
+import { useTestEnv } from "@/lib/testing/env";
+import { saveSyntheticDataset } from "@/lib/testing/fixtures";
+import { createModelConfig, getModel } from "@/lib/training/service";
+import { trainModel } from "@/lib/training/train";
+import { ArtifactMissingError, UnsafeArtifactPathError } from "./errors";
+import { GridFsArtifactStore } from "./gridfs-store";
+import { loadArtifact, saveArtifactSet, verifyArtifact } from "./artifact-set";
+import { artifactStoreFor } from "./stores";
+
+const env = useTestEnv();
+const store = () => new GridFsArtifactStore("test_artifacts");
+
+describe("the GridFS artifact store", () => {
+  it("writes, reads, stats, lists and deletes like a folder, with the same name rules", async () => {
+    const s = store();
+    const written = await s.write("run1_model.json", '{"a":1}');
+    expect(written).toMatchObject({ path: "run1_model.json", bytes: 7 });
+    expect((await s.read("run1_model.json")).toString()).toBe('{"a":1}');
+    const st = await s.stat("run1_model.json");
+    expect(st?.bytes).toBe(7);
+    await s.write("sub/run2_scaler.json", "x");
+    expect(await s.list()).toEqual(["run1_model.json", "sub/run2_scaler.json"]);
+    expect(await s.list("sub/")).toEqual(["sub/run2_scaler.json"]);
+    // A rewrite is a new stamp, so caches keyed on stat notice it.
+    await new Promise((r) => setTimeout(r, 5));
+    await s.write("run1_model.json", '{"a":2}');
+    expect((await s.read("run1_model.json")).toString()).toBe('{"a":2}');
+    expect((await s.stat("run1_model.json"))?.modifiedMs).not.toBe(st?.modifiedMs);
+    expect(await s.list("run1")).toEqual(["run1_model.json"]);
+    const many = await s.statMany(["run1_model.json", "sub/run2_scaler.json", "absent.json"]);
+    expect([...many.keys()].sort()).toEqual(["run1_model.json", "sub/run2_scaler.json"]);
+    expect(many.get("run1_model.json")?.modifiedMs).toBe((await s.stat("run1_model.json"))?.modifiedMs);
+    await s.delete("run1_model.json");
+    await s.delete("run1_model.json"); // already gone: fine
+    expect(await s.stat("run1_model.json")).toBeNull();
+    await expect(s.read("run1_model.json")).rejects.toBeInstanceOf(ArtifactMissingError);
+    for (const bad of ["../etc/passwd", "/abs.json", "a/../b.json", "a\\b.json", "nul\u0000.json", "", "a//b.json", "./x.json"]) {
+      await expect(s.write(bad, "x")).rejects.toBeInstanceOf(UnsafeArtifactPathError);
+      await expect(s.read(bad)).rejects.toBeInstanceOf(UnsafeArtifactPathError);
+    }
+    expect(() => new GridFsArtifactStore("bad.bucket")).toThrow(UnsafeArtifactPathError);
+    expect(artifactStoreFor("gridfs://models").root).toBe("gridfs://models");
+  });
+
+  it("verifies checksums on load and reports a tampered file as corrupt", async () => {
+    const s = store();
+    const saved = await saveArtifactSet(s, "run-verify", { model: { w: [1, 2, 3] } }, {});
+    const ref = { path: saved.model.path, sha256: saved.model.sha256, kind: "model" as const, run_id: "run-verify" };
+    expect((await loadArtifact<{ w: number[] }>(s, ref)).payload.w).toEqual([1, 2, 3]);
+    await s.write(saved.model.path, (await s.read(saved.model.path)).toString().replace("[1,2,3]", "[1,2,4]"));
+    expect((await verifyArtifact(s, ref)).status).toBe("corrupt");
+  });
+
+  it("leaves no file behind from an upload that died midway, and sweeps its chunks", async () => {
+    const bucket = new mongoose.mongo.GridFSBucket(mongoose.connection.db!, { bucketName: "test_artifacts" });
+    const upload = bucket.openUploadStream("run-crash_model.json", { chunkSizeBytes: 1024 });
+    upload.write(Buffer.alloc(5000, 1));
+    await new Promise((r) => setTimeout(r, 200)); // chunks written, file document not yet
+    expect(await store().stat("run-crash_model.json")).toBeNull();
+    expect(await mongoose.connection.collection("test_artifacts.chunks").countDocuments({ files_id: upload.id })).toBeGreaterThan(0);
+    upload.destroy(); // the process dies: no file document ever comes
+    expect(await store().removeOrphanChunks(60_000)).toBe(0); // too recent to be sure
+    expect(await store().removeOrphanChunks(-60_000)).toBeGreaterThan(0);
+    expect(await mongoose.connection.collection("test_artifacts.chunks").countDocuments({ files_id: upload.id })).toBe(0);
+  });
+
+  it("serves training, an ensemble build and predictions with ARTIFACT_DIR=gridfs://", async () => {
+    process.env.ARTIFACT_DIR = "gridfs://app_artifacts";
+    resetConfigForTests();
+    try {
+      const data = await saveSyntheticDataset("gridfs-base", 300, 5);
+      const ids: string[] = [];
+      for (const [name, features] of [["gfs-a", ["f1", "f2"]], ["gfs-b", ["f3", "f4"]]] as const) {
+        const m = await createModelConfig({ name, algorithm: "logistic_regression", features: [...features], target: "label", training_csv: data.path });
+        await trainModel(m.id);
+        ids.push(m.id);
+      }
+      expect((await getModel(ids[0])).artifacts_ok).toBe(true);
+      const ens = await createEnsemble({ name: "gfs-stack", base_model_ids: ids, meta_training_csv: data.path });
+      const built = await buildEnsemble(ens.id);
+      expect(built.base.map((b) => b.source)).toEqual(["artifact", "artifact"]);
+      clearCaches();
+      const { probabilities } = await predictWithEnsemble(ens.id, { rows: [{ f1: 0.5, f2: -0.5, f3: 5, f4: 0.5 }] });
+      expect(probabilities[0]).toBeGreaterThan(0);
+      expect(await new GridFsArtifactStore("app_artifacts").list()).toHaveLength(3 * 2 + 2);
+    } finally {
+      process.env.ARTIFACT_DIR = env.artifactDir;
+      resetConfigForTests();
+    }
+  });
+});
+
+describe("copying artifacts between stores", () => {
+  it("moves a folder into GridFS and back, verifying every checksum, and refuses a file whose bytes changed", async () => {
+    const { LocalArtifactStore } = await import("./local-store");
+    const { copyArtifacts } = await import("./copy");
+    const folder = new LocalArtifactStore(`${env.artifactDir}/copy-source`);
+    const a = await folder.write("run-a_model.json", "A");
+    const b = await folder.write("run-b_model.json", "B");
+    const bucket = new GridFsArtifactStore("copied");
+    const there = await copyArtifacts(folder, bucket, new Map([[a.path, a.sha256]]));
+    expect(there.copied.sort()).toEqual([a.path, b.path]);
+    expect((await bucket.read(b.path)).toString()).toBe("B");
+    expect((await copyArtifacts(folder, bucket, new Map())).unchanged).toHaveLength(2);
+
+    const back = new LocalArtifactStore(`${env.artifactDir}/copy-back`);
+    const tampered = await copyArtifacts(bucket, back, new Map([[a.path, "0".repeat(64)]]));
+    expect(tampered.copied).toEqual([b.path]);
+    expect(tampered.mismatched.map((m) => m.path)).toEqual([a.path]);
+    expect(await back.stat(a.path)).toBeNull();
+  });
+});
