@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Server-only packages with native or dynamic requires stay outside the bundle.
-  serverExternalPackages: ["mongoose", "mongodb", "pino", "agenda", "@agendajs/mongo-backend", "ml-random-forest"],
+  serverExternalPackages: ["mongoose", "mongodb", "pino", "ml-random-forest"],
   experimental: {
     serverActions: { bodySizeLimit: "25mb" },
     // The proxy sees every server action's body; below the actions' own limit a dataset form upload would arrive cut short.

@@ -13,3 +13,6 @@ export const IDLE: ActionState = { ok: false, message: null, fieldErrors: {} };
 
 /** Starting a background job: either its id or a sentence saying why not. */
 export type StartJobResult = { ok: true; jobId: string } | { ok: false; message: string };
+
+/** Cancelling a background job: the job as it now stands, or a sentence saying why not. */
+export type CancelJobResult = { ok: true; status: string } | { ok: false; message: string };

@@ -20,6 +20,17 @@ describe("configuration", () => {
     expect(() => loadConfig({ ARTIFACT_DIR: "s3://bucket/models" })).toThrow(/ARTIFACT_DIR must be a folder, a file:\/\/ URI or gridfs:\/\/<bucket>/);
   });
 
+  it("validates the worker's concurrency and the training-time limit", () => {
+    const cfg = loadConfig({});
+    expect(cfg.workerConcurrency).toBe(1);
+    expect(cfg.maxTrainingSeconds).toBe(1800);
+    expect(loadConfig({ WORKER_CONCURRENCY: "4", MAX_TRAINING_SECONDS: "90" })).toMatchObject({ workerConcurrency: 4, maxTrainingSeconds: 90 });
+    expect(() => loadConfig({ WORKER_CONCURRENCY: "0" })).toThrow(/WORKER_CONCURRENCY/);
+    expect(() => loadConfig({ WORKER_CONCURRENCY: "two" })).toThrow(/WORKER_CONCURRENCY/);
+    expect(() => loadConfig({ MAX_TRAINING_SECONDS: "-5" })).toThrow(/MAX_TRAINING_SECONDS/);
+    expect(() => loadConfig({ PORT: "70000" })).toThrow(/PORT/);
+  });
+
   it("refuses a malformed value with one sentence naming every bad variable", () => {
     const bad = () => loadConfig({ MONGODB_URI: "localhost:27017", DB_PORT: "99999", LOG_LEVEL: "loud" });
     expect(bad).toThrow(ConfigError);

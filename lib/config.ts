@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   JOB_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   JOB_STALE_MS: z.coerce.number().int().min(1000).default(60_000),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+  MAX_TRAINING_SECONDS: z.coerce.number().positive().default(1800),
   NBA_GAMES_CSV: z.string().min(1).optional(),
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -62,6 +64,12 @@ export interface AppConfig {
   jobPollMs: number;
   /** A running job without a heartbeat for this long is taken to be dead. */
   jobStaleMs: number;
+  /** Jobs one worker process runs at once. */
+  workerConcurrency: number;
+  /** Training whose estimated time exceeds this is refused before it is queued. */
+  maxTrainingSeconds: number;
+  /** The embedded database's port (used when MONGODB_URI is unset). */
+  dbPort: number;
   /** The real historical games file used by tests, evaluation and benchmarks when it exists. */
   nbaGamesCsv: string;
   /** Where the dashboard is served (npm start). */
@@ -104,6 +112,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     jobPollMs: e.JOB_POLL_MS,
     jobStaleMs: e.JOB_STALE_MS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    maxTrainingSeconds: e.MAX_TRAINING_SECONDS,
+    dbPort: e.DB_PORT,
     nbaGamesCsv: path.resolve(root, e.NBA_GAMES_CSV ?? "../shared/data/nba_games_1947_2016.csv"),
     host: e.HOST,
     port: e.PORT,

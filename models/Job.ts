@@ -2,13 +2,21 @@ import { Schema, type InferSchemaType, type Model } from "mongoose";
 import { defineModel } from "./common";
 
 export const JOB_KINDS = ["train_model", "train_ensemble"] as const;
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
+/** A job in one of these states will never run again. */
+export const FINISHED_JOB_STATUSES = ["succeeded", "failed", "cancelled"] as const satisfies readonly JobStatus[];
+
+export function isFinishedJob(status: string | null | undefined): boolean {
+  return (FINISHED_JOB_STATUSES as readonly string[]).includes(status ?? "");
+}
+
 /**
- * What the API reports about background work. Agenda dispatches the work; this
- * document is the record a person polls (status, progress, error, result).
+ * Background work and what the API reports about it. Workers poll this
+ * collection for queued jobs; who may write a job at each step is decided by
+ * inserts into job_claims (see lib/jobs/runner.ts), never by a filtered update.
  */
 const jobSchema = new Schema(
   {
@@ -19,17 +27,21 @@ const jobSchema = new Schema(
     message: { type: String, default: "waiting for a worker" },
     error: { type: String, default: null },
     result: { type: Schema.Types.Mixed, default: null },
+    /** Runs started so far; the next claim is for attempt attempts + 1. */
     attempts: { type: Number, default: 0 },
     started_at: { type: Date, default: null },
     finished_at: { type: Date, default: null },
     heartbeat_at: { type: Date, default: null },
-    /** "<hostname>:<pid>" of the worker running it, so a restarted worker can tell a dead one's jobs at once. */
+    /** "<hostname>:<pid>" of the worker running it, so a worker on the same host can tell a dead one's jobs at once. */
     worker: { type: String, default: null },
   },
   { collection: "jobs", timestamps: true, minimize: false },
 );
 
-jobSchema.index({ status: 1, heartbeat_at: 1 });
+// Workers take the oldest queued job first.
+jobSchema.index({ status: 1, createdAt: 1 });
+// Pruning keeps the newest finished jobs.
+jobSchema.index({ status: 1, finished_at: -1 });
 jobSchema.index({ target_id: 1, createdAt: -1 });
 
 export type JobFields = InferSchemaType<typeof jobSchema>;

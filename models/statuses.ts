@@ -5,7 +5,11 @@
 export const TARGET_STATUSES = ["untrained", "queued", "training", "trained", "failed"] as const;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
 
-/** A target in one of these states holds a job: it may not be trained again, changed or deleted. */
+/**
+ * A target in one of these states shows that a job holds it. What refuses a
+ * second job, a change or a delete is the target's lock (models/Lock.ts); the
+ * status is what people see.
+ */
 export const BUSY_STATUSES = ["queued", "training"] as const satisfies readonly TargetStatus[];
 
 export function isBusy(status: string | null | undefined): boolean {

@@ -3,6 +3,7 @@
 #   scripts/db.sh install                      build FerretDB into .tools/bin when missing
 #   scripts/db.sh start  [DATA_DIR] [PORT]     start it in the background, wait for ping
 #   scripts/db.sh stop   [DATA_DIR]            stop the instance that owns DATA_DIR
+#   scripts/db.sh running [DATA_DIR]           exit 0 when that instance is up
 #   scripts/db.sh uri    [DATA_DIR] [PORT]     print the connection string
 # Each instance keeps its pid, log, state and SQLite files inside its own DATA_DIR.
 set -euo pipefail
@@ -98,6 +99,14 @@ start_db() {
   exit 1
 }
 
+# Exit status 0 when the instance that owns DATA_DIR is running and answers.
+running_db() {
+  local data_dir="${1:-$DEFAULT_DATA_DIR}"
+  [[ -f "$data_dir/ferretdb.pid" && -f "$data_dir/ferretdb.port" ]] || return 1
+  kill -0 "$(cat "$data_dir/ferretdb.pid")" 2>/dev/null || return 1
+  ping_db "$(cat "$data_dir/ferretdb.port")"
+}
+
 stop_db() {
   local data_dir="${1:-$DEFAULT_DATA_DIR}"
   local pid_file="$data_dir/ferretdb.pid"
@@ -121,6 +130,7 @@ case "${1:-}" in
   install) install_ferretdb ;;
   start) shift; start_db "$@" ;;
   stop) shift; stop_db "$@" ;;
+  running) shift; running_db "$@" ;;
   uri) shift; uri "$@" ;;
-  *) echo "usage: scripts/db.sh install|start|stop|uri [DATA_DIR] [PORT]" >&2; exit 2 ;;
+  *) echo "usage: scripts/db.sh install|start|stop|running|uri [DATA_DIR] [PORT]" >&2; exit 2 ;;
 esac

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# npm start: install what is missing, start the embedded database (unless MONGODB_URI
-# is set), seed the demo on an empty database, then serve the dashboard and run the
-# job worker. Ctrl-C or SIGTERM stops everything this script started.
+# npm start: install what is missing, check that the ports are free, start the
+# embedded database (unless MONGODB_URI is set), seed the demo on an empty
+# database, then serve the dashboard and run the job worker. Ctrl-C or SIGTERM
+# stops the worker, the web server, then the database; so does the death of npm
+# or of this script, even by kill -9 (scripts/watchdog.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/process-groups.sh
@@ -12,20 +14,34 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-3000}"
 export HOST PORT
 
-ensure_node_modules
-
 started_db=""
 cleanup() {
-  trap - INT TERM EXIT
-  # The database stops only after everything that talks to it has exited.
+  # Let the ordered stop finish whoever signals again; the database stops only
+  # after everything that talks to it has exited.
+  trap '' INT TERM
+  trap - EXIT
   stop_groups
   if [[ -n "$started_db" ]]; then bash scripts/db.sh stop; fi
+  stop_watchdog
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap cleanup EXIT
+start_watchdog
+
+ensure_node_modules
+# Validate configuration, then refuse at once a port something else holds.
+npx tsx scripts/check-ports.ts .data/ferretdb
 
 if [[ -z "${MONGODB_URI:-}" ]]; then
-  bash scripts/db.sh start
-  started_db=1
+  if bash scripts/db.sh running; then
+    # Started by someone else (npm run db:start, another npm start): theirs to stop.
+    echo "[start] using the embedded database already running from .data/ferretdb; it keeps running when this start stops" >&2
+  else
+    track_db "$PWD/.data/ferretdb"
+    bash scripts/db.sh start
+    started_db=1
+  fi
 fi
 
 # Session cookies are signed with AUTH_SECRET: made once, kept with the data (set it yourself to share it between web nodes).
@@ -36,7 +52,7 @@ if [[ -z "${AUTH_SECRET:-}" ]]; then
   export AUTH_SECRET
 fi
 
-# Validate configuration and reach the database before anything else starts.
+# Reach the database and the artifact folder before anything else starts.
 npx tsx scripts/check-config.ts
 ensure_build
 npx tsx scripts/seed.ts
@@ -44,16 +60,14 @@ first_link="$(npx tsx scripts/first-sign-in.ts)"
 
 # The worker is restarted if it dies (a crash mid-training requeues its job);
 # the web server keeps serving meanwhile.
-setsid bash -c '
+start_group bash -c '
   while true; do
     node --import tsx scripts/worker.ts && exit 0
     echo "[start] the job worker exited ($?); restarting it in 2 s" >&2
     sleep 2
   done
-' &
-pids+=($!)
-setsid node_modules/.bin/next start -H "$HOST" -p "$PORT" &
-pids+=($!)
+'
+start_group node_modules/.bin/next start -H "$HOST" -p "$PORT"
 echo "[start] dashboard on http://$( [[ "$HOST" == "0.0.0.0" ]] && echo localhost || echo "$HOST" ):$PORT  (Ctrl-C stops everything)" >&2
 if [[ -n "$first_link" ]]; then
   echo "[start] No admin account yet. Open this link to create it; it works once, and each start prints a new one until then:" >&2

@@ -1,31 +1,37 @@
 // The job worker: trains models and builds ensembles outside the web server, so
-// the dashboard and API stay responsive while CPU-heavy training runs.
+// the dashboard and API stay responsive while CPU-heavy training runs. Start as
+// many as you like (here or on other machines) against the same MONGODB_URI and
+// ARTIFACT_DIR: each job is claimed by exactly one of them.
 import { ConfigError, config } from "@/lib/config";
 import { connectDb, disconnectDb, redactUri } from "@/lib/db";
 import { startWorker } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
 import { sweepLeftovers } from "@/lib/training/orphans";
-import { abandonTarget, jobHandlers } from "./job-handlers";
+import { jobHandlers } from "./job-handlers";
 
 async function main() {
   try {
+    config();
     await connectDb();
   } catch (err) {
     console.error(`[worker] ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
-  const stop = await startWorker({ handlers: jobHandlers, onAbandon: abandonTarget });
-  logger.info({ db: redactUri(config().mongodbUri) }, "worker ready");
+  const worker = await startWorker({ handlers: jobHandlers });
+  logger.info({ db: redactUri(config().mongodbUri), worker: worker.id, concurrency: config().workerConcurrency }, "worker ready");
   // What crashes leave (unrecorded artifacts, temporary files, abandoned upload claims): never loaded, only space.
   const sweep = () => sweepLeftovers().catch((err: unknown) => logger.warn({ err: String(err) }, "sweep failed"));
   void sweep();
   const sweeper = setInterval(sweep, 60 * 60 * 1000);
+  let stopping = false;
   const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
     clearInterval(sweeper);
     // A job in the middle of a CPU-bound step cannot be interrupted; give the
     // clean stop a few seconds, then leave (the job is requeued by the next worker).
-    setTimeout(() => process.exit(0), 5000);
-    await stop().catch(() => undefined);
+    setTimeout(() => process.exit(0), 5000).unref();
+    await worker.stop(4000).catch(() => undefined);
     await disconnectDb().catch(() => undefined);
     process.exit(0);
   };

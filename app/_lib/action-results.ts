@@ -2,7 +2,7 @@ import { refresh } from "next/cache";
 import { logger } from "@/lib/log";
 import { knownError } from "./error-status";
 import { requireActionRole } from "./session";
-import type { ActionState, StartJobResult } from "@/components/action-state";
+import type { ActionState, CancelJobResult, StartJobResult } from "@/components/action-state";
 import type { JobView } from "@/lib/jobs/queue";
 
 /**
@@ -25,5 +25,17 @@ export async function startJob(action: string, queue: () => Promise<JobView>): P
     return { ok: true, jobId: job.id };
   } catch (err) {
     return { ok: false, message: actionError(err, action).message ?? "The job could not start." };
+  }
+}
+
+/** Runs a lib call that cancels a job; the page re-renders with the target as it now stands. */
+export async function stopJob(action: string, cancel: () => Promise<JobView>): Promise<CancelJobResult> {
+  try {
+    await requireActionRole("editor");
+    const job = await cancel();
+    refresh();
+    return { ok: true, status: job.status };
+  } catch (err) {
+    return { ok: false, message: actionError(err, action).message ?? "The job could not be cancelled." };
   }
 }

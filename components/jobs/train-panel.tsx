@@ -1,9 +1,9 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
-import type { StartJobResult } from "@/components/action-state";
+import type { CancelJobResult, StartJobResult } from "@/components/action-state";
 import { getJson } from "@/components/api-client";
 import { Alert, buttonStyles } from "@/components/ui";
 import type { JobView } from "@/lib/jobs/queue";
@@ -16,15 +16,18 @@ function isActive(job: JobView | undefined | null): boolean {
 /**
  * Starts a training or build job through a server action, then polls
  * GET /api/jobs/:id every second until it ends and refreshes the page's data.
+ * While the job is queued or running, a Cancel button beside the bar stops it.
  */
 export function TrainPanel({
   start,
+  cancel,
   latestJob,
   label,
   runningLabel = "Training…",
   subject,
 }: {
   start: () => Promise<StartJobResult>;
+  cancel: (jobId: string) => Promise<CancelJobResult>;
   /** The target's most recent job; polling resumes if it is still queued or running. */
   latestJob: JobView | null;
   label: string;
@@ -32,6 +35,8 @@ export function TrainPanel({
   subject: string;
 }) {
   const router = useRouter();
+  const queryClient = useQueryClient();
+  const [cancelling, startCancel] = useTransition();
   const [jobId, setJobId] = useState<string | null>(latestJob && isActive(latestJob) ? latestJob.id : null);
   const [startError, setStartError] = useState<string | null>(null);
   const [starting, startTransition] = useTransition();
@@ -69,6 +74,31 @@ export function TrainPanel({
     });
   };
 
+  const onCancel = (id: string) => {
+    setStartError(null);
+    startCancel(async () => {
+      try {
+        const result = await cancel(id);
+        if (!result.ok) setStartError(result.message);
+      } catch {
+        setStartError("The server could not be reached, so the job was not cancelled. Try again.");
+      }
+      await queryClient.invalidateQueries({ queryKey: ["job", id] });
+    });
+  };
+  const cancelButton =
+    current && isActive(current) ? (
+      <button
+        type="button"
+        className={buttonStyles.secondary}
+        onClick={() => onCancel(current.id)}
+        disabled={cancelling || current.cancel_requested}
+        data-testid="cancel-button"
+      >
+        {cancelling || current.cancel_requested ? "Cancelling…" : "Cancel"}
+      </button>
+    ) : null;
+
   return (
     <div className="space-y-3" data-testid="train-panel">
       <button type="button" className={buttonStyles.primary} onClick={onStart} disabled={running} data-testid="train-button">
@@ -82,7 +112,7 @@ export function TrainPanel({
       {job.isError && !current ? (
         <Alert role="alert">Progress could not be read: {job.error.message}</Alert>
       ) : null}
-      {current ? <JobProgress job={current} subject={subject} /> : null}
+      {current ? <JobProgress job={current} subject={subject} action={cancelButton} /> : null}
     </div>
   );
 }

@@ -2,6 +2,8 @@ import mongoose from "mongoose";
 import { ArtifactError, defaultArtifactStore, type ArtifactStore } from "@/lib/artifacts";
 import { readDatasetText } from "@/lib/datasets";
 import { ValidationError } from "@/lib/errors";
+import { LockHeldError } from "@/lib/jobs/errors";
+import { lockTarget, releaseLock } from "@/lib/jobs/locks";
 import { childLogger } from "@/lib/log";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
 import { loadTrainedModel } from "@/lib/training/load";
@@ -39,7 +41,12 @@ export interface ObtainedBaseModel {
  */
 export async function obtainBaseModel(
   modelId: string,
-  opts: { store?: ArtifactStore; onProgress?: (fraction: number, message?: string) => void | Promise<void> } = {},
+  opts: {
+    store?: ArtifactStore;
+    onProgress?: (fraction: number, message?: string) => void | Promise<void>;
+    /** The build's job id: a retrain locks the model under it, so the job's end (or its abandonment) releases it. */
+    jobId?: string;
+  } = {},
 ): Promise<ObtainedBaseModel> {
   const store = opts.store ?? defaultArtifactStore();
   const t0 = performance.now();
@@ -67,7 +74,28 @@ export async function obtainBaseModel(
       `Base model "${doc.name}" cannot be used: ${reason} It cannot be retrained either: ${why}`,
     );
   }
-  const { result, pipeline } = await trainModel(modelId, { store, trigger: "ensemble", onProgress: opts.onProgress });
+  // Retraining writes the model's artifacts and document: take its lock, as a train request would.
+  const owner = opts.jobId ?? String(new mongoose.Types.ObjectId());
+  let lock;
+  try {
+    lock = await lockTarget(ModelConfig, doc._id, owner);
+  } catch (err) {
+    if (!(err instanceof LockHeldError)) throw err;
+    throw new BaseModelUnavailableError(
+      modelId,
+      `Base model "${doc.name}" has to be retrained (${reason}) but another job is training or changing it right now; build the ensemble again when that job has finished.`,
+    );
+  }
+  let trained;
+  try {
+    trained = await trainModel(modelId, { store, trigger: "ensemble", onProgress: opts.onProgress });
+  } catch (err) {
+    // Inside a job the lock stays until the job ends, which puts the model back as a cancel or an abandonment requires.
+    if (!opts.jobId) await releaseLock(lock, { kind: "failed", error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+  await releaseLock(lock, { kind: "succeeded" });
+  const { result, pipeline } = trained;
   const ms = performance.now() - t0;
   log.info({ model_id: modelId, run_id: result.run_id, source: "retrained", ms: Math.round(ms) }, "base model retrained");
   return { modelId, name: doc.name, runId: result.run_id, pipeline, source: "retrained", ms, note: reason };

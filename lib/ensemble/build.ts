@@ -34,6 +34,8 @@ export interface ManifestPayload {
 export interface BuildOptions {
   onProgress?: (fraction: number, message?: string) => void | Promise<void>;
   store?: ArtifactStore;
+  /** The job running this build, under whose id base models retrained on the slow path are locked. */
+  jobId?: string;
 }
 
 export interface BaseTiming {
@@ -91,6 +93,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       await progress(0.02 + i * share, `loading base model ${i + 1} of ${baseIds.length}`);
       const o = await obtainBaseModel(id, {
         store,
+        jobId: options.jobId,
         onProgress: (f, m) => progress(0.02 + i * share + f * share, `retraining base model ${i + 1}: ${m ?? ""}`.trim()),
       });
       obtained.push(o);

@@ -2,7 +2,8 @@ import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet } from "@/lib/artifacts";
 import { datasetFacts } from "@/lib/datasets";
 import { connectDb, findByIdOrThrow, isoOrNull } from "@/lib/db";
-import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { withTargetLock } from "@/lib/jobs/locks";
 import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
 import { isAlgorithm } from "@/lib/ml/algorithms";
@@ -10,7 +11,6 @@ import { checkFactsFit } from "@/lib/ml/csv-facts";
 import type { Metrics } from "@/lib/ml/metrics";
 import { Ensemble, type EnsembleFields } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
-import { BUSY_STATUSES, isBusy } from "@/models/statuses";
 import { EnsembleInput } from "./schemas";
 
 // The mongoose schema cannot see the algorithm registry; its check is attached here, where ensembles are written.
@@ -151,11 +151,10 @@ export async function createEnsemble(input: unknown): Promise<EnsembleView> {
 
 export async function deleteEnsemble(id: string): Promise<{ deleted: true; removed_artifacts: number }> {
   const doc = await findEnsemble(id);
-  if (isBusy(doc.status)) {
-    throw new ConflictError(`Ensemble "${doc.name}" is training; wait until it finishes before deleting it.`);
-  }
-  const res = await Ensemble.deleteOne({ _id: doc._id, status: { $nin: BUSY_STATUSES } });
-  if (res.deletedCount !== 1) throw new ConflictError(`Ensemble "${doc.name}" started training; try again when it finishes.`);
+  const res = await withTargetLock(Ensemble, doc._id, `Ensemble "${doc.name}" is being built; wait until it finishes before deleting it.`, () =>
+    Ensemble.deleteOne({ _id: doc._id }),
+  );
+  if (res.deletedCount !== 1) throw new NotFoundError("ensemble", id);
   const paths = [doc.meta_model_artifact_path, doc.manifest_artifact_path].filter((p): p is string => !!p);
   await deleteArtifactSet(defaultArtifactStore(), paths);
   return { deleted: true, removed_artifacts: paths.length };

@@ -1,9 +1,10 @@
 import mongoose from "mongoose";
 import { connectDb, findByIdOrThrow } from "@/lib/db";
-import { NotFoundError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
-import { Job, type JobKind, type JobStatus } from "@/models/Job";
-import { RUN_JOB, getAgenda, type RunJobData } from "./agenda";
+import { Job, isFinishedJob, type JobKind, type JobStatus } from "@/models/Job";
+import { JobClaim } from "@/models/JobClaim";
+import { claimKey } from "./claims";
+import { ensureJobIndexes } from "./indexes";
 
 const log = childLogger("jobs");
 
@@ -17,12 +18,14 @@ export interface JobView {
   error: string | null;
   result: unknown;
   attempts: number;
+  /** Someone asked to cancel it; a running job stops at its next progress report. */
+  cancel_requested: boolean;
   created_at: string | null;
   started_at: string | null;
   finished_at: string | null;
 }
 
-type JobLean = {
+export type JobLean = {
   _id: mongoose.Types.ObjectId;
   kind: JobKind;
   target_id: mongoose.Types.ObjectId;
@@ -35,56 +38,49 @@ type JobLean = {
   createdAt?: Date;
   started_at?: Date | null;
   finished_at?: Date | null;
+  heartbeat_at?: Date | null;
+  worker?: string | null;
 };
 
-export function toJobView(j: JobLean): JobView {
+export function toJobView(j: JobLean, cancelRequested = false): JobView {
   return {
     id: String(j._id),
     kind: j.kind,
     target_id: String(j.target_id),
     status: j.status,
     progress: j.progress,
-    message: j.message,
+    message: cancelRequested && !isFinishedJob(j.status) ? "cancelling" : j.message,
     error: j.error ?? null,
     result: j.result ?? null,
     attempts: j.attempts,
+    cancel_requested: cancelRequested,
     created_at: j.createdAt?.toISOString() ?? null,
     started_at: j.started_at?.toISOString() ?? null,
     finished_at: j.finished_at?.toISOString() ?? null,
   };
 }
 
-/** Hands the job to Agenda; the worker claims it from our jobs collection when it runs. */
-export async function dispatch(jobId: string): Promise<void> {
-  const agenda = getAgenda();
-  await agenda.ready;
-  await agenda.now<RunJobData>(RUN_JOB, { job_id: jobId });
+/** The view with the cancel request looked up: it is a claim, not a field, so it never races the worker's writes. */
+async function viewOf(job: JobLean): Promise<JobView> {
+  const cancelRequested = job.status === "cancelled" || (await JobClaim.exists({ _id: claimKey("cancel", String(job._id)) })) !== null;
+  return toJobView(job, cancelRequested);
 }
 
-/** Records a queued job and dispatches it. The caller has already taken the target's lock. */
-export async function enqueueJob(kind: JobKind, targetId: string): Promise<JobView> {
+/** Records a queued job; workers find it by polling. The caller has already taken the target's lock under `jobId`. */
+export async function createJob(jobId: mongoose.Types.ObjectId, kind: JobKind, targetId: mongoose.Types.ObjectId): Promise<JobView> {
   await connectDb();
-  const job = await Job.create({ kind, target_id: new mongoose.Types.ObjectId(targetId) });
-  const id = String(job._id);
-  try {
-    await dispatch(id);
-  } catch (err) {
-    await Job.updateOne(
-      { _id: job._id },
-      { $set: { status: "failed", error: `Could not queue the job: ${(err as Error).message}`, finished_at: new Date() } },
-    );
-    throw err;
-  }
-  log.info({ job_id: id, kind, target_id: targetId }, "job queued");
+  await ensureJobIndexes();
+  const job = await Job.create({ _id: jobId, kind, target_id: targetId });
+  log.info({ job_id: String(jobId), kind, target_id: String(targetId) }, "job queued");
   return toJobView(job.toObject() as JobLean);
 }
 
 export async function getJob(id: string): Promise<JobView> {
-  return toJobView(await findByIdOrThrow<JobLean>(Job, id, "job"));
+  return viewOf(await findByIdOrThrow<JobLean>(Job, id, "job"));
 }
 
 export async function latestJobFor(targetId: string): Promise<JobView | null> {
   await connectDb();
   const job = await Job.findOne({ target_id: new mongoose.Types.ObjectId(targetId) }).sort({ createdAt: -1 }).lean<JobLean>();
-  return job ? toJobView(job) : null;
+  return job ? viewOf(job) : null;
 }

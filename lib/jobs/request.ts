@@ -1,14 +1,16 @@
-import type mongoose from "mongoose";
+import mongoose from "mongoose";
 import { ConflictError } from "@/lib/errors";
-import type { JobKind } from "@/models/Job";
-import { BUSY_STATUSES } from "@/models/statuses";
-import { enqueueJob, type JobView } from "./queue";
+import { Job, type JobKind } from "@/models/Job";
+import { LockHeldError } from "./errors";
+import { lockTarget, releaseLock } from "./locks";
+import { createJob, type JobView } from "./queue";
 
 /**
- * Queues a job for a target (a model config, an ensemble) that carries a
- * status. The status is the lock: it moves to "queued" only if the target is
- * not busy already, so a second request gets a ConflictError (409); if queueing
- * then fails, the previous status comes back.
+ * Queues a job for a target (a model config, an ensemble). The target's lock is
+ * taken first, by an insert under a unique key that exactly one concurrent
+ * request wins; the others get a ConflictError (409). Then the target shows
+ * "queued" and the job is recorded. If either fails, the target gets its previous
+ * status back and the lock is released.
  */
 export async function requestJob(
   kind: JobKind,
@@ -17,14 +19,24 @@ export async function requestJob(
   targetId: mongoose.Types.ObjectId,
   busyMessage: string,
 ): Promise<JobView> {
-  const locked = await collection
-    .findOneAndUpdate({ _id: targetId, status: { $nin: BUSY_STATUSES } }, { $set: { status: "queued", last_error: null } })
-    .lean<{ status?: string }>();
-  if (!locked) throw new ConflictError(busyMessage);
+  const jobId = new mongoose.Types.ObjectId();
+  let lock;
   try {
-    return await enqueueJob(kind, String(targetId));
+    lock = await lockTarget(collection, targetId, String(jobId));
   } catch (err) {
-    await collection.updateOne({ _id: targetId }, { $set: { status: locked.status, last_error: (err as Error).message } });
+    if (err instanceof LockHeldError) throw new ConflictError(busyMessage);
+    throw err;
+  }
+  try {
+    // Before the job exists: once it does, a worker may already be writing "training".
+    await collection.updateOne({ _id: targetId }, { $set: { status: "queued", last_error: null } });
+    return await createJob(jobId, kind, targetId);
+  } catch (err) {
+    await Job.deleteOne({ _id: jobId, status: "queued" }).catch(() => undefined);
+    await collection
+      .updateOne({ _id: targetId }, { $set: { status: lock.previous?.status ?? "failed", last_error: (err as Error).message } })
+      .catch(() => undefined);
+    await releaseLock(lock, { kind: "none" }).catch(() => undefined);
     throw err;
   }
 }

@@ -9,18 +9,20 @@ import {
   type ArtifactStore,
 } from "@/lib/artifacts";
 import { boundedCache } from "@/lib/cache";
+import { config } from "@/lib/config";
 import { datasetFacts } from "@/lib/datasets";
 import { connectDb, findByIdOrThrow, isoOrNull } from "@/lib/db";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { withTargetLock } from "@/lib/jobs/locks";
 import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
-import { isAlgorithm, parseHyperparameters } from "@/lib/ml/algorithms";
+import { estimateTrainingSeconds, isAlgorithm, parseHyperparameters } from "@/lib/ml/algorithms";
 import { checkFactsFit } from "@/lib/ml/csv-facts";
 import { PredictInput, rowsToMatrix } from "@/lib/ml/matrix";
 import { CALIBRATIONS, type Calibration } from "@/lib/ml/pipeline";
+import { Dataset } from "@/models/Dataset";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
-import { BUSY_STATUSES, isBusy } from "@/models/statuses";
 import type { Metrics } from "@/lib/ml/metrics";
 import { artifactPaths, artifactRefs, type ModelArtifactKind } from "./artifact-refs";
 import { loadTrainedModel } from "./load";
@@ -127,10 +129,11 @@ export async function withArtifactStatus(view: ModelView): Promise<ModelView> {
 /**
  * Checks a config against its dataset before anything is written: the dataset
  * exists inside the data folder, the columns exist, the values are numbers, the
- * target is 0/1 with both classes, and the hyperparameters suit the algorithm.
+ * target is 0/1 with both classes, the hyperparameters suit the algorithm, and
+ * training would stay within MAX_TRAINING_SECONDS.
  */
 async function validateAgainstDataset(cfg: ModelConfigInput): Promise<void> {
-  parseHyperparameters(cfg.algorithm, cfg.hyperparameters); // throws ValidationError keyed hyperparameters.<name>
+  const hyperparameters = parseHyperparameters(cfg.algorithm, cfg.hyperparameters); // throws ValidationError keyed hyperparameters.<name>
   if (cfg.features.includes(cfg.target)) {
     throw new ValidationError("The target cannot also be a feature.", { features: [`remove "${cfg.target}" from the features`] });
   }
@@ -140,6 +143,36 @@ async function validateAgainstDataset(cfg: ModelConfigInput): Promise<void> {
   // The facts recorded at upload: a 50 MB dataset is not parsed again on the request path.
   const { facts } = await datasetFacts(cfg.training_csv);
   checkFactsFit(facts, { features: cfg.features, target: cfg.target });
+  await assertTrainingWithinLimit({ ...cfg, hyperparameters }, facts.rows);
+}
+
+function formatSeconds(s: number): string {
+  return s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`;
+}
+
+/**
+ * Refuses settings whose estimated training time exceeds MAX_TRAINING_SECONDS,
+ * so one config cannot hold a worker for hours. The row count is the dataset's
+ * recorded one (`rowsIfUnrecorded` for a file no upload recorded).
+ */
+async function assertTrainingWithinLimit(
+  cfg: { algorithm: string; hyperparameters?: Record<string, number>; features: string[]; training_csv: string },
+  rowsIfUnrecorded?: number,
+): Promise<void> {
+  const recorded = await Dataset.findOne({ path: cfg.training_csv }, { rows: 1 }).lean();
+  const rows = recorded?.rows ?? rowsIfUnrecorded;
+  if (rows === undefined) return;
+  const seconds = estimateTrainingSeconds(cfg.algorithm, cfg.hyperparameters ?? {}, rows, cfg.features.length);
+  const limit = config().maxTrainingSeconds;
+  if (seconds <= limit) return;
+  throw new ValidationError(
+    `Training would take about ${formatSeconds(seconds)} on ${rows} rows, more than the limit of ${formatSeconds(limit)} (MAX_TRAINING_SECONDS); choose lighter hyperparameters or a smaller dataset.`,
+    { hyperparameters: [`estimated ${formatSeconds(seconds)}, limit ${formatSeconds(limit)}`] },
+  );
+}
+
+function busyMessage(name: string, doing: string): string {
+  return `Model "${name}" is training; wait until it finishes before ${doing} it.`;
 }
 
 async function assertNameFree(name: string, exceptId?: string): Promise<void> {
@@ -182,9 +215,6 @@ export async function listModels(): Promise<ModelView[]> {
 export async function updateModelConfig(id: string, input: unknown): Promise<ModelView> {
   const patch = parseInput(ModelConfigPatch, input);
   const current = await findModel(id);
-  if (isBusy(current.status)) {
-    throw new ConflictError(`Model "${current.name}" is training; wait until it finishes before changing it.`);
-  }
   const merged = parseInput(ModelConfigInput, {
     name: current.name,
     algorithm: current.algorithm,
@@ -199,32 +229,32 @@ export async function updateModelConfig(id: string, input: unknown): Promise<Mod
   if (patch.name) await assertNameFree(merged.name, id);
   await validateAgainstDataset(merged);
   const hyperparameters = parseHyperparameters(merged.algorithm, merged.hyperparameters);
-  await ModelConfig.updateOne({ _id: current._id }, { $set: { ...merged, hyperparameters } });
+  await withTargetLock(ModelConfig, current._id, busyMessage(current.name, "changing"), () =>
+    ModelConfig.updateOne({ _id: current._id }, { $set: { ...merged, hyperparameters } }),
+  );
   return getModel(id);
 }
 
 /** Deletes the config and its artifacts. Refused while training or while an ensemble uses it. */
 export async function deleteModel(id: string): Promise<{ deleted: true; removed_artifacts: number }> {
   const doc = await findModel(id);
-  if (isBusy(doc.status)) {
-    throw new ConflictError(`Model "${doc.name}" is training; wait until it finishes before deleting it.`);
-  }
   const users = await Ensemble.find({ base_model_ids: doc._id }, { name: 1 }).lean();
   if (users.length > 0) {
     throw new ConflictError(
       `Model "${doc.name}" is used by the ensemble${users.length > 1 ? "s" : ""} ${users.map((u) => `"${u.name}"`).join(", ")}; delete ${users.length > 1 ? "them" : "it"} first.`,
     );
   }
-  const res = await ModelConfig.deleteOne({ _id: doc._id, status: { $nin: BUSY_STATUSES } });
-  if (res.deletedCount !== 1) throw new ConflictError(`Model "${doc.name}" started training; try again when it finishes.`);
+  const res = await withTargetLock(ModelConfig, doc._id, busyMessage(doc.name, "deleting"), () => ModelConfig.deleteOne({ _id: doc._id }));
+  if (res.deletedCount !== 1) throw new NotFoundError("model", id);
   const paths = artifactPaths(doc);
   await deleteArtifactSet(defaultArtifactStore(), paths);
   return { deleted: true, removed_artifacts: paths.length };
 }
 
-/** Queues a training job; 409 while one is queued or running. */
+/** Queues a training job; 409 while one is queued or running, 400 when it would take longer than MAX_TRAINING_SECONDS. */
 export async function requestTraining(id: string): Promise<JobView> {
   const doc = await findModel(id);
+  await assertTrainingWithinLimit({ ...doc, hyperparameters: (doc.hyperparameters ?? {}) as Record<string, number> });
   return requestJob("train_model", ModelConfig, doc._id, `Model "${doc.name}" is already training; wait for that run to finish.`);
 }
 

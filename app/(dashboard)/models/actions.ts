@@ -2,10 +2,11 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { actionError, startJob } from "@/app/_lib/action-results";
+import { actionError, startJob, stopJob } from "@/app/_lib/action-results";
 import { formInput } from "@/app/_lib/form-input";
 import { requireActionRole } from "@/app/_lib/session";
-import type { ActionState, StartJobResult } from "@/components/action-state";
+import type { ActionState, CancelJobResult, StartJobResult } from "@/components/action-state";
+import { cancelJob } from "@/lib/jobs/cancel";
 import { estimateTrainingSeconds } from "@/lib/ml/algorithms";
 import { createModelConfig, deleteModel, requestTraining, updateModelConfig } from "@/lib/training/service";
 
@@ -37,6 +38,10 @@ export async function updateModelAction(modelId: string, _prev: ActionState, for
 
 export async function trainModelAction(modelId: string): Promise<StartJobResult> {
   return startJob("trainModel", () => requestTraining(modelId));
+}
+
+export async function cancelTrainingAction(jobId: string): Promise<CancelJobResult> {
+  return stopJob("cancelTraining", () => cancelJob(jobId));
 }
 
 export async function deleteModelAction(modelId: string, _prev: ActionState, _formData: FormData): Promise<ActionState> {

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAgenda } from "@/lib/jobs/agenda";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runNextJob } from "@/lib/jobs/runner";
 import { useTestEnv } from "@/lib/testing/env";
 import { asRole, requestWith } from "@/lib/testing/identities";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
-import { buildEnsemble } from "@/lib/ensemble/build";
 import { Ensemble } from "@/models/Ensemble";
+import { jobHandlers } from "@/scripts/job-handlers";
 import { PATCH as patchModel } from "../models/[id]/route";
 import { DELETE as deleteEnsemble, GET as getEnsemble } from "./[id]/route";
 import { POST as predict } from "./[id]/predict/route";
@@ -14,7 +14,6 @@ import { POST as train } from "./[id]/train/route";
 import { GET as list, POST as create } from "./route";
 
 useTestEnv();
-afterAll(() => closeAgenda());
 
 let req: ReturnType<typeof requestWith>;
 beforeAll(async () => {
@@ -73,8 +72,7 @@ describe("ensembles API", () => {
     expect(queued.status).toBe(202);
     expect((await train(req("http://test", { method: "POST" }), ctx(ens.id))).status).toBe(409);
 
-    await Ensemble.updateOne({ _id: ens.id }, { $set: { status: "untrained" } });
-    await buildEnsemble(ens.id);
+    expect(await runNextJob(jobHandlers)).toBe((await queued.json()).job_id);
     const ok = await predict(post(rows), ctx(ens.id));
     expect(ok.status).toBe(200);
     const { probabilities } = await ok.json();

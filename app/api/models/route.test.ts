@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
-import { closeAgenda } from "@/lib/jobs/agenda";
 import { useTestEnv } from "@/lib/testing/env";
 import { asRole, requestWith } from "@/lib/testing/identities";
 import { syntheticCsv } from "@/lib/ml/synthetic";
@@ -11,11 +10,10 @@ import { GET as getDatasets, POST as postDataset } from "../datasets/route";
 import { DELETE as deleteModel, GET as getModel } from "./[id]/route";
 import { POST as trainModel } from "./[id]/train/route";
 import { POST as predict } from "./[id]/predict/route";
+import { POST as cancelJob } from "../jobs/[id]/cancel/route";
 import { GET as listModels, POST as postModel } from "./route";
-import { afterAll } from "vitest";
 
 const env = useTestEnv();
-afterAll(() => closeAgenda());
 
 let req: ReturnType<typeof requestWith>;
 beforeAll(async () => {
@@ -142,16 +140,30 @@ describe("models API", () => {
 
     const train = await trainModel(req("http://test", { method: "POST" }), ctx(model.id));
     expect(train.status).toBe(202);
-    expect((await train.json()).job_id).toMatch(/^[a-f0-9]{24}$/);
+    const { job_id } = await train.json();
+    expect(job_id).toMatch(/^[a-f0-9]{24}$/);
     const again = await trainModel(req("http://test", { method: "POST" }), ctx(model.id));
     expect(again.status).toBe(409);
+    // The queued job holds the model: deleting it now is refused.
+    expect((await deleteModel(req("http://test", { method: "DELETE" }), ctx(model.id))).status).toBe(409);
 
     const list = await (await listModels(req("http://test/api/models"), undefined as never)).json();
     expect(list.models[0].artifacts.model.status).toBe("missing");
 
     expect((await getModel(req("http://test"), ctx("0123456789abcdef01234567"))).status).toBe(404);
     expect((await getModel(req("http://test"), ctx("not-an-id"))).status).toBe(404);
-    await ModelConfig.updateOne({ _id: model.id }, { $set: { status: "untrained" } });
+    // Cancelling takes an editor; a viewer may only watch.
+    const asViewer = requestWith(await asRole("viewer"));
+    expect((await cancelJob(asViewer("http://test", { method: "POST" }), ctx(job_id))).status).toBe(403);
+    expect((await cancelJob(new Request("http://test", { method: "POST" }), ctx(job_id))).status).toBe(401);
+    // Cancelling the queued job releases the model at once and puts its status back.
+    const post = () => req("http://test", { method: "POST" });
+    const cancelled = await cancelJob(post(), ctx(job_id));
+    expect(cancelled.status).toBe(202);
+    expect(await cancelled.json()).toMatchObject({ id: job_id, status: "cancelled", cancel_requested: true });
+    expect((await cancelJob(post(), ctx(job_id))).status).toBe(409);
+    expect((await cancelJob(post(), ctx("0123456789abcdef01234567"))).status).toBe(404);
+    expect((await ModelConfig.findById(model.id).lean())?.status).toBe("untrained");
     const del = await deleteModel(req("http://test", { method: "DELETE" }), ctx(model.id));
     expect(del.status).toBe(200);
     expect(await ModelConfig.countDocuments({ _id: model.id })).toBe(0);

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
-import { deleteEnsembleAction, trainEnsembleAction } from "@/app/(dashboard)/ensembles/actions";
+import { cancelBuildAction, deleteEnsembleAction, trainEnsembleAction } from "@/app/(dashboard)/ensembles/actions";
 import { DeleteConfirm } from "@/components/delete-confirm";
 import { RunsTable } from "@/components/ensembles/runs-table";
 import { SpeedupSummary } from "@/components/ensembles/speedup-summary";
@@ -78,6 +78,7 @@ export default async function EnsemblePage({ params }: PageProps<"/ensembles/[id
             ) : null}
             <TrainPanel
               start={trainEnsembleAction.bind(null, ensemble.id)}
+              cancel={cancelBuildAction}
               latestJob={job}
               label={ensemble.stale ? "Rebuild ensemble" : built ? "Build again" : "Build ensemble"}
               runningLabel="Building…"

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
-import { deleteModelAction, trainModelAction } from "@/app/(dashboard)/models/actions";
+import { cancelTrainingAction, deleteModelAction, trainModelAction } from "@/app/(dashboard)/models/actions";
 import { DeleteConfirm } from "@/components/delete-confirm";
 import { formatDate, formatMs } from "@/components/format";
 import { TrainPanel } from "@/components/jobs/train-panel";
@@ -67,6 +67,7 @@ export default async function ModelPage({ params }: PageProps<"/models/[id]">) {
             ) : null}
             <TrainPanel
               start={trainModelAction.bind(null, model.id)}
+              cancel={cancelTrainingAction}
               latestJob={job}
               label={model.run_id ? "Train again" : "Train model"}
               subject="Training"
