@@ -6,7 +6,20 @@ import type { z } from "zod";
  */
 export type FieldErrors = Record<string, string[]>;
 
-export class ValidationError extends Error {
+/**
+ * An error whose message is written for the person using the app: it says what
+ * is wrong and names no server folder or internal detail, so it may be shown and
+ * stored (a job's error, a model's last_error). Anything else is logged and
+ * replaced by `publicMessage`'s fixed sentence.
+ */
+export class UserFacingError extends Error {}
+
+/** The message a client may see for any error. */
+export function publicMessage(err: unknown): string {
+  return err instanceof UserFacingError ? err.message : "Something went wrong on the server; the error was logged.";
+}
+
+export class ValidationError extends UserFacingError {
   readonly fields: FieldErrors;
   constructor(message: string, fields: FieldErrors = {}) {
     super(message);
@@ -15,21 +28,21 @@ export class ValidationError extends Error {
   }
 }
 
-export class NotFoundError extends Error {
+export class NotFoundError extends UserFacingError {
   constructor(what: string, id: string) {
     super(`No ${what} with id "${id}".`);
     this.name = "NotFoundError";
   }
 }
 
-export class ConflictError extends Error {
+export class ConflictError extends UserFacingError {
   constructor(message: string) {
     super(message);
     this.name = "ConflictError";
   }
 }
 
-export class PayloadTooLargeError extends Error {
+export class PayloadTooLargeError extends UserFacingError {
   constructor(limitBytes: number) {
     super(`The upload is larger than the limit of ${Math.round(limitBytes / 1024 / 1024)} MB.`);
     this.name = "PayloadTooLargeError";
@@ -37,7 +50,7 @@ export class PayloadTooLargeError extends Error {
 }
 
 /** No credentials, or credentials that are not valid (401). */
-export class UnauthenticatedError extends Error {
+export class UnauthenticatedError extends UserFacingError {
   constructor(message = "Sign in first, or send an API token as Authorization: Bearer <token>.") {
     super(message);
     this.name = "UnauthenticatedError";
@@ -45,7 +58,7 @@ export class UnauthenticatedError extends Error {
 }
 
 /** Valid credentials with too little role (403). */
-export class ForbiddenError extends Error {
+export class ForbiddenError extends UserFacingError {
   constructor(message: string) {
     super(message);
     this.name = "ForbiddenError";
@@ -53,7 +66,7 @@ export class ForbiddenError extends Error {
 }
 
 /** A body sent as a type this endpoint does not take (415). */
-export class UnsupportedMediaTypeError extends Error {
+export class UnsupportedMediaTypeError extends UserFacingError {
   constructor(message: string) {
     super(message);
     this.name = "UnsupportedMediaTypeError";

@@ -1,4 +1,5 @@
 import type { ArtifactKind } from "./kinds";
+import { UserFacingError } from "@/lib/errors";
 
 /**
  * Artifact failures as types, so callers can tell "retrain" from "fix the path"
@@ -16,7 +17,7 @@ function describe(kind: ArtifactKind | undefined): string {
   return kind ? `${kind} artifact` : "artifact";
 }
 
-export class ArtifactError extends Error {
+export class ArtifactError extends UserFacingError {
   /** The path as the caller gave it (relative to the artifact root when well-formed). */
   readonly path: string;
   readonly kind?: ArtifactKind;
@@ -106,7 +107,7 @@ export class UnserializableArtifactError extends ArtifactError {
 }
 
 /** A store URI this build cannot open; a configuration problem rather than an artifact problem. */
-export class UnknownArtifactStoreError extends Error {
+export class UnknownArtifactStoreError extends UserFacingError {
   constructor(uri: string, reason: string) {
     super(
       `Cannot open the artifact store ${quote(uri)}: ${reason}; set ARTIFACT_DIR to a directory path or a file:// URI.`,

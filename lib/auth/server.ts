@@ -7,6 +7,9 @@ import { adminAc, defaultStatements } from "better-auth/plugins/admin/access";
 import type { Db } from "mongodb";
 import { ConfigError, config } from "@/lib/config";
 import { connectDb } from "@/lib/db";
+import { childLogger } from "@/lib/log";
+
+const authLog = childLogger("auth");
 
 /**
  * Better Auth for users, password hashing (scrypt), sessions in http-only
@@ -39,6 +42,8 @@ function createAuth(db: Db) {
     // Sign-in attempts are limited by lib/auth/sign-in.ts; the library's own limiter guards only its HTTP endpoints, which are not mounted.
     rateLimit: { enabled: false },
     telemetry: { enabled: false },
+    // The library's own messages go to the app's JSON log (a wrong password is a warning there, not console noise).
+    logger: { log: (level, message) => authLog[level]({}, message) },
     plugins: [admin({ ac: access, roles, defaultRole: "viewer", adminRoles: ["admin"] }), nextCookies()],
   });
 }

@@ -1,7 +1,7 @@
 import mongoose from "mongoose";
 import { ArtifactError, defaultArtifactStore, type ArtifactStore } from "@/lib/artifacts";
 import { readDatasetText } from "@/lib/datasets";
-import { ValidationError } from "@/lib/errors";
+import { ValidationError, UserFacingError } from "@/lib/errors";
 import { LockHeldError } from "@/lib/jobs/errors";
 import { lockTarget, releaseLock } from "@/lib/jobs/locks";
 import { childLogger } from "@/lib/log";
@@ -13,7 +13,7 @@ import { ModelConfig } from "@/models/ModelConfig";
 const log = childLogger("ensemble");
 
 /** A base model could neither be loaded nor retrained; the message names it and what is missing. */
-export class BaseModelUnavailableError extends Error {
+export class BaseModelUnavailableError extends UserFacingError {
   readonly modelId: string;
   constructor(modelId: string, message: string) {
     super(message);

@@ -2,7 +2,7 @@ import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet, newRunId, saveArtifactSet, type ArtifactStore } from "@/lib/artifacts";
 import { readDatasetText } from "@/lib/datasets";
 import { connectDb, recordRun } from "@/lib/db";
-import { NotFoundError } from "@/lib/errors";
+import { NotFoundError, publicMessage } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import type { SerializedClassifier } from "@/lib/ml/algorithms";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
@@ -154,7 +154,8 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     await progress(1, "done");
     return { ensemble_id: ensembleId, run_id: runId, total_ms: totalMs, meta_ms: metaMs, metrics: fit.metrics, base: timings, check: fit.check };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // Stored and shown to users: a known error's sentence, else a fixed one (details go to the log).
+    const message = publicMessage(err);
     await recordRun(Ensemble, doc._id, {
       field: "runs",
       limit: RUN_LIMIT,
@@ -170,7 +171,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
         base: storedTimings(timings),
       },
     });
-    log.warn({ ensemble_id: ensembleId, err: message }, "ensemble build failed");
+    log.warn({ ensemble_id: ensembleId, err: err instanceof Error ? err.message : String(err) }, "ensemble build failed");
     throw err;
   }
 }

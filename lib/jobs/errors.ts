@@ -1,5 +1,7 @@
+import { UserFacingError } from "@/lib/errors";
+
 /** Thrown from a job's progress callback once someone asked to cancel the job; the runner records it as cancelled. */
-export class JobCancelledError extends Error {
+export class JobCancelledError extends UserFacingError {
   constructor() {
     super("The job was cancelled.");
     this.name = "JobCancelledError";
@@ -11,7 +13,7 @@ export class JobCancelledError extends Error {
  * it went silent for so long that another worker requeued or finished the job.
  * The runner then stops without writing anything.
  */
-export class JobLostError extends Error {
+export class JobLostError extends UserFacingError {
   constructor(jobId: string) {
     super(`Job ${jobId} was taken over by another worker.`);
     this.name = "JobLostError";
@@ -19,7 +21,7 @@ export class JobLostError extends Error {
 }
 
 /** A lock is held by another owner. */
-export class LockHeldError extends Error {
+export class LockHeldError extends UserFacingError {
   readonly key: string;
   readonly owner: string;
   constructor(key: string, owner: string) {

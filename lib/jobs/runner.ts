@@ -1,4 +1,5 @@
 import { config } from "@/lib/config";
+import { publicMessage } from "@/lib/errors";
 import { connectDb } from "@/lib/db";
 import { childLogger } from "@/lib/log";
 import { Job, type JobKind } from "@/models/Job";
@@ -168,7 +169,7 @@ export async function runClaimedJob(job: JobLean, handlers: JobHandlers): Promis
       log.warn({ ...fields, ms: Date.now() - started }, "job taken over by another worker; this run stops");
     } else if (err instanceof JobCancelledError) {
       if (await finishJob(job, { status: "cancelled" })) log.info({ ...fields, ms: Date.now() - started }, "job cancelled");
-    } else if (await finishJob(job, { status: "failed", error: errorMessage(err) })) {
+    } else if (await finishJob(job, { status: "failed", error: publicMessage(err) })) {
       log.warn({ ...fields, ms: Date.now() - started, err: errorMessage(err) }, "job failed");
     }
   } finally {

@@ -1,3 +1,5 @@
+import { UserFacingError } from "@/lib/errors";
+
 /**
  * Errors raised by the ML layer itself. Input problems a user can fix (a bad CSV,
  * bad hyperparameters) are `ValidationError`s from `@/lib/errors`; these classes
@@ -5,7 +7,7 @@
  */
 
 /** A matrix or vector does not have the shape the model or metric expects. */
-export class DimensionMismatchError extends Error {
+export class DimensionMismatchError extends UserFacingError {
   constructor(message: string) {
     super(message);
     this.name = "DimensionMismatchError";
@@ -13,7 +15,7 @@ export class DimensionMismatchError extends Error {
 }
 
 /** `transform` or `predictProba` was called before `fit` (or `fromJSON`). */
-export class NotFittedError extends Error {
+export class NotFittedError extends UserFacingError {
   constructor(what: string) {
     super(`The ${what} has not been fitted yet: call fit() or load it from its saved state first.`);
     this.name = "NotFittedError";
@@ -25,7 +27,7 @@ export class NotFittedError extends Error {
  * numbers out of range. Callers loading artifacts turn this into their own
  * "corrupt artifact" error; the message says which part is wrong.
  */
-export class InvalidModelStateError extends Error {
+export class InvalidModelStateError extends UserFacingError {
   constructor(message: string) {
     super(message);
     this.name = "InvalidModelStateError";

@@ -2,7 +2,7 @@ import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet, newRunId, saveArtifactSet, type ArtifactStore } from "@/lib/artifacts";
 import { readDatasetText } from "@/lib/datasets";
 import { connectDb, recordRun } from "@/lib/db";
-import { NotFoundError } from "@/lib/errors";
+import { NotFoundError, publicMessage } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
 import type { Metrics } from "@/lib/ml/metrics";
@@ -113,14 +113,15 @@ export async function trainModel(modelId: string, options: TrainOptions = {}): P
     log.info({ model_id: modelId, run_id: result.run_id, ms: trainingMs, rows: X.length, ...metrics }, "model trained");
     return { result, pipeline };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // Stored and shown to users: a known error's sentence, else a fixed one (details go to the log).
+    const message = publicMessage(err);
     await recordRun(ModelConfig, doc._id, {
       field: "history",
       limit: HISTORY_LIMIT,
       set: { status: "failed", last_error: message },
       entry: { run_id: null, started_at: startedAt, finished_at: new Date(), training_ms: null, status: "failed", trigger, error: message },
     });
-    log.warn({ model_id: modelId, err: message }, "model training failed");
+    log.warn({ model_id: modelId, err: err instanceof Error ? err.message : String(err) }, "model training failed");
     throw err;
   }
 }
