@@ -72,6 +72,8 @@ const modelConfigSchema = new Schema(
 );
 
 modelConfigSchema.index({ name: 1 }, { unique: true });
+// Counting trained models on the overview.
+modelConfigSchema.index({ run_id: 1 });
 
 export type ModelConfigFields = InferSchemaType<typeof modelConfigSchema>;
 

@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import { connectDb, findByIdOrThrow } from "@/lib/db";
+import { connectDb, findByIdOrThrow, findPage, type PageRequest } from "@/lib/db";
 import { childLogger } from "@/lib/log";
 import { Job, isFinishedJob, type JobKind, type JobStatus } from "@/models/Job";
 import { JobClaim } from "@/models/JobClaim";
@@ -83,4 +83,13 @@ export async function latestJobFor(targetId: string): Promise<JobView | null> {
   await connectDb();
   const job = await Job.findOne({ target_id: new mongoose.Types.ObjectId(targetId) }).sort({ createdAt: -1 }).lean<JobLean>();
   return job ? viewOf(job) : null;
+}
+
+/** One page of jobs, newest first (the claims collection says which of them someone asked to cancel). */
+export async function listJobs(page: PageRequest): Promise<{ jobs: JobView[]; next_cursor: string | null }> {
+  const { items, next_cursor } = await findPage<JobLean>(Job, {}, page, -1);
+  const cancels = new Set(
+    (await JobClaim.find({ _id: { $in: items.map((j) => claimKey("cancel", String(j._id))) } }, { _id: 1 }).lean()).map((c) => String(c._id)),
+  );
+  return { jobs: items.map((j) => toJobView(j, j.status === "cancelled" || cancels.has(claimKey("cancel", String(j._id))))), next_cursor };
 }

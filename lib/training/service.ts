@@ -11,7 +11,7 @@ import {
 import { boundedCache } from "@/lib/cache";
 import { config } from "@/lib/config";
 import { datasetFacts } from "@/lib/datasets";
-import { connectDb, findByIdOrThrow, isoOrNull } from "@/lib/db";
+import { connectDb, findByIdOrThrow, findPage, isoOrNull, type PageRequest } from "@/lib/db";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { withTargetLock } from "@/lib/jobs/locks";
 import type { JobView } from "@/lib/jobs/queue";
@@ -99,11 +99,15 @@ const verifications = boundedCache<{ stamp: string; result: Verification }>("art
 
 /**
  * verifyArtifact (read, sha256, parse) remembered per file while its size and
- * mtime stay the same: a listing stats every file on every request but re-reads
- * only files that changed, so a large forest is not re-hashed on each page view.
+ * mtime stay the same: a listing stats every file of its page (one round trip
+ * on GridFS) but re-reads only files that changed, so a large forest is not
+ * re-hashed on each page view.
  */
-async function verifyRemembered(store: ArtifactStore, ref: { path: string | null; sha256: string | null; kind: ArtifactKind }): Promise<Verification> {
-  const [stamp] = ref.path ? await artifactStamps(store, [ref.path]) : ["absent"];
+async function verifyRemembered(
+  store: ArtifactStore,
+  ref: { path: string | null; sha256: string | null; kind: ArtifactKind },
+  stamp: string,
+): Promise<Verification> {
   const key = `${ref.kind}|${ref.path}|${ref.sha256}`;
   const hit = verifications.get(key);
   if (hit && hit.stamp === stamp && stamp !== "absent") return hit.result;
@@ -112,18 +116,27 @@ async function verifyRemembered(store: ArtifactStore, ref: { path: string | null
   return result;
 }
 
-/** Adds the verified state of each artifact (present / missing / corrupt) to a view. */
-export async function withArtifactStatus(view: ModelView): Promise<ModelView> {
+/** Adds the verified state of each artifact (present / missing / corrupt) to each view. */
+export async function withArtifactStatus<V extends ModelView>(views: V[]): Promise<V[]> {
   const store = defaultArtifactStore();
-  const entries = await Promise.all(
-    artifactRefs(view).map(async (ref) => {
-      const v = await verifyRemembered(store, ref);
-      const state: ArtifactState = { path: ref.path, status: v.status, bytes: v.bytes, sha256: ref.sha256, ...(v.reason ? { reason: v.reason } : {}) };
-      return [ref.kind, state] as const;
+  const refs = views.map((v) => artifactRefs(v));
+  const paths = refs.flat().flatMap((r) => (r.path ? [r.path] : []));
+  const stamps = new Map(paths.map((p, i) => [p, i]));
+  const stampList = paths.length ? await artifactStamps(store, paths) : [];
+  return Promise.all(
+    views.map(async (view, i) => {
+      const entries = await Promise.all(
+        refs[i].map(async (ref) => {
+          const stamp = ref.path ? stampList[stamps.get(ref.path) as number] : "absent";
+          const v = await verifyRemembered(store, ref, stamp);
+          const state: ArtifactState = { path: ref.path, status: v.status, bytes: v.bytes, sha256: ref.sha256, ...(v.reason ? { reason: v.reason } : {}) };
+          return [ref.kind, state] as const;
+        }),
+      );
+      const artifacts = Object.fromEntries(entries) as Record<ModelArtifactKind, ArtifactState>;
+      return { ...view, artifacts, artifacts_ok: entries.every(([, st]) => st.status === "present") };
     }),
   );
-  const artifacts = Object.fromEntries(entries) as Record<ModelArtifactKind, ArtifactState>;
-  return { ...view, artifacts, artifacts_ok: entries.every(([, s]) => s.status === "present") };
 }
 
 /**
@@ -199,13 +212,21 @@ function findModel(id: string): Promise<ModelLean> {
 }
 
 export async function getModel(id: string): Promise<ModelView> {
-  return withArtifactStatus(toModelView(await findModel(id)));
+  const [view] = await withArtifactStatus([toModelView(await findModel(id))]);
+  return view;
 }
 
-export async function listModels(): Promise<ModelView[]> {
+/** One page of models (oldest first, or newest first), each with its artifacts' verified state. */
+export async function listModels(page: PageRequest = { limit: 50 }, order: 1 | -1 = 1): Promise<{ models: ModelView[]; next_cursor: string | null }> {
+  const { items, next_cursor } = await findPage<ModelLean>(ModelConfig, {}, page, order);
+  return { models: await withArtifactStatus(items.map(toModelView)), next_cursor };
+}
+
+/** How many models exist and how many have a trained run: counted, not listed, so it stays cheap with hundreds. */
+export async function countModels(): Promise<{ total: number; trained: number }> {
   await connectDb();
-  const docs = await ModelConfig.find().sort({ createdAt: 1 }).lean<ModelLean[]>();
-  return Promise.all(docs.map((d) => withArtifactStatus(toModelView(d))));
+  const [total, trained] = await Promise.all([ModelConfig.estimatedDocumentCount(), ModelConfig.countDocuments({ run_id: { $ne: null } })]);
+  return { total, trained };
 }
 
 /**

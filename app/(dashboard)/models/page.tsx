@@ -6,12 +6,15 @@ import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
 import { isBusy } from "@/models/statuses";
 import { LiveRefresh } from "@/components/live-refresh";
 import { listModels } from "@/lib/training/service";
+import { cursorParam } from "@/app/_lib/cursor";
+import { Pager } from "@/components/pager";
 
 export const metadata: Metadata = { title: "Models · NBA Ensemble Lab" };
 
-export default async function ModelsPage() {
+export default async function ModelsPage({ searchParams }: PageProps<"/models">) {
   await connection();
-  const models = await listModels();
+  const after = cursorParam((await searchParams).after);
+  const { models, next_cursor } = await listModels({ limit: 50, cursor: after });
   return (
     <div className="space-y-6">
       <PageHeader
@@ -27,6 +30,7 @@ export default async function ModelsPage() {
       ) : (
         <ModelsTable models={models} />
       )}
+      <Pager basePath="/models" nextCursor={next_cursor} paged={after !== undefined} shown={models.length} />
     </div>
   );
 }

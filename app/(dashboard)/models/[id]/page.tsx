@@ -11,7 +11,7 @@ import { ArtifactTable } from "@/components/models/artifact-table";
 import { MetricsList } from "@/components/models/metrics-list";
 import { TrainingHistory } from "@/components/models/training-history";
 import { Alert, ButtonLink, Card, DefinitionList, PageHeader, StatusBadge } from "@/components/ui";
-import { listEnsembles } from "@/lib/ensemble/service";
+import { ensemblesUsing } from "@/lib/ensemble/service";
 import { latestJobFor } from "@/lib/jobs/queue";
 import { getModel } from "@/lib/training/service";
 import { algorithmLabel } from "@/lib/ml/algorithms";
@@ -30,8 +30,7 @@ export default async function ModelPage({ params }: PageProps<"/models/[id]">) {
   await connection();
   const { id } = await params;
   const model = await readModel(id);
-  const [job, ensembles] = await Promise.all([latestJobFor(model.id), listEnsembles()]);
-  const usedBy = ensembles.filter((e) => e.base_model_ids.includes(model.id));
+  const [job, usedBy] = await Promise.all([latestJobFor(model.id), ensemblesUsing(model.id)]);
 
   return (
     <div className="space-y-6">
