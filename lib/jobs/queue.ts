@@ -40,6 +40,7 @@ export type JobLean = {
   finished_at?: Date | null;
   heartbeat_at?: Date | null;
   worker?: string | null;
+  requested_by?: { id: string; name: string } | null;
 };
 
 export function toJobView(j: JobLean, cancelRequested = false): JobView {
@@ -67,10 +68,15 @@ async function viewOf(job: JobLean): Promise<JobView> {
 }
 
 /** Records a queued job; workers find it by polling. The caller has already taken the target's lock under `jobId`. */
-export async function createJob(jobId: mongoose.Types.ObjectId, kind: JobKind, targetId: mongoose.Types.ObjectId): Promise<JobView> {
+export async function createJob(
+  jobId: mongoose.Types.ObjectId,
+  kind: JobKind,
+  targetId: mongoose.Types.ObjectId,
+  requestedBy: { id: string; name: string } | null = null,
+): Promise<JobView> {
   await connectDb();
   await ensureJobIndexes();
-  const job = await Job.create({ _id: jobId, kind, target_id: targetId });
+  const job = await Job.create({ _id: jobId, kind, target_id: targetId, requested_by: requestedBy });
   log.info({ job_id: String(jobId), kind, target_id: String(targetId) }, "job queued");
   return toJobView(job.toObject() as JobLean);
 }

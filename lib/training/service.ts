@@ -26,6 +26,7 @@ import { ModelConfig } from "@/models/ModelConfig";
 import type { Metrics } from "@/lib/ml/metrics";
 import { artifactPaths, artifactRefs, type ModelArtifactKind } from "./artifact-refs";
 import { loadTrainedModel } from "./load";
+import { deleteVersionsOf, listVersions, type Actor, type VersionView } from "./versions";
 import { ModelConfigInput, ModelConfigPatch } from "./schemas";
 
 // The mongoose schema cannot see lib/ml; the registry's and the pipeline's vocabularies are attached here, where configs are written.
@@ -52,7 +53,8 @@ export type ModelView = ReturnType<typeof toModelView> & {
   artifacts?: Record<ModelArtifactKind, ArtifactState>;
   artifacts_ok?: boolean;
 };
-export type TrainingRunView = ModelView["history"][number];
+/** A model with its versions (every run, newest first) and the audit trail of pointer moves. */
+export type ModelDetail = ModelView & { versions: VersionView[]; promotions: Array<{ at: string | null; by: Actor | null; from: string | null; to: string }> };
 
 export function toModelView(doc: ModelLean) {
   return {
@@ -79,16 +81,8 @@ export function toModelView(doc: ModelLean) {
     training_ms: doc.training_ms ?? null,
     status: doc.status ?? "untrained",
     last_error: doc.last_error ?? null,
-    history: (doc.history ?? []).map((h) => ({
-      run_id: h.run_id ?? null,
-      started_at: isoOrNull(h.started_at) ?? "",
-      finished_at: isoOrNull(h.finished_at),
-      training_ms: h.training_ms ?? null,
-      status: h.status,
-      trigger: h.trigger ?? "manual",
-      metrics: (h.metrics as Metrics | null) ?? null,
-      error: h.error ?? null,
-    })),
+    /** False once its dataset was deleted on purpose: it keeps serving, but cannot be trained again. */
+    retrainable: doc.retrainable !== false,
     created_at: isoOrNull(doc.createdAt),
     updated_at: isoOrNull(doc.updatedAt),
   };
@@ -211,9 +205,11 @@ function findModel(id: string): Promise<ModelLean> {
   return findByIdOrThrow<ModelLean>(ModelConfig, id, "model");
 }
 
-export async function getModel(id: string): Promise<ModelView> {
-  const [view] = await withArtifactStatus([toModelView(await findModel(id))]);
-  return view;
+export async function getModel(id: string): Promise<ModelDetail> {
+  const doc = await findModel(id);
+  const [[view], versions] = await Promise.all([withArtifactStatus([toModelView(doc)]), listVersions(id, doc.run_id ?? null)]);
+  const promotions = (doc.promotions ?? []).map((p) => ({ at: isoOrNull(p.at), by: (p.by as Actor | null) ?? null, from: p.from ?? null, to: p.to ?? "" })).reverse();
+  return { ...view, versions, promotions };
 }
 
 /** One page of models (oldest first, or newest first), each with its artifacts' verified state. */
@@ -267,16 +263,20 @@ export async function deleteModel(id: string): Promise<{ deleted: true; removed_
   }
   const res = await withTargetLock(ModelConfig, doc._id, busyMessage(doc.name, "deleting"), () => ModelConfig.deleteOne({ _id: doc._id }));
   if (res.deletedCount !== 1) throw new NotFoundError("model", id);
-  const paths = artifactPaths(doc);
-  await deleteArtifactSet(defaultArtifactStore(), paths);
-  return { deleted: true, removed_artifacts: paths.length };
+  // Every version goes with it; the current version's files are among them (and removed here too for configs trained before versions).
+  const removed = await deleteVersionsOf(doc._id);
+  await deleteArtifactSet(defaultArtifactStore(), artifactPaths(doc));
+  return { deleted: true, removed_artifacts: Math.max(removed, artifactPaths(doc).length) };
 }
 
 /** Queues a training job; 409 while one is queued or running, 400 when it would take longer than MAX_TRAINING_SECONDS. */
-export async function requestTraining(id: string): Promise<JobView> {
+export async function requestTraining(id: string, requestedBy: Actor | null = null): Promise<JobView> {
   const doc = await findModel(id);
+  if (doc.retrainable === false) {
+    throw new ConflictError(`Model "${doc.name}" cannot be retrained: its dataset "${doc.training_csv}" was deleted. Its current version keeps serving.`);
+  }
   await assertTrainingWithinLimit({ ...doc, hyperparameters: (doc.hyperparameters ?? {}) as Record<string, number> });
-  return requestJob("train_model", ModelConfig, doc._id, `Model "${doc.name}" is already training; wait for that run to finish.`);
+  return requestJob("train_model", ModelConfig, doc._id, `Model "${doc.name}" is already training; wait for that run to finish.`, requestedBy);
 }
 
 /** Probabilities of target = 1, served from the saved artifacts (cached after the first load). */

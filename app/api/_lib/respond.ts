@@ -120,3 +120,11 @@ export function pageOf(req: Request): PageRequest {
   const params = Object.fromEntries(new URL(req.url).searchParams);
   return parseInput(pageRequestSchema, params, "The listing's query is not valid.");
 }
+
+/** A JSON document the browser saves as a file rather than shows. */
+export function download(body: unknown, fileName: string): Response {
+  const safe = fileName.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 120);
+  return new Response(JSON.stringify(body), {
+    headers: { "content-type": "application/json", "content-disposition": `attachment; filename="${safe}"` },
+  });
+}

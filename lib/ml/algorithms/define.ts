@@ -35,6 +35,8 @@ export interface AlgorithmDefinition<S extends HyperparameterSpecs = Hyperparame
   stateSchema: z.ZodType<State>;
   /** Rebuilds a fitted estimator from a state that has passed `stateSchema`; throws InvalidModelStateError on what the schema cannot check. */
   restore(hyperparameters: HyperparameterValues<S>, seed: number, state: State): Estimator<State>;
+  /** What grows the model, recorded with every version (numbers can change when it does); the app itself when omitted. */
+  learner?(hyperparameters: HyperparameterValues<S>): string;
   /** Rough CPU seconds to fit on rows x features, for warnings and limits; never a promise. */
   estimateSeconds(hyperparameters: HyperparameterValues<S>, rows: number, features: number): number;
 }

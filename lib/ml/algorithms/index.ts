@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ValidationError, type FieldErrors } from "@/lib/errors";
+import { APP_NAME, APP_VERSION } from "@/lib/version";
 import { InvalidModelStateError } from "../errors";
 import {
   hyperparameterField,
@@ -115,6 +116,14 @@ export function parseHyperparameters(name: string, raw: unknown): Record<string,
 export function estimateTrainingSeconds(name: string, hyperparameters: Record<string, number>, rows: number, features: number): number {
   const definition = definitionOf(name);
   return definition.estimateSeconds({ ...defaultHyperparameters(name), ...hyperparameters }, rows, features);
+}
+
+/** The learner a version of `name` with these settings was grown by, e.g. a library and its version. */
+export function learnerOf(name: string, hyperparameters: Record<string, number>): string {
+  const definition = registry.get(name);
+  const own = `${APP_NAME} ${APP_VERSION}`;
+  if (!definition?.learner) return own;
+  return definition.learner({ ...defaultHyperparameters(name), ...hyperparameters });
 }
 
 /** An estimator with its name, settings and seed: what the rest of the app calls a classifier. */
