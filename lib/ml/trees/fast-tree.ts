@@ -61,6 +61,11 @@ const MAX_ABS_VALUE = 2 ** 1022;
  */
 const SORT_VERSUS_FILTER = 1.3;
 
+/** Whether a tree with `distinct` distinct rows drawn from `dataRows` builds its column lists by sorting (else by filtering). */
+export function sortsColumnLists(distinct: number, dataRows: number): boolean {
+  return distinct * Math.log2(distinct + 1) * SORT_VERSUS_FILTER < dataRows;
+}
+
 /**
  * A training matrix with each column sorted once, shared by every tree. Values
  * are replaced by the rank of their distinct value, so trees move and compare
@@ -327,7 +332,7 @@ class TreeGrower {
 
     for (let c = 0; c < this.columnCount; c++) {
       const f = this.features[c];
-      const sort = workspace.listing === "auto" ? unique * Math.log2(unique + 1) * SORT_VERSUS_FILTER < n : workspace.listing === "sort";
+      const sort = workspace.listing === "auto" ? sortsColumnLists(unique, n) : workspace.listing === "sort";
       if (sort) this.listBySorting(c, data, f, rows, workspace);
       else this.listByFiltering(c, data, f, localOf);
     }

@@ -1,0 +1,83 @@
+import { sortsColumnLists } from "./fast-tree";
+import type { ForestEngine } from "./forest";
+
+/**
+ * Rough forest training-time forecast in seconds, for the UI to warn before a
+ * long run. Constants are CPU seconds of the fitting process from
+ * `npm run bench:forest` (bench/forest.md) on the 2-core development machine,
+ * averaged over two runs while it was shared (load average about 3), which
+ * moved them by up to a factor of two; present the result as "about", never as
+ * a promise.
+ */
+
+export interface ForestEstimateInput {
+  /** Training rows and feature columns. */
+  rows: number;
+  features: number;
+  nEstimators: number;
+  maxDepth: number;
+  /** Bootstrap draws per tree; default all rows. */
+  maxSamples?: number;
+  /** Share of the columns each tree uses. */
+  maxFeatures: number;
+  /** Default 10, the app's default; only changes how deep trees really grow. */
+  minSamplesSplit?: number;
+  engine: ForestEngine;
+}
+
+/** Fast engine: seconds per training row x feature to presort the training matrix, once per forest. */
+export const FAST_PRESORT_SECONDS_PER_ROW_FEATURE = 2.2e-7;
+/** Fast engine, tree setup when the column lists are filtered from the presorted columns: seconds per training row x used feature. */
+export const FAST_SETUP_FILTER_SECONDS_PER_ROW_FEATURE = 1.3e-8;
+/** Fast engine, tree setup when the tree's rows are sorted instead (small samples): seconds per distinct row x log2(distinct rows) x used feature. */
+export const FAST_SETUP_SORT_SECONDS_PER_ROW_LOG_FEATURE = 1.1e-8;
+/** Fast engine: seconds per distinct drawn row x used feature x level grown (scan and partition). */
+export const FAST_GROW_SECONDS_PER_ROW_FEATURE_LEVEL = 2.4e-8;
+
+/**
+ * ml-random-forest engine: seconds per (drawn row)^2 x used feature per tree of depth 8.
+ * The first forest's estimate used 4.2e-8; 40 trees of 1,500 rows took 43-48 s here, 34 s by that constant.
+ */
+export const LIBRARY_SECONDS_PER_ROW2_FEATURE = 5.7e-8;
+/** ml-random-forest engine: seconds per drawn row x used feature per tree for sampling and copying the bootstrap. */
+export const LIBRARY_SECONDS_PER_ROW_FEATURE = 2e-8;
+
+/** Expected distinct rows in `draws` draws with replacement from `rows`. */
+export function expectedDistinctRows(rows: number, draws: number): number {
+  return rows * -Math.expm1(draws * Math.log1p(-1 / Math.max(rows, 2)));
+}
+
+/**
+ * Levels in which a tree still has rows to scan. Until nodes shrink to about
+ * minSamplesSplit rows (log2(draws / minSamplesSplit) levels) every level holds
+ * nearly all rows; deeper levels hold fewer (uneven splits keep some nodes
+ * large), counted here as half a level each.
+ */
+export function effectiveLevels(maxDepth: number, draws: number, minSamplesSplit = 10): number {
+  const full = Math.max(1, Math.log2(draws / minSamplesSplit));
+  return maxDepth <= full ? maxDepth : full + (maxDepth - full) / 2;
+}
+
+export function estimateForestSeconds(input: ForestEstimateInput): number {
+  const { rows, features, nEstimators, maxDepth, engine } = input;
+  const draws = Math.min(input.maxSamples ?? rows, rows);
+  const used = Math.max(1, Math.floor(input.maxFeatures * features));
+  if (engine === "ml-random-forest") {
+    // A node costs O(rows^2) in ml-cart, and each level of a tree holds at most
+    // all the rows, so shallow trees save up to about half.
+    const depthFactor = (2 - 2 ** (1 - maxDepth)) / (2 - 2 ** -7);
+    const perTree = LIBRARY_SECONDS_PER_ROW2_FEATURE * draws * draws * used * depthFactor + LIBRARY_SECONDS_PER_ROW_FEATURE * draws * used;
+    return nEstimators * perTree;
+  }
+  const distinct = expectedDistinctRows(rows, draws);
+  const levels = effectiveLevels(maxDepth, draws, input.minSamplesSplit);
+  const perTree = fastSetupSeconds(rows, distinct, used) + FAST_GROW_SECONDS_PER_ROW_FEATURE_LEVEL * distinct * used * levels;
+  return FAST_PRESORT_SECONDS_PER_ROW_FEATURE * rows * features + nEstimators * perTree;
+}
+
+/** Per-tree setup of the fast engine, by the same rule the learner uses to pick how it builds column lists. */
+export function fastSetupSeconds(rows: number, distinct: number, used: number): number {
+  return sortsColumnLists(distinct, rows)
+    ? FAST_SETUP_SORT_SECONDS_PER_ROW_LOG_FEATURE * distinct * Math.log2(distinct + 1) * used
+    : FAST_SETUP_FILTER_SECONDS_PER_ROW_FEATURE * rows * used;
+}
