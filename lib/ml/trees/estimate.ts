@@ -4,9 +4,9 @@ import type { ForestEngine } from "./forest";
 /**
  * Rough forest training-time forecast in seconds, for the UI to warn before a
  * long run. Constants are CPU seconds of the fitting process from
- * `npm run bench:forest` (bench/forest.md) on the 2-core development machine,
- * averaged over two runs while it was shared (load average about 3), which
- * moved them by up to a factor of two; present the result as "about", never as
+ * `npm run bench:forest` (bench/forest.md) on the 2-core development machine:
+ * medians of four runs while it was shared (load average 3 to 8), which moved
+ * single runs by up to a factor of two. Present the result as "about", never as
  * a promise.
  */
 
@@ -26,19 +26,19 @@ export interface ForestEstimateInput {
 }
 
 /** Fast engine: seconds per training row x feature to presort the training matrix, once per forest. */
-export const FAST_PRESORT_SECONDS_PER_ROW_FEATURE = 2.2e-7;
+export const FAST_PRESORT_SECONDS_PER_ROW_FEATURE = 1.5e-7;
 /** Fast engine, tree setup when the column lists are filtered from the presorted columns: seconds per training row x used feature. */
-export const FAST_SETUP_FILTER_SECONDS_PER_ROW_FEATURE = 1.3e-8;
+export const FAST_SETUP_FILTER_SECONDS_PER_ROW_FEATURE = 1.2e-8;
 /** Fast engine, tree setup when the tree's rows are sorted instead (small samples): seconds per distinct row x log2(distinct rows) x used feature. */
-export const FAST_SETUP_SORT_SECONDS_PER_ROW_LOG_FEATURE = 1.1e-8;
+export const FAST_SETUP_SORT_SECONDS_PER_ROW_LOG_FEATURE = 9e-9;
 /** Fast engine: seconds per distinct drawn row x used feature x level grown (scan and partition). */
-export const FAST_GROW_SECONDS_PER_ROW_FEATURE_LEVEL = 2.4e-8;
+export const FAST_GROW_SECONDS_PER_ROW_FEATURE_LEVEL = 2.2e-8;
 
 /**
  * ml-random-forest engine: seconds per (drawn row)^2 x used feature per tree of depth 8.
- * The first forest's estimate used 4.2e-8; 40 trees of 1,500 rows took 43-48 s here, 34 s by that constant.
+ * The first forest's estimate used 4.2e-8; 40 trees of 1,500 rows took 41-48 CPU s here, 34 s by that constant.
  */
-export const LIBRARY_SECONDS_PER_ROW2_FEATURE = 5.7e-8;
+export const LIBRARY_SECONDS_PER_ROW2_FEATURE = 5.4e-8;
 /** ml-random-forest engine: seconds per drawn row x used feature per tree for sampling and copying the bootstrap. */
 export const LIBRARY_SECONDS_PER_ROW_FEATURE = 2e-8;
 
