@@ -169,6 +169,7 @@ describe("growFastTree against ml-cart on tie-heavy data", () => {
       ties += d.tieDifferences;
       mismatches.push(...d.mismatches.map((m) => `seed ${seed} ${m}`));
     }
+    console.log(`Tie-heavy oracle: ${splits} splits compared, ${ties} tie differences, ${mismatches.length} mismatches`);
     expect(mismatches).toEqual([]);
     // ml-cart's float gains are recomputed exactly for near-ties, so even exact ties should go the same way.
     expect(ties).toBe(0);
