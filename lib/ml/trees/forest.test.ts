@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildFeatureTable, NBA_FEATURE_COLUMNS } from "@/lib/nba/features";
 import { generateGames } from "@/lib/nba/generator";
-import { RandomForest } from "../algorithms/random-forest";
+import firstForest from "../algorithms/fixtures/first-forest.json";
 import { DimensionMismatchError } from "../errors";
 import { syntheticBinary } from "../synthetic";
 import { forestToState, predictForest } from "./flat-tree";
@@ -20,16 +20,17 @@ function nbaLike(seed: number, seasons: number): { X: number[][]; y: number[] } 
 const nba = nbaLike(7, 2);
 const base = { nEstimators: 3, maxDepth: 6, maxSamples: 300, maxFeatures: 0.7, minSamplesSplit: 10 } satisfies Omit<ForestOptions, "engine">;
 
-describe("fitForest, ml-random-forest engine", () => {
-  it("gives the first forest's trees and predictions bit for bit", async () => {
-    const seed = 2024;
-    const old = new RandomForest({ n_estimators: 3, max_depth: 6, max_samples: 300, max_features: 0.7, min_samples_split: 10 }, seed);
-    await old.fit(nba.X, nba.y);
-    const forest = await fitForest(nba.X, nba.y, { ...base, engine: "ml-random-forest" }, seed);
-    expect(forestToState(forest)).toEqual(old.toJSON().state);
-    const probe = nba.X.slice(0, 500);
-    const before = old.predictProba(probe);
-    expect(predictForest(forest.trees, probe).every((v, i) => Object.is(v, before[i]))).toBe(true);
+/** The fixture's data: a forest the first random_forest (ml-random-forest, one call per tree) trained and saved. */
+const fixtureTrain = syntheticBinary(300, 5, 11, 2);
+const fixtureProbe = syntheticBinary(100, 5, 12, 2);
+const fixtureOptions = { nEstimators: 4, maxDepth: 5, maxSamples: 200, maxFeatures: 0.8, minSamplesSplit: 4 } satisfies Omit<ForestOptions, "engine">;
+
+describe.each(["ml-random-forest", "fast"] as const)("fitForest, %s engine", (engine) => {
+  it("regrows a forest saved by the first random_forest, trees and predictions bit for bit", async () => {
+    const forest = await fitForest(fixtureTrain.X, fixtureTrain.y, { ...fixtureOptions, engine }, firstForest.classifier.seed);
+    expect(forestToState(forest)).toEqual(firstForest.classifier.state);
+    const p = predictForest(forest.trees, fixtureProbe.X);
+    expect(p.every((v, i) => Object.is(v, firstForest.predictions[i]))).toBe(true);
   });
 });
 
