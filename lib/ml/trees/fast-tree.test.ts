@@ -177,6 +177,50 @@ describe("growFastTree against ml-cart on tie-heavy data", () => {
   });
 });
 
+describe("growFastTree with split sampling", () => {
+  const data = tieHeavy(400, 7);
+  const presorted = new PresortedData(data.X, data.y);
+  const rows = Array.from({ length: 400 }, (_, i) => i);
+  const columns = [0, 1, 4, 5, 6];
+  const sampled = (columnsPerSplit: number, seed: number, rng = createRng(seed)) =>
+    treeToState(growFastTree(presorted, rows, columns, { ...opts({ minNumSamples: 4 }), sampling: { columnsPerSplit, rng } }));
+
+  it("is exact (and draws nothing) when a split may try every column", () => {
+    let calls = 0;
+    const counted = createRng(1);
+    const rng = () => (calls++, counted());
+    expect(sampled(columns.length, 1, rng)).toEqual(treeToState(growFastTree(presorted, rows, columns, opts({ minNumSamples: 4 }))));
+    expect(sampled(columns.length + 3, 1, rng)).toEqual(sampled(columns.length, 1));
+    expect(calls).toBe(0);
+  });
+
+  it("is deterministic for a generator seed, differs across seeds, and splits only on the tree's columns", () => {
+    const a = sampled(2, 11);
+    expect(sampled(2, 11)).toEqual(a);
+    expect(sampled(2, 12)).not.toEqual(a);
+    expect(sampled(2, 11)).not.toEqual(sampled(columns.length, 11));
+    expect(a.feature.length).toBeGreaterThan(20);
+    for (const f of a.feature) if (f >= 0) expect(columns).toContain(f);
+  });
+
+  it("tries further columns while the picked ones offer no cut", () => {
+    // Column 0 is constant, so a pick of it alone offers nothing; every seed must still split on column 1.
+    const X = Array.from({ length: 20 }, (_, i) => [5, i]);
+    const y = X.map((r) => (r[1] < 10 ? 0 : 1));
+    const two = new PresortedData(X, y);
+    for (let seed = 1; seed <= 20; seed++) {
+      const tree = growFastTree(two, X.map((_, i) => i), [0, 1], { ...opts(), sampling: { columnsPerSplit: 1, rng: createRng(seed) } });
+      expect(tree.feature[0]).toBe(1);
+      expect(tree.threshold[0]).toBe(9.5);
+    }
+  });
+
+  it("refuses a pick of no columns", () => {
+    expect(() => sampled(0, 1)).toThrow(/columnsPerSplit/);
+    expect(() => sampled(1.5, 1)).toThrow(/columnsPerSplit/);
+  });
+});
+
 describe("growFastTree buffers", () => {
   const data = tieHeavy(400, 99);
   const presorted = new PresortedData(data.X, data.y);

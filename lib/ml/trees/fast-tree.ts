@@ -1,3 +1,4 @@
+import type { Rng } from "../random";
 import type { FlatTree } from "./flat-tree";
 
 /**
@@ -39,6 +40,13 @@ import type { FlatTree } from "./flat-tree";
  * ml-cart's gain exactly as it does (same operations, same order), so exact
  * ties and near-ties are decided the library's way. The chosen gain is also
  * that exact value, as ml-cart's "gain equals the parent's" stop needs.
+ *
+ * Split sampling (optional, not in ml-cart): each node tries a fresh seeded
+ * random pick of `columnsPerSplit` of the tree's columns, scanned in the order
+ * drawn, and draws further ones only while none has offered a cut that lowers
+ * impurity (as scikit-learn does past constant features). Trees then differ
+ * from ml-cart's; without it, or when the pick would be every column, the
+ * learner is exact.
  */
 
 export interface TreeOptions {
@@ -48,6 +56,17 @@ export interface TreeOptions {
   minNumSamples: number;
   /** A split must gain strictly more than this. */
   gainThreshold: number;
+}
+
+/** Per-node column sampling: how many of the tree's columns each split tries, and the tree's own generator for picking them. */
+export interface SplitSampling {
+  columnsPerSplit: number;
+  rng: Rng;
+}
+
+export interface FastTreeOptions extends TreeOptions {
+  /** Absent: every split scans all the tree's columns in the given order, exactly as ml-cart. */
+  sampling?: SplitSampling;
 }
 
 /** Largest |value| accepted, so that (a + b) / 2 never overflows. */
@@ -179,11 +198,14 @@ export function cartLeafValue(zeros: number, ones: number): number {
   return Math.min(1, Math.max(0, cartShare(ones, zeros + ones)));
 }
 
-export function checkTreeOptions(options: TreeOptions): void {
-  const { maxDepth, minNumSamples, gainThreshold } = options;
+export function checkTreeOptions(options: FastTreeOptions): void {
+  const { maxDepth, minNumSamples, gainThreshold, sampling } = options;
   if (!(Number.isInteger(maxDepth) && maxDepth >= 0) && maxDepth !== Infinity) throw new RangeError(`maxDepth must be a whole number >= 0, got ${maxDepth}.`);
   if (!Number.isInteger(minNumSamples) || minNumSamples < 0) throw new RangeError(`minNumSamples must be a whole number >= 0, got ${minNumSamples}.`);
   if (!Number.isFinite(gainThreshold)) throw new RangeError(`gainThreshold must be finite, got ${gainThreshold}.`);
+  if (sampling && !(Number.isInteger(sampling.columnsPerSplit) && sampling.columnsPerSplit >= 1)) {
+    throw new RangeError(`columnsPerSplit must be a whole number >= 1, got ${sampling.columnsPerSplit}.`);
+  }
 }
 
 interface Split {
@@ -236,7 +258,7 @@ export function growFastTree(
   data: PresortedData,
   rows: ArrayLike<number>,
   columns: ArrayLike<number>,
-  options: TreeOptions,
+  options: FastTreeOptions,
   workspace: TreeWorkspace = new TreeWorkspace(),
 ): FlatTree {
   checkTreeOptions(options);
@@ -266,6 +288,8 @@ class TreeGrower {
   private readonly lists: Int32Array;
   private readonly spare: Int32Array;
   private readonly goLeft: Uint8Array;
+  /** With split sampling: the scan positions, permuted in place as each node picks its columns. */
+  private readonly pickOrder: Int32Array | null;
 
   // Near-best candidates of the node being scanned, in scan order.
   private candColumn = new Int32Array(INITIAL_CANDIDATES);
@@ -287,7 +311,7 @@ class TreeGrower {
     data: PresortedData,
     rows: ArrayLike<number>,
     columns: ArrayLike<number>,
-    private readonly options: TreeOptions,
+    private readonly options: FastTreeOptions,
     workspace: TreeWorkspace,
   ) {
     const n = data.rowCount;
@@ -297,6 +321,9 @@ class TreeGrower {
     if (columns.length === 0) throw new RangeError("Cannot grow a tree on zero columns.");
     this.columnCount = columns.length;
     this.features = Int32Array.from(columns);
+    // Picking every column would only reorder the scan (and so change how ties break): not sampling at all keeps ml-cart's trees.
+    const sampling = options.sampling;
+    this.pickOrder = sampling && sampling.columnsPerSplit < this.columnCount ? Int32Array.from({ length: this.columnCount }, (_, c) => c) : null;
     for (const f of this.features) {
       if (f < 0 || f >= data.width) throw new RangeError(`Column ${f} of ${data.width}.`);
     }
@@ -497,8 +524,22 @@ class TreeGrower {
     const { lists, info } = this;
     let best = -Infinity;
     this.candCount = 0;
+    const pick = this.pickOrder;
+    const rng = this.options.sampling?.rng;
+    const wanted = pick ? (this.options.sampling?.columnsPerSplit ?? this.columnCount) : this.columnCount;
 
-    for (let c = 0; c < this.columnCount; c++) {
+    for (let i = 0; i < this.columnCount; i++) {
+      // Enough columns tried once `wanted` are and one of them offered a cut that lowers impurity
+      // (a constant column offers only ml-cart's empty-sided cut, which scores the parent's own).
+      if (i >= wanted && best > parentScore) break;
+      let c = i;
+      if (pick && rng) {
+        // Partial Fisher-Yates: position i gets a uniform pick among those not yet tried at this node.
+        const j = i + Math.floor(rng() * (this.columnCount - i));
+        c = pick[j];
+        pick[j] = pick[i];
+        pick[i] = c;
+      }
       const distinct = this.distinct[c];
       const base = 2 * c * this.unique;
       const stop = base + 2 * end;

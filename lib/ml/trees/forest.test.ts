@@ -5,7 +5,8 @@ import firstForest from "../algorithms/fixtures/first-forest.json";
 import { DimensionMismatchError } from "../errors";
 import { syntheticBinary } from "../synthetic";
 import { forestToState, predictForest } from "./flat-tree";
-import { fitForest, type ForestOptions } from "./forest";
+import { createRng } from "../random";
+import { drawTree, fitForest, forestShape, type ForestOptions } from "./forest";
 import { compareEngines } from "./oracle";
 
 /** Generated NBA seasons through the product's own feature builder: 20 pre-game features, many of them discrete or tied. */
@@ -52,6 +53,25 @@ describe("fitForest, fast engine", () => {
     expect(forestToState(await fitForest(X, y, { ...opts, maxSamples: 299 }, 9))).not.toEqual(all);
   });
 
+  it("samples columns per split only below splitFeatures 1, from each tree's own columns and without changing the draws", async () => {
+    const opts = { ...base, maxFeatures: 1, engine: "fast" } as const;
+    const all = forestToState(await fitForest(nba.X, nba.y, opts, 4));
+    expect(forestToState(await fitForest(nba.X, nba.y, { ...opts, splitFeatures: 1 }, 4))).toEqual(all);
+    const half = forestToState(await fitForest(nba.X, nba.y, { ...opts, splitFeatures: 0.5 }, 4));
+    expect(half).not.toEqual(all);
+    expect(forestToState(await fitForest(nba.X, nba.y, { ...opts, splitFeatures: 0.5 }, 4))).toEqual(half);
+    // Per-tree columns stay the draw's: with max_features 0.3 every split of tree t is among draw t's columns.
+    const narrow = { ...base, maxFeatures: 0.3, splitFeatures: 0.5, engine: "fast" } as const;
+    const forest = await fitForest(nba.X, nba.y, narrow, 5);
+    const shape = forestShape(nba.X.length, nba.X[0].length, narrow);
+    expect(shape.columnsPerSplit).toBe(Math.floor(0.5 * shape.columnsPerTree));
+    const rng = createRng(5);
+    for (const tree of forest.trees) {
+      const draw = drawTree(rng, nba.X.length, shape.rowsPerTree, nba.X[0].length, shape.columnsPerTree);
+      for (const f of tree.feature) if (f >= 0) expect(draw.columns).toContain(f);
+    }
+  });
+
   it("reports rising progress after each tree and lets the event loop run between trees", async () => {
     const seen: number[] = [];
     let turns = 0;
@@ -77,6 +97,8 @@ describe("fitForest, fast engine", () => {
     await expect(fit({ maxSamples: 0 })).rejects.toThrow(/maxSamples/);
     await expect(fit({ maxFeatures: 0 })).rejects.toThrow(/maxFeatures/);
     await expect(fit({ maxFeatures: 1.2 })).rejects.toThrow(/maxFeatures/);
+    await expect(fit({ splitFeatures: 0 })).rejects.toThrow(/splitFeatures/);
+    await expect(fit({ splitFeatures: 0.5, engine: "ml-random-forest" })).rejects.toThrow(/ml-random-forest engine tries every column/);
     await expect(fit({ minSamplesSplit: 0 })).rejects.toThrow(/minSamplesSplit/);
     await expect(fit({ engine: "xgboost" as ForestOptions["engine"] })).rejects.toThrow(/engine/);
     await expect(fit({}, [[1, 2], [3]], [0, 1])).rejects.toThrow(DimensionMismatchError);

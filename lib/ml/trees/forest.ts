@@ -1,7 +1,7 @@
 import { checkTrainingData, yieldToEventLoop } from "../algorithms/data-checks";
 import { createRng, nextSeed, sampleIndices, type Rng } from "../random";
 import { libraryColumnOrder } from "./column-order";
-import { growFastTree, PresortedData, type TreeOptions } from "./fast-tree";
+import { growFastTree, PresortedData, TreeWorkspace, type TreeOptions } from "./fast-tree";
 import type { FlatTree, Forest } from "./flat-tree";
 import { growLibraryTree } from "./library-tree";
 
@@ -14,6 +14,11 @@ import { growLibraryTree } from "./library-tree";
  * "ml-random-forest" engine gives that forest's trees bit for bit and the
  * "fast" engine sees the same rows and columns and, since it reproduces
  * ml-cart's choices, grows the same trees far faster.
+ *
+ * The fast engine can also sample columns per split (`splitFeatures` < 1), as
+ * scikit-learn's max_features does, from each tree's columns with a generator
+ * seeded by the tree's own seed: no extra draws from the forest's generator, so
+ * every tree still sees the same rows and columns as without it.
  */
 
 export type ForestEngine = "fast" | "ml-random-forest";
@@ -25,6 +30,12 @@ export interface ForestOptions {
   maxSamples?: number;
   /** Share of the columns each tree may split on: floor(maxFeatures x width), at least 1. */
   maxFeatures: number;
+  /**
+   * Share of the tree's columns each split tries: floor(splitFeatures x tree's
+   * columns), at least 1. Default 1: every split tries all of them, which the
+   * ml-random-forest engine requires.
+   */
+  splitFeatures?: number;
   /** A node with fewer rows (counting repeats) than this is a leaf. */
   minSamplesSplit: number;
   engine: ForestEngine;
@@ -49,6 +60,8 @@ export function drawTree(rng: Rng, rowCount: number, rowsPerTree: number, width:
 export interface ForestShape {
   rowsPerTree: number;
   columnsPerTree: number;
+  /** Equal to columnsPerTree when splits do not sample. */
+  columnsPerSplit: number;
   tree: TreeOptions;
 }
 
@@ -61,11 +74,19 @@ export function forestShape(rowCount: number, width: number, opts: ForestOptions
   wholeAtLeast("maxDepth", opts.maxDepth, 1);
   wholeAtLeast("minSamplesSplit", opts.minSamplesSplit, 1);
   if (opts.maxSamples !== undefined) wholeAtLeast("maxSamples", opts.maxSamples, 1);
-  if (!(opts.maxFeatures > 0 && opts.maxFeatures <= 1)) throw new RangeError(`maxFeatures must be in (0, 1], got ${opts.maxFeatures}.`);
+  const share = (name: string, value: number) => {
+    if (!(value > 0 && value <= 1)) throw new RangeError(`${name} must be in (0, 1], got ${value}.`);
+  };
+  share("maxFeatures", opts.maxFeatures);
+  const splitFeatures = opts.splitFeatures ?? 1;
+  share("splitFeatures", splitFeatures);
   if (opts.engine !== "fast" && opts.engine !== "ml-random-forest") throw new RangeError(`Unknown forest engine "${String(opts.engine)}".`);
+  if (opts.engine === "ml-random-forest" && splitFeatures !== 1) throw new RangeError("The ml-random-forest engine tries every column of a tree at each split; splitFeatures must be 1.");
+  const columnsPerTree = Math.max(1, Math.floor(opts.maxFeatures * width));
   return {
     rowsPerTree: Math.min(opts.maxSamples ?? rowCount, rowCount),
-    columnsPerTree: Math.max(1, Math.floor(opts.maxFeatures * width)),
+    columnsPerTree,
+    columnsPerSplit: Math.max(1, Math.floor(splitFeatures * columnsPerTree)),
     // ml-cart makes a leaf of a node with rows <= minNumSamples; gain threshold 0
     // lets depth and node size alone stop growth, as in scikit-learn.
     tree: { maxDepth: opts.maxDepth, minNumSamples: opts.minSamplesSplit - 1, gainThreshold: 0 },
@@ -81,12 +102,15 @@ export async function fitForest(X: number[][], y: number[], opts: ForestOptions,
   const shape = forestShape(X.length, width, opts);
   const rng = createRng(seed);
   const presorted = opts.engine === "fast" ? new PresortedData(X, y) : null;
+  const workspace = new TreeWorkspace();
+  const samples = shape.columnsPerSplit < shape.columnsPerTree;
   const trees: FlatTree[] = [];
   for (let t = 0; t < opts.nEstimators; t++) {
     const draw = drawTree(rng, X.length, shape.rowsPerTree, width, shape.columnsPerTree);
     if (presorted) {
       const scanOrder = libraryColumnOrder(draw.columns.length, draw.librarySeed).map((i) => draw.columns[i]);
-      trees.push(growFastTree(presorted, draw.rows, scanOrder, shape.tree));
+      const sampling = samples ? { columnsPerSplit: shape.columnsPerSplit, rng: createRng(draw.librarySeed) } : undefined;
+      trees.push(growFastTree(presorted, draw.rows, scanOrder, { ...shape.tree, sampling }, workspace));
     } else {
       trees.push(growLibraryTree(X, y, draw.rows, draw.columns, draw.librarySeed, shape.tree));
     }
