@@ -29,7 +29,7 @@ const flatTreeSchema = z.object({
   value: z.array(z.number().min(0).max(1)),
 });
 
-const forestStateSchema = z.object({
+export const forestStateSchema = z.object({
   n_features: z.number().int().positive(),
   trees: z.array(flatTreeSchema).min(1),
 });
