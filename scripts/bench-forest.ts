@@ -63,7 +63,7 @@ function toTable(rows: FeatureRow[]): Table {
 }
 
 function loadTables(): { train: Table; test: Table; source: string } {
-  const file = findSharedGamesCsv(PROJECT_ROOT);
+  const file = findSharedGamesCsv();
   let games: Game[];
   let source: string;
   if (file) {
