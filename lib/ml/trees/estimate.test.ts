@@ -39,6 +39,17 @@ describe("estimateForestSeconds", () => {
     expect(estimateForestSeconds({ ...nba, maxSamples: 3000, engine: "ml-random-forest" }) / s).toBeCloseTo(4, 1);
   });
 
+  it("charges split sampling for the columns each split scans, but every used column for partitioning", () => {
+    const full = { ...nba, maxSamples: undefined, maxFeatures: 1 };
+    const all = estimateForestSeconds(full);
+    const quarter = estimateForestSeconds({ ...full, splitFeatures: 0.25 });
+    expect(estimateForestSeconds({ ...full, splitFeatures: 1 })).toBe(all);
+    expect(quarter).toBeLessThan(all);
+    expect(quarter).toBeGreaterThan(all / 4);
+    // The library engine cannot sample per split, so its estimate ignores it.
+    expect(estimateForestSeconds({ ...nba, engine: "ml-random-forest", splitFeatures: 0.5 })).toBe(estimateForestSeconds({ ...nba, engine: "ml-random-forest" }));
+  });
+
   it("grows linearly in trees for the fast engine apart from the one presort, and caps draws at the rows", () => {
     const presortOnly = estimateForestSeconds({ ...nba, nEstimators: 0 });
     expect(presortOnly).toBeGreaterThan(0);

@@ -3,11 +3,11 @@ import type { ForestEngine } from "./forest";
 
 /**
  * Rough forest training-time forecast in seconds, for the UI to warn before a
- * long run. Constants are CPU seconds of the fitting process from
- * `npm run bench:forest` (bench/forest.md) on the 2-core development machine:
- * medians of four runs while it was shared (load average 3 to 8), which moved
- * single runs by up to a factor of two. Present the result as "about", never as
- * a promise.
+ * long run (and, for the app, to refuse one). Constants are CPU seconds of the
+ * fitting process from `npm run bench:forest` (bench/forest.md) on the 2-core
+ * development machine: medians of four runs while it was shared (load average
+ * 3 to 8), which moved single runs by up to a factor of two. Present the result
+ * as "about", never as a promise.
  */
 
 export interface ForestEstimateInput {
@@ -20,6 +20,8 @@ export interface ForestEstimateInput {
   maxSamples?: number;
   /** Share of the columns each tree uses. */
   maxFeatures: number;
+  /** Share of a tree's columns each split scans; default 1. */
+  splitFeatures?: number;
   /** Default 10, the app's default; only changes how deep trees really grow. */
   minSamplesSplit?: number;
   engine: ForestEngine;
@@ -31,8 +33,16 @@ export const FAST_PRESORT_SECONDS_PER_ROW_FEATURE = 1.5e-7;
 export const FAST_SETUP_FILTER_SECONDS_PER_ROW_FEATURE = 1.2e-8;
 /** Fast engine, tree setup when the tree's rows are sorted instead (small samples): seconds per distinct row x log2(distinct rows) x used feature. */
 export const FAST_SETUP_SORT_SECONDS_PER_ROW_LOG_FEATURE = 9e-9;
-/** Fast engine: seconds per distinct drawn row x used feature x level grown (scan and partition). */
-export const FAST_GROW_SECONDS_PER_ROW_FEATURE_LEVEL = 2.2e-8;
+/**
+ * Fast engine growth, per distinct drawn row x level: a scan of each column a
+ * split tries, and a partition of every column the tree uses. Their sum is the
+ * growth constant of earlier runs (2.2e-8 per row x column x level with every
+ * column scanned), split about evenly: joint fits on trees scanning all or a
+ * quarter of their columns gave 1.3e-8 for the scan and 0.9e-8 to 1.4e-8 for
+ * the partition under load 5 to 7.
+ */
+export const FAST_SCAN_SECONDS_PER_ROW_FEATURE_LEVEL = 1.2e-8;
+export const FAST_PARTITION_SECONDS_PER_ROW_FEATURE_LEVEL = 1e-8;
 
 /**
  * ml-random-forest engine: seconds per (drawn row)^2 x used feature per tree of depth 8.
@@ -62,6 +72,7 @@ export function estimateForestSeconds(input: ForestEstimateInput): number {
   const { rows, features, nEstimators, maxDepth, engine } = input;
   const draws = Math.min(input.maxSamples ?? rows, rows);
   const used = Math.max(1, Math.floor(input.maxFeatures * features));
+  const scanned = Math.max(1, Math.floor((input.splitFeatures ?? 1) * used));
   if (engine === "ml-random-forest") {
     // A node costs O(rows^2) in ml-cart, and each level of a tree holds at most
     // all the rows, so shallow trees save up to about half.
@@ -71,7 +82,9 @@ export function estimateForestSeconds(input: ForestEstimateInput): number {
   }
   const distinct = expectedDistinctRows(rows, draws);
   const levels = effectiveLevels(maxDepth, draws, input.minSamplesSplit);
-  const perTree = fastSetupSeconds(rows, distinct, used) + FAST_GROW_SECONDS_PER_ROW_FEATURE_LEVEL * distinct * used * levels;
+  // A split scans only its sampled columns but partitions all the tree's columns.
+  const perLevel = FAST_SCAN_SECONDS_PER_ROW_FEATURE_LEVEL * scanned + FAST_PARTITION_SECONDS_PER_ROW_FEATURE_LEVEL * used;
+  const perTree = fastSetupSeconds(rows, distinct, used) + distinct * levels * perLevel;
   return FAST_PRESORT_SECONDS_PER_ROW_FEATURE * rows * features + nEstimators * perTree;
 }
 
