@@ -3,7 +3,7 @@ import { estimateForestSeconds } from "../trees/estimate";
 import { forestFromState, forestStateSchema, forestToState, predictForest, type Forest, type ForestState } from "../trees/flat-tree";
 import { fitForest, type ForestOptions } from "../trees/forest";
 import { checkRows } from "./data-checks";
-import { defineAlgorithm, type HyperparameterSpecs, type HyperparameterValues } from "./define";
+import { defineAlgorithm, hyperparametersSchema, type HyperparameterSpecs, type HyperparameterValues } from "./define";
 import type { Estimator, FitOptions } from "./types";
 
 /**
@@ -76,6 +76,12 @@ export function toForestOptions(hp: RandomForestHyperparameters): ForestOptions 
     minSamplesSplit: hp.min_samples_split,
     engine: hp.engine,
   };
+}
+
+/** The forest driver's options at the defaults, for benchmarks that measure what the product trains. */
+export function defaultForestOptions(): ForestOptions {
+  // The schema is built from the same specs, so its output has exactly their types.
+  return toForestOptions(hyperparametersSchema(hyperparameters).parse({}) as RandomForestHyperparameters);
 }
 
 export const randomForest = defineAlgorithm({
