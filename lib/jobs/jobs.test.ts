@@ -261,8 +261,8 @@ describe("jobs", () => {
     });
     await trainModel(model.id);
     const before = (await ModelConfig.findById(model.id).lean())!;
-    // About half a minute of trees from here: long enough to cancel in the middle.
-    await updateModelConfig(model.id, { hyperparameters: { n_estimators: 300, max_depth: 8, max_samples: 800 } });
+    // About half a minute of trees from here with the library's O(rows^2) learner: long enough to cancel in the middle.
+    await updateModelConfig(model.id, { hyperparameters: { n_estimators: 300, max_depth: 8, max_samples: 800, engine: "ml-random-forest" } });
     const worker = await startWorker({ handlers: jobHandlers, pollMs: 100 });
     try {
       const job = await requestTraining(model.id);

@@ -16,7 +16,7 @@ import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib
 import { withTargetLock } from "@/lib/jobs/locks";
 import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
-import { estimateTrainingSeconds, isAlgorithm, parseHyperparameters } from "@/lib/ml/algorithms";
+import { estimateTrainingSeconds, isAlgorithm, parseHyperparameters, type HyperparameterSet } from "@/lib/ml/algorithms";
 import { checkFactsFit } from "@/lib/ml/csv-facts";
 import { PredictInput, rowsToMatrix } from "@/lib/ml/matrix";
 import { CALIBRATIONS, type Calibration } from "@/lib/ml/pipeline";
@@ -61,7 +61,7 @@ export function toModelView(doc: ModelLean) {
     id: String(doc._id),
     name: doc.name,
     algorithm: doc.algorithm,
-    hyperparameters: (doc.hyperparameters ?? {}) as Record<string, number>,
+    hyperparameters: (doc.hyperparameters ?? {}) as HyperparameterSet,
     features: [...doc.features],
     target: doc.target,
     training_csv: doc.training_csv,
@@ -163,7 +163,7 @@ function formatSeconds(s: number): string {
  * recorded one (`rowsIfUnrecorded` for a file no upload recorded).
  */
 async function assertTrainingWithinLimit(
-  cfg: { algorithm: string; hyperparameters?: Record<string, number>; features: string[]; training_csv: string },
+  cfg: { algorithm: string; hyperparameters?: HyperparameterSet; features: string[]; training_csv: string },
   rowsIfUnrecorded?: number,
 ): Promise<void> {
   const recorded = await Dataset.findOne({ path: cfg.training_csv }, { rows: 1 }).lean();

@@ -16,7 +16,7 @@ import { importBundle } from "@/lib/bundles";
 
 /** The model form's fields as the lib's input; the lib validates meaning and ranges. */
 function modelInputFromForm(formData: FormData) {
-  return formInput(formData, { lists: ["features"], optional: ["calibration", "seed"], numberGroups: ["hyperparameters"] });
+  return formInput(formData, { lists: ["features"], optional: ["calibration", "seed"], valueGroups: ["hyperparameters"] });
 }
 
 export async function createModelAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
@@ -60,7 +60,7 @@ export async function deleteModelAction(modelId: string, _prev: ActionState, _fo
 
 const EstimateInput = z.object({
   algorithm: z.string(),
-  hyperparameters: z.record(z.string(), z.number().finite()),
+  hyperparameters: z.record(z.string(), z.union([z.number().finite(), z.string().max(100)])),
   rows: z.number().int().min(0).max(1e9),
   features: z.number().int().min(0).max(10_000),
 });
