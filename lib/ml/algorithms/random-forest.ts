@@ -1,3 +1,5 @@
+import libraryPackage from "ml-random-forest/package.json";
+import { APP_NAME, APP_VERSION } from "@/lib/version";
 import { NotFittedError } from "../errors";
 import { estimateForestSeconds } from "../trees/estimate";
 import { forestFromState, forestStateSchema, forestToState, predictForest, type Forest, type ForestState } from "../trees/flat-tree";
@@ -98,6 +100,8 @@ export const randomForest = defineAlgorithm({
   create: (hp, seed) => new RandomForest(hp, seed),
   restore: (hp, seed, state) => RandomForest.fromState(hp, seed, state),
   estimateSeconds: (hp, rows, features) => estimateForestSeconds({ rows, features, ...toForestOptions(hp) }),
+  // Recorded with each version: which code grew its trees.
+  learner: (hp) => (hp.engine === "ml-random-forest" ? `ml-random-forest ${libraryPackage.version}` : `${APP_NAME} ${APP_VERSION} presorted CART`),
 });
 
 class RandomForest implements Estimator<ForestState> {
