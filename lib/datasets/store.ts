@@ -46,6 +46,12 @@ const DatasetName = z
     message: "use letters, digits, '.', '_' and '-' only (no folders)",
   });
 
+/** A dataset path as documents record it ("games.csv"): a dataset name and no folder, whether or not it is stored here. */
+export const DatasetPath = z
+  .string()
+  .max(300)
+  .refine((p) => p.toLowerCase().endsWith(".csv") && DatasetName.safeParse(p).success, { message: "must be a dataset file name such as games.csv, with no folder" });
+
 function parseName(input: unknown): string {
   const name = DatasetName.safeParse(input);
   if (!name.success) {
