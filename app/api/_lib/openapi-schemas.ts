@@ -1,10 +1,11 @@
 import { z } from "zod";
 import "zod-openapi"; // types for the OpenAPI keys of .meta()
 import type { DatasetInfo } from "@/lib/datasets";
-import type { EnsembleView } from "@/lib/ensemble/service";
+import type { predictWithEnsemble } from "@/lib/ensemble/load";
+import type { deleteEnsemble, EnsembleView } from "@/lib/ensemble/service";
 import type { HealthReport } from "@/lib/health";
 import type { JobView } from "@/lib/jobs/queue";
-import type { ModelView } from "@/lib/training/service";
+import type { deleteModel, ModelView, predictWithModel } from "@/lib/training/service";
 import { BASE_SOURCES } from "@/models/Ensemble";
 import { JOB_KINDS, JOB_STATUSES } from "@/models/Job";
 import { TRAINING_TRIGGERS } from "@/models/ModelConfig";
@@ -191,10 +192,15 @@ type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Same<A, B> = Mutual<A, B> extends true ? Mutual<keyof A, keyof B> : false;
 type Agrees<T extends true> = T;
 type HealthDetails = Omit<HealthReport, "ok"> & { status: "ok" | "failed" };
+type Answer<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
 export type ViewsAgree = [
   Agrees<Same<z.output<typeof Model>, ModelView>>,
   Agrees<Same<z.output<typeof Ensemble>, EnsembleView>>,
   Agrees<Same<Omit<z.output<typeof Job>, "result">, Omit<JobView, "result">>>,
   Agrees<Same<z.output<typeof Dataset>, DatasetInfo>>,
   Agrees<Same<Required<z.output<typeof Health>>, HealthDetails>>,
+  Agrees<Same<z.output<typeof Predictions>, Answer<typeof predictWithModel>>>,
+  Agrees<Same<z.output<typeof Predictions>, Answer<typeof predictWithEnsemble>>>,
+  Agrees<Same<z.output<typeof Deleted>, Answer<typeof deleteModel>>>,
+  Agrees<Same<z.output<typeof Deleted>, Answer<typeof deleteEnsemble>>>,
 ];
