@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ZodType } from "zod";
+import { z, type ZodType } from "zod";
 import { resetConfigForTests } from "@/lib/config";
 import { runNextJob } from "@/lib/jobs/runner";
 import { syntheticCsv } from "@/lib/ml/synthetic";
@@ -24,8 +24,8 @@ import * as models from "./models/route";
 /**
  * Drives every operation through its route on a real database and checks each
  * answer against the document: its status must be one the operation lists, and
- * its body must parse with the schema the document was generated from (refusals
- * with exactly {error, fields?}).
+ * its body must parse with the schema the document was generated from and carry
+ * no field the schema leaves out (refusals: exactly {error, fields?}).
  */
 useTestEnv();
 
@@ -42,6 +42,8 @@ async function documented(path: keyof typeof paths, method: Method, res: Respons
   const schema = (res.status >= 400 ? ErrorBody.strict() : entry.content?.["application/json"]?.schema) as ZodType;
   const parsed = schema.safeParse(body);
   expect(parsed.success ? [] : parsed.error.issues, `${method.toUpperCase()} ${path} ${res.status}`).toEqual([]);
+  // Parsing ignores fields a schema does not name; an answer's own fields must all be documented.
+  if (schema instanceof z.ZodObject) expect(Object.keys(body).filter((k) => !(k in schema.shape)), `${method.toUpperCase()} ${path}: undocumented fields`).toEqual([]);
   return body;
 }
 
