@@ -19,6 +19,8 @@ import { RUN_STATUSES, TARGET_STATUSES } from "@/models/statuses";
  */
 
 const isoTime = z.iso.datetime();
+// A bare int() documents the safe-integer range, which readers (and example generators) would take as typical values.
+const count = z.number().int().nonnegative();
 const id = z.string().meta({ description: "A 24-character hexadecimal id.", example: "66f1c2a9e4b0a1b2c3d4e5f6" });
 
 /** What every refusal looks like (app/api/_lib/respond.ts). */
@@ -33,14 +35,14 @@ export const ErrorBody = z
   .meta({ id: "Error" });
 
 const Metrics = z
-  .object({ accuracy: z.number(), log_loss: z.number(), brier: z.number(), auc: z.number(), n: z.number().int() })
+  .object({ accuracy: z.number(), log_loss: z.number(), brier: z.number(), auc: z.number(), n: count })
   .meta({ id: "Metrics", description: "Held-out scores; `n` is the number of rows scored." });
 
 const ArtifactState = z
   .object({
     path: z.string().nullable(),
     status: z.enum(["present", "missing", "corrupt"]).meta({ description: "`present` means the file exists and its sha256 verifies." }),
-    bytes: z.number().int().nullable(),
+    bytes: count.nullable(),
     sha256: z.string().nullable(),
     reason: z.string().optional(),
   })
@@ -67,7 +69,7 @@ export const Model = z
     target: z.string(),
     training_csv: z.string(),
     calibration: z.enum(["none", "sigmoid"]),
-    seed: z.number().int(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
     model_artifact_path: z.string().nullable(),
     scaler_artifact_path: z.string().nullable(),
     features_path: z.string().nullable(),
@@ -121,7 +123,7 @@ export const Ensemble = z
     meta_model_type: z.string(),
     meta_training_csv: z.string(),
     target: z.string(),
-    seed: z.number().int(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
     run_id: z.string().nullable(),
     meta_model_artifact_path: z.string().nullable(),
     manifest_artifact_path: z.string().nullable(),
@@ -144,11 +146,11 @@ export const Job = z
     kind: z.enum(JOB_KINDS),
     target_id: z.string(),
     status: z.enum(JOB_STATUSES),
-    progress: z.number().meta({ description: "From 0 to 1." }),
+    progress: z.number().min(0).max(1),
     message: z.string(),
     error: z.string().nullable(),
     result: z.unknown().meta({ description: "What a succeeded job produced (for training: its run_id and metrics); null before." }),
-    attempts: z.number().int(),
+    attempts: count,
     cancel_requested: z.boolean(),
     created_at: isoTime.nullable(),
     started_at: isoTime.nullable(),
@@ -162,8 +164,8 @@ export const Dataset = z
   .object({
     path: z.string().meta({ description: "The name to use as `training_csv` or `meta_training_csv`.", example: "games.csv" }),
     columns: z.array(z.string()),
-    rows: z.number().int(),
-    bytes: z.number().int(),
+    rows: count,
+    bytes: count,
     created_at: isoTime.nullable(),
   })
   .meta({ id: "Dataset" });
@@ -175,7 +177,7 @@ export const Predictions = z
   })
   .meta({ id: "Predictions" });
 
-export const Deleted = z.object({ deleted: z.literal(true), removed_artifacts: z.number().int() }).meta({ id: "Deleted" });
+export const Deleted = z.object({ deleted: z.literal(true), removed_artifacts: count }).meta({ id: "Deleted" });
 
 export const Health = z
   .object({
