@@ -57,6 +57,8 @@ const REFERENCE_OPTIONS = {
   showDeveloperTools: "never",
   persistAuth: false,
   documentDownloadType: "json",
+  // Its default label, "Models", would sit next to the API's own Models tag.
+  modelsSectionLabel: "Schemas",
 };
 
 const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
