@@ -1,6 +1,6 @@
 import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
-import { createClassifier } from "@/lib/ml/algorithms";
+import { createClassifier, estimateTrainingSeconds } from "@/lib/ml/algorithms";
 import { buildDemoDataset, DEMO_BASE_MODELS, DEMO_ENSEMBLE } from "@/lib/nba/demo";
 import { NBA_FEATURE_COLUMNS } from "@/lib/nba/features";
 
@@ -50,5 +50,10 @@ describe("demo models", () => {
 describe("demo models against the trainer", () => {
   it("use hyperparameters the trainer accepts", () => {
     for (const m of DEMO_BASE_MODELS) expect(() => createClassifier(m.algorithm, m.hyperparameters, 42), m.name).not.toThrow();
+  });
+
+  it("are expected to train in seconds, so the first start stays quick", () => {
+    const rows = buildDemoDataset().rows;
+    for (const m of DEMO_BASE_MODELS) expect(estimateTrainingSeconds(m.algorithm, m.hyperparameters, rows, m.features.length), m.name).toBeLessThan(3);
   });
 });

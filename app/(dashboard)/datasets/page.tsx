@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
-import { uploadDatasetAction } from "@/app/(dashboard)/datasets/actions";
+import { deleteDatasetAction, uploadDatasetAction } from "@/app/(dashboard)/datasets/actions";
+import { SimpleForm } from "@/components/simple-form";
 import { DatasetUploadForm } from "@/components/datasets/upload-form";
 import { formatBytes, formatCount, formatDate } from "@/components/format";
 import { ButtonLink, Card, EmptyState, PageHeader, DataTable, td } from "@/components/ui";
@@ -23,7 +24,7 @@ export default async function DatasetsPage() {
           {datasets.length === 0 ? (
             <EmptyState title="No datasets yet">Upload a CSV with a header row, numeric feature columns and a 0/1 target column.</EmptyState>
           ) : (
-            <DataTable label="Stored datasets" testId="datasets-table" minWidth="min-w-[640px]" headers={["Name", "Rows", "Columns", "Size", "Uploaded"]}>
+            <DataTable label="Stored datasets" testId="datasets-table" minWidth="min-w-[640px]" headers={["Name", "Rows", "Columns", "Size", "Uploaded", "Delete"]}>
               <tbody>
                 {datasets.map((d) => (
                   <tr key={d.path} data-testid="dataset-row" data-dataset={d.path}>
@@ -35,6 +36,25 @@ export default async function DatasetsPage() {
                     </td>
                     <td className={`${td} whitespace-nowrap tabular-nums`}>{formatBytes(d.bytes)}</td>
                     <td className={`${td} whitespace-nowrap`}>{formatDate(d.created_at)}</td>
+                    <td className={td}>
+                      <SimpleForm
+                        inline
+                        action={deleteDatasetAction.bind(null, d.path)}
+                        label={`Delete ${d.path}`}
+                        submitLabel="Delete"
+                        fields={[
+                          {
+                            name: "force",
+                            label: "If models train on it",
+                            type: "select",
+                            options: [
+                              { value: "", label: "refuse" },
+                              { value: "true", label: "keep them serving, never retrained" },
+                            ],
+                          },
+                        ]}
+                      />
+                    </td>
                   </tr>
                 ))}
               </tbody>
