@@ -8,7 +8,10 @@ import { asRole, requestWith } from "@/lib/testing/identities";
 import { jobHandlers } from "@/scripts/job-handlers";
 import { paths } from "./_lib/openapi";
 import { ErrorBody } from "./_lib/openapi-schemas";
+import * as bundles from "./bundles/route";
+import * as dataset from "./datasets/[name]/route";
 import * as datasets from "./datasets/route";
+import * as ensembleBundle from "./ensembles/[id]/bundle/route";
 import * as ensemble from "./ensembles/[id]/route";
 import * as ensemblePredict from "./ensembles/[id]/predict/route";
 import * as ensembleTrain from "./ensembles/[id]/train/route";
@@ -16,9 +19,13 @@ import * as ensembles from "./ensembles/route";
 import * as health from "./health/route";
 import * as job from "./jobs/[id]/route";
 import * as jobCancel from "./jobs/[id]/cancel/route";
+import * as jobs from "./jobs/route";
+import * as modelBundle from "./models/[id]/bundle/route";
 import * as model from "./models/[id]/route";
 import * as modelPredict from "./models/[id]/predict/route";
 import * as modelTrain from "./models/[id]/train/route";
+import * as promote from "./models/[id]/versions/[run_id]/promote/route";
+import * as versions from "./models/[id]/versions/route";
 import * as models from "./models/route";
 
 /**
@@ -56,6 +63,7 @@ beforeAll(async () => {
 });
 
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
+const named = (name: string) => ({ params: Promise.resolve({ name }) });
 const none = undefined as never;
 const json = (body: unknown, method = "POST", type = "application/json") =>
   req("http://test/api", { method, headers: { "content-type": type }, body: typeof body === "string" ? body : JSON.stringify(body) });
@@ -135,11 +143,46 @@ describe("every answer is one the document describes", () => {
     expect(built.runs[0].base.map((r: Json) => r.source)).toEqual(["artifact", "artifact"]);
     await documented("/api/ensembles", "get", await ensembles.GET(read(), none));
 
+    // Versions: a second run of a, then a rollback to the first (which the ensemble was built on).
+    const again = await documented("/api/models/{id}/train", "post", await modelTrain.POST(empty(), ctx(a.id)));
+    expect(await runNextJob(jobHandlers)).toBe(again.job_id);
+    const history = await documented("/api/models/{id}/versions", "get", await versions.GET(read(), ctx(a.id)));
+    expect(history.versions).toHaveLength(2);
+    await documented("/api/models/{id}/versions", "get", await versions.GET(read(), ctx(UNKNOWN)));
+    const first = history.versions[1].run_id as string;
+    const at = (runId: string) => ({ params: Promise.resolve({ id: a.id, run_id: runId }) });
+    await documented("/api/models/{id}/versions/{run_id}/promote", "post", await promote.POST(empty(), at(first)));
+    await documented("/api/models/{id}/versions/{run_id}/promote", "post", await promote.POST(empty(), at(first))); // already current: 409
+    await documented("/api/models/{id}/versions/{run_id}/promote", "post", await promote.POST(empty(), at("no-such-run")));
+    expect((await documented("/api/models/{id}", "get", await model.GET(read(), ctx(a.id)))).promotions).toHaveLength(1);
+
+    // Bundles: exported here, refused while the names exist, imported once they are gone.
+    await documented("/api/models/{id}/bundle", "get", await modelBundle.GET(read(), ctx(a.id)));
+    await documented("/api/models/{id}/bundle", "get", await modelBundle.GET(read(), ctx(UNKNOWN)));
+    const stack = await documented("/api/ensembles/{id}/bundle", "get", await ensembleBundle.GET(read(), ctx(ens.id)));
+    await documented("/api/bundles", "post", await bundles.POST(json(stack), none)); // names taken: 409
+    await documented("/api/bundles", "post", await bundles.POST(json({ ...stack, format: "something else" }), none));
+
+    await documented("/api/jobs", "get", await jobs.GET(read(), none));
+    await documented("/api/jobs", "get", await jobs.GET(req("http://test/api/jobs?limit=0"), none));
+    expect((await documented("/api/models", "get", await models.GET(req("http://test/api/models?limit=1"), none))).next_cursor).toBeTruthy();
+
+    await documented("/api/datasets/{name}", "delete", await dataset.DELETE(empty("DELETE"), named("doc-meta"))); // the ensemble's meta data: 409
     await documented("/api/models/{id}", "delete", await model.DELETE(empty("DELETE"), ctx(a.id))); // used by the ensemble: 409
     await documented("/api/ensembles/{id}", "delete", await ensemble.DELETE(empty("DELETE"), ctx(ens.id)));
     await documented("/api/ensembles/{id}", "get", await ensemble.GET(read(), ctx(ens.id)));
     await documented("/api/models/{id}", "delete", await model.DELETE(empty("DELETE"), ctx(a.id)));
     await documented("/api/models/{id}", "delete", await model.DELETE(json({}, "DELETE", "text/plain"), ctx(b.id)));
+    await documented("/api/models/{id}", "delete", await model.DELETE(empty("DELETE"), ctx(b.id)));
+
+    const imported = await documented("/api/bundles", "post", await bundles.POST(json(stack), none));
+    expect(imported.ensemble?.name).toBe("doc-stack");
+    await documented("/api/datasets/{name}", "delete", await dataset.DELETE(empty("DELETE"), named("doc-base"))); // models train on it: 409
+    const forced = await documented("/api/datasets/{name}", "delete", await dataset.DELETE(req("http://test/api/datasets/doc-base?force=true", { method: "DELETE" }), named("doc-base")));
+    expect(forced.not_retrainable.sort()).toEqual(["doc-a", "doc-b"]);
+    await documented("/api/models/{id}/train", "post", await modelTrain.POST(empty(), ctx(imported.models[0].id))); // dataset gone: 409
+    expect((await dataset.DELETE(empty("DELETE"), named("no-such-data"))).status).toBe(404);
+    await documented("/api/datasets/{name}", "delete", await dataset.DELETE(empty("DELETE"), named("no-such-data")));
   });
 
   it("health, with and without credentials", async () => {

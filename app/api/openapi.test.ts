@@ -68,6 +68,7 @@ describe("the OpenAPI document", () => {
     const byFile = Object.fromEntries(routeFiles().map((r) => [path.relative(API_DIR, r.file), r.path]));
     expect(byFile[path.join("models", "[id]", "train", "route.ts")]).toBe("/api/models/{id}/train");
     expect(byFile[path.join("docs", "scalar.js", "route.ts")]).toBe("/api/docs/scalar.js");
+    expect(byFile[path.join("models", "[id]", "versions", "[run_id]", "promote", "route.ts")]).toBe("/api/models/{id}/versions/{run_id}/promote");
   });
 
   it("is valid OpenAPI 3.1, and the validator does refuse a broken one", async () => {
@@ -142,15 +143,16 @@ describe("the document's access rules match the routes", () => {
     viewer = requestWith(await asRole("viewer", { host: "127.0.0.1" }));
   });
 
-  /** Calls an operation's handler the way Next.js does, with a made-up id where the path has one. */
+  /** Calls an operation's handler the way Next.js does, with made-up values for the path's parameters. */
   async function call(key: string, headers?: ReturnType<typeof requestWith>): Promise<number> {
     const [method, apiPath] = key.split(" ");
     const file = routeFiles().find((r) => r.path === apiPath)!.file;
     const handler = ((await import(file)) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>)[method];
-    const url = `http://127.0.0.1${apiPath.replace("{id}", "0123456789abcdef01234567")}`;
+    const params = Object.fromEntries([...apiPath.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], m[1] === "id" ? "0123456789abcdef01234567" : `no-such-${m[1]}`]));
+    const url = `http://127.0.0.1${apiPath.replace(/\{(\w+)\}/g, (_, name: string) => params[name])}`;
     const init = { method, headers: { host: "127.0.0.1" } };
     const req = headers ? headers(url, init) : new Request(url, init);
-    const res = await handler(req, { params: Promise.resolve({ id: "0123456789abcdef01234567" }) });
+    const res = await handler(req, { params: Promise.resolve(params) });
     await res.body?.cancel();
     return res.status;
   }

@@ -2,13 +2,16 @@ import { z } from "zod";
 import "zod-openapi"; // types for the OpenAPI keys of .meta()
 import type { DatasetInfo } from "@/lib/datasets";
 import type { predictWithEnsemble } from "@/lib/ensemble/load";
-import type { deleteEnsemble, EnsembleView } from "@/lib/ensemble/service";
+import type { deleteEnsemble, EnsembleView, listEnsembles } from "@/lib/ensemble/service";
 import type { HealthReport } from "@/lib/health";
-import type { JobView } from "@/lib/jobs/queue";
-import type { deleteModel, ModelView, predictWithModel } from "@/lib/training/service";
+import type { JobView, listJobs } from "@/lib/jobs/queue";
+import type { deleteDatasetChecked } from "@/lib/training/datasets";
+import type { deleteModel, getModel, listModels, ModelView, predictWithModel } from "@/lib/training/service";
+import type { promoteVersion, VersionView } from "@/lib/training/versions";
+import type { ImportResult } from "@/lib/bundles";
 import { BASE_SOURCES } from "@/models/Ensemble";
 import { JOB_KINDS, JOB_STATUSES } from "@/models/Job";
-import { TRAINING_TRIGGERS } from "@/models/ModelConfig";
+import { TRAINING_TRIGGERS } from "@/models/ModelVersion";
 import { RUN_STATUSES, TARGET_STATUSES } from "@/models/statuses";
 
 /**
@@ -48,23 +51,42 @@ const ArtifactState = z
   })
   .meta({ id: "ArtifactState" });
 
-const TrainingRun = z.object({
-  run_id: z.string().nullable(),
-  started_at: z.string().meta({ description: "ISO 8601 time; empty when unknown." }),
-  finished_at: isoTime.nullable(),
-  training_ms: z.number().nullable(),
-  status: z.enum(RUN_STATUSES),
-  trigger: z.enum(TRAINING_TRIGGERS),
-  metrics: Metrics.nullable(),
-  error: z.string().nullable(),
-});
+const Actor = z.object({ id: z.string(), name: z.string() }).meta({ id: "Actor", description: "Who started a run or moved a model's current version." });
+
+const SavedArtifact = z.object({ path: z.string(), bytes: count, sha256: z.string() });
+
+/** One training run of a model: its settings, outcome, artifacts and what produced it. */
+export const Version = z
+  .object({
+    run_id: z.string(),
+    status: z.enum(RUN_STATUSES),
+    current: z.boolean().meta({ description: "This run's artifacts are the ones the model serves." }),
+    retired: z.boolean().meta({ description: "The retention sweep removed its artifacts; it cannot be promoted." }),
+    trigger: z.string().meta({ description: `What started it: ${TRAINING_TRIGGERS.join(", ")}.` }),
+    started_by: Actor.nullable(),
+    started_at: z.string().meta({ description: "ISO 8601 time; empty when unknown." }),
+    finished_at: isoTime.nullable(),
+    training_ms: z.number().nullable(),
+    error: z.string().nullable(),
+    metrics: Metrics.nullable(),
+    hyperparameters: z.record(z.string(), z.number()),
+    features: z.array(z.string()),
+    artifacts: z.object({ model: SavedArtifact, scaler: SavedArtifact, features: SavedArtifact }).nullable(),
+    dataset: z.object({ path: z.string(), sha256: z.string(), rows: count }).nullable(),
+    runtime: z.object({ node: z.string(), app_version: z.string(), learner: z.string(), format_version: z.number() }).nullable(),
+  })
+  .meta({ id: "Version" });
+
+export const Promotion = z
+  .object({ at: isoTime.nullable(), by: Actor.nullable(), from: z.string().nullable(), to: z.string() })
+  .meta({ id: "Promotion", description: "A move of the model's current version (a rollback or roll-forward)." });
 
 export const Model = z
   .object({
     id,
     name: z.string(),
     algorithm: z.string(),
-    hyperparameters: z.record(z.string(), z.number()),
+    hyperparameters: z.record(z.string(), z.union([z.number(), z.string()])),
     features: z.array(z.string()),
     target: z.string(),
     training_csv: z.string(),
@@ -80,7 +102,7 @@ export const Model = z
     training_ms: z.number().nullable(),
     status: z.enum(TARGET_STATUSES),
     last_error: z.string().nullable(),
-    history: z.array(TrainingRun),
+    retrainable: z.boolean().meta({ description: "False once its dataset was deleted on purpose: it keeps serving but cannot be trained again." }),
     created_at: isoTime.nullable(),
     updated_at: isoTime.nullable(),
     artifacts: z
@@ -111,6 +133,17 @@ const EnsembleRun = z.object({
     }),
   ),
 });
+
+/** A model as reads answer it: with every version and the moves of its current version. */
+export const ModelDetail = Model.extend({ versions: z.array(Version), promotions: z.array(Promotion) }).meta({ id: "ModelDetail" });
+
+export const ModelVersions = z
+  .object({ current_run_id: z.string().nullable(), versions: z.array(Version), promotions: z.array(Promotion) })
+  .meta({ id: "ModelVersions" });
+
+export const Promoted = z
+  .object({ model_id: z.string(), from: z.string().nullable(), to: z.string(), promoted_at: isoTime })
+  .meta({ id: "Promoted" });
 
 export const Ensemble = z
   .object({
@@ -177,6 +210,18 @@ export const Predictions = z
   })
   .meta({ id: "Predictions" });
 
+export const DatasetDeleted = z
+  .object({
+    deleted: z.literal(true),
+    not_retrainable: z.array(z.string()).meta({ description: "Models that train on it and now only serve their current version (with ?force=true)." }),
+  })
+  .meta({ id: "DatasetDeleted" });
+
+const Imported = z.object({ id, name: z.string(), run_id: z.string() });
+export const BundleImported = z
+  .object({ models: z.array(Imported), ensemble: Imported.nullable() })
+  .meta({ id: "BundleImported", description: "The new ids; the imported models and ensemble serve at once." });
+
 export const Deleted = z.object({ deleted: z.literal(true), removed_artifacts: count }).meta({ id: "Deleted" });
 
 export const Health = z
@@ -188,6 +233,11 @@ export const Health = z
   })
   .meta({ id: "Health" });
 
+const nextCursor = z.string().nullable().meta({ description: "Pass as ?cursor= for the next page; null on the last page." });
+export const ModelPage = z.object({ models: z.array(Model), next_cursor: nextCursor }).meta({ id: "ModelPage" });
+export const EnsemblePage = z.object({ ensembles: z.array(Ensemble), next_cursor: nextCursor }).meta({ id: "EnsemblePage" });
+export const JobPage = z.object({ jobs: z.array(Job), next_cursor: nextCursor }).meta({ id: "JobPage" });
+
 // Compile-time agreement between the documented shapes and the lib's views.
 // Optional fields are compared by name too: mutual assignability alone lets one side lack them.
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -197,7 +247,15 @@ type HealthDetails = Omit<HealthReport, "ok"> & { status: "ok" | "failed" };
 type Answer<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
 export type ViewsAgree = [
   Agrees<Same<z.output<typeof Model>, ModelView>>,
+  Agrees<Same<z.output<typeof ModelDetail>, Answer<typeof getModel>>>,
+  Agrees<Same<z.output<typeof Version>, VersionView>>,
+  Agrees<Same<z.output<typeof Promoted>, Answer<typeof promoteVersion>>>,
+  Agrees<Same<z.output<typeof DatasetDeleted>, Answer<typeof deleteDatasetChecked>>>,
+  Agrees<Same<z.output<typeof BundleImported>, ImportResult>>,
   Agrees<Same<z.output<typeof Ensemble>, EnsembleView>>,
+  Agrees<Same<z.output<typeof ModelPage>, Answer<typeof listModels>>>,
+  Agrees<Same<z.output<typeof EnsemblePage>, Answer<typeof listEnsembles>>>,
+  Agrees<Same<Omit<z.output<typeof JobPage>, "jobs">, Omit<Answer<typeof listJobs>, "jobs">>>,
   Agrees<Same<Omit<z.output<typeof Job>, "result">, Omit<JobView, "result">>>,
   Agrees<Same<z.output<typeof Dataset>, DatasetInfo>>,
   Agrees<Same<Required<z.output<typeof Health>>, HealthDetails>>,

@@ -9,12 +9,32 @@ import {
   type ZodOpenApiResponsesObject,
 } from "zod-openapi";
 import type { Role } from "@/lib/auth/roles";
+import { Bundle } from "@/lib/bundles";
 import { DatasetName } from "@/lib/datasets";
+import { pageRequestSchema } from "@/lib/db";
 import { EnsembleInput } from "@/lib/ensemble/schemas";
 import { algorithmNames, algorithmSchema } from "@/lib/ml/algorithms";
 import { PredictInput } from "@/lib/ml/matrix";
 import { ModelConfigInput, ModelConfigPatch } from "@/lib/training/schemas";
-import { Dataset, Deleted, Ensemble, ErrorBody, Health, Job, JobQueued, Model, Predictions } from "./openapi-schemas";
+import {
+  BundleImported,
+  Dataset,
+  DatasetDeleted,
+  Deleted,
+  Ensemble,
+  EnsemblePage,
+  ErrorBody,
+  Health,
+  Job,
+  JobPage,
+  JobQueued,
+  Model,
+  ModelDetail,
+  ModelPage,
+  ModelVersions,
+  Predictions,
+  Promoted,
+} from "./openapi-schemas";
 
 /**
  * The API's OpenAPI 3.1 document, served at /api/openapi.json and rendered at
@@ -98,6 +118,7 @@ function op(e: Entry): ZodOpenApiOperationObject {
 const TAGS = {
   Models: "Model configs, their training and predictions from their saved artifacts.",
   Ensembles: "Stacking ensembles built from trained models.",
+  Bundles: "A model or an ensemble with its artifacts as one portable file, and its import on another deployment.",
   Datasets: "CSV files that models train on.",
   Jobs: "Training and ensemble builds run by the workers.",
   Health: "Whether the app can serve.",
@@ -121,6 +142,21 @@ const datasetName = DatasetName.meta({
   example: "games",
 });
 
+/** ?limit and ?cursor, with the listings' own rules. */
+const paged = z.object({
+  limit: pageRequestSchema.shape.limit.meta({ param: { description: "How many per page." } }),
+  cursor: pageRequestSchema.shape.cursor.meta({ param: { description: "The previous page's next_cursor; leave out for the first page." } }),
+});
+
+const bundle = Bundle.meta({ id: "Bundle", description: "A model's current version, or an ensemble with its base models, with every artifact's text and checksum." });
+
+/** A JSON file the browser saves rather than shows. */
+const attachment = (description: string, schema: z.ZodType): ZodOpenApiResponseObject => ({
+  description,
+  headers: { "content-disposition": { description: "attachment; filename=\"<name>.bundle.json\"", schema: { type: "string" } } },
+  content: jsonContent(schema),
+});
+
 const queued = (what: string) => ({ 202: ok(`${what} is queued; follow it at GET /api/jobs/{job_id}.`, JobQueued) });
 
 export const paths = {
@@ -128,10 +164,12 @@ export const paths = {
     get: op({
       operationId: "listModels",
       summary: "List models",
-      description: "Each with the verified state of its artifact files.",
+      description: "Each with the verified state of its artifact files, a page at a time.",
       tag: "Models",
       access: "viewer",
-      responses: { 200: ok("The models, oldest first.", z.object({ models: z.array(Model) })) },
+      query: paged,
+      responses: { 200: ok("A page of models, oldest first.", ModelPage) },
+      refuses: [400],
     }),
     post: op({
       operationId: "createModel",
@@ -151,7 +189,7 @@ export const paths = {
       tag: "Models",
       access: "viewer",
       path: byId("model"),
-      responses: { 200: ok("The model, with its artifacts' verified state.", Model) },
+      responses: { 200: ok("The model, with its artifacts' verified state, its versions and the moves of its current version.", ModelDetail) },
       refuses: [404],
     }),
     patch: op({
@@ -162,7 +200,7 @@ export const paths = {
       access: "editor",
       path: byId("model"),
       body: jsonBody(ModelConfigPatch, "1 MB"),
-      responses: { 200: ok("The changed model.", Model) },
+      responses: { 200: ok("The changed model.", ModelDetail) },
       refuses: [400, 404, 409, 413, 415],
     }),
     delete: op({
@@ -180,7 +218,8 @@ export const paths = {
     post: op({
       operationId: "trainModel",
       summary: "Queue a training run",
-      description: "One job per model at a time. Refused (400) when the estimated training time exceeds MAX_TRAINING_SECONDS.",
+      description:
+        "One job per model at a time. Refused (400) when the estimated training time exceeds MAX_TRAINING_SECONDS, and (409) when its dataset was deleted: it then only serves its current version.",
       tag: "Models",
       access: "editor",
       path: byId("model"),
@@ -201,13 +240,51 @@ export const paths = {
       refuses: [400, 404, 409, 413, 415],
     }),
   },
+  "/api/models/{id}/versions": {
+    get: op({
+      operationId: "listModelVersions",
+      summary: "List a model's versions",
+      description: "Every training run, newest first, and which one the model serves.",
+      tag: "Models",
+      access: "viewer",
+      path: byId("model"),
+      responses: { 200: ok("The versions.", ModelVersions) },
+      refuses: [404],
+    }),
+  },
+  "/api/models/{id}/versions/{run_id}/promote": {
+    post: op({
+      operationId: "promoteModelVersion",
+      summary: "Make a version the current one",
+      description: "A rollback (or roll-forward) after verifying that version's artifacts. Ensembles built on another run become stale.",
+      tag: "Models",
+      access: "editor",
+      path: byId("model").extend({ run_id: z.string().meta({ description: "The version's run_id." }) }),
+      responses: { 200: ok("Promoted.", Promoted) },
+      refuses: [404, 409, 415],
+    }),
+  },
+  "/api/models/{id}/bundle": {
+    get: op({
+      operationId: "exportModelBundle",
+      summary: "Export a model as a bundle",
+      description: "Its current version with the artifacts' text and checksums; POST it to /api/bundles on another deployment.",
+      tag: "Bundles",
+      access: "viewer",
+      path: byId("model"),
+      responses: { 200: attachment("The bundle, as a file download.", bundle) },
+      refuses: [404, 409],
+    }),
+  },
   "/api/ensembles": {
     get: op({
       operationId: "listEnsembles",
       summary: "List ensembles",
       tag: "Ensembles",
       access: "viewer",
-      responses: { 200: ok("The ensembles, oldest first.", z.object({ ensembles: z.array(Ensemble) })) },
+      query: paged,
+      responses: { 200: ok("A page of ensembles, oldest first.", EnsemblePage) },
+      refuses: [400],
     }),
     post: op({
       operationId: "createEnsemble",
@@ -266,6 +343,31 @@ export const paths = {
       refuses: [400, 404, 409, 413, 415],
     }),
   },
+  "/api/ensembles/{id}/bundle": {
+    get: op({
+      operationId: "exportEnsembleBundle",
+      summary: "Export an ensemble as a bundle",
+      description: "The ensemble with the exact base model versions it was built on. Refused (409) while unbuilt or stale.",
+      tag: "Bundles",
+      access: "viewer",
+      path: byId("ensemble"),
+      responses: { 200: attachment("The bundle, as a file download.", bundle) },
+      refuses: [404, 409],
+    }),
+  },
+  "/api/bundles": {
+    post: op({
+      operationId: "importBundle",
+      summary: "Import a bundle",
+      description:
+        "Everything is checked (shape, checksums, that each model rebuilds, free names and run ids) before anything is written. The imported models serve at once and train again only if their dataset exists here.",
+      tag: "Bundles",
+      access: "editor",
+      body: jsonBody(bundle, "MAX_UPLOAD_BYTES (50 MB unless configured)"),
+      responses: { 201: ok("Imported.", BundleImported) },
+      refuses: [400, 409, 413, 415],
+    }),
+  },
   "/api/datasets": {
     get: op({
       operationId: "listDatasets",
@@ -296,6 +398,31 @@ export const paths = {
       },
       responses: { 201: ok("Stored.", Dataset) },
       refuses: [400, 413, 415],
+    }),
+  },
+  "/api/datasets/{name}": {
+    delete: op({
+      operationId: "deleteDataset",
+      summary: "Delete a dataset",
+      description:
+        "Refused (409) while an ensemble uses it as meta training data, or while models train on it unless ?force=true: they then keep serving their current version but can never be retrained.",
+      tag: "Datasets",
+      access: "editor",
+      path: z.object({ name: z.string().meta({ description: "The dataset's name, with or without .csv.", example: "games" }) }),
+      query: z.object({ force: z.enum(["true", "false"]).optional().meta({ param: { description: "true: delete even though models train on it." } }) }),
+      responses: { 200: ok("Deleted.", DatasetDeleted) },
+      refuses: [400, 404, 409, 415],
+    }),
+  },
+  "/api/jobs": {
+    get: op({
+      operationId: "listJobs",
+      summary: "List jobs",
+      tag: "Jobs",
+      access: "viewer",
+      query: paged,
+      responses: { 200: ok("A page of jobs, newest first.", JobPage) },
+      refuses: [400],
     }),
   },
   "/api/jobs/{id}": {
