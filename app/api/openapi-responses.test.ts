@@ -143,7 +143,16 @@ describe("every answer is one the document describes", () => {
     expect(built.runs[0].base.map((r: Json) => r.source)).toEqual(["artifact", "artifact"]);
     await documented("/api/ensembles", "get", await ensembles.GET(read(), none));
 
-    // Versions: a second run of a, then a rollback to the first (which the ensemble was built on).
+    // Bundles: exported while the ensemble is fresh, refused while the names exist, imported once they are gone.
+    await documented("/api/models/{id}/bundle", "get", await modelBundle.GET(read(), ctx(a.id)));
+    await documented("/api/models/{id}/bundle", "get", await modelBundle.GET(read(), ctx(UNKNOWN)));
+    const exported = await ensembleBundle.GET(read(), ctx(ens.id));
+    expect(exported.status).toBe(200);
+    const stack = await documented("/api/ensembles/{id}/bundle", "get", exported);
+    await documented("/api/bundles", "post", await bundles.POST(json(stack), none)); // names taken: 409
+    await documented("/api/bundles", "post", await bundles.POST(json({ ...stack, format: "something else" }), none));
+
+    // Versions: a second run of a (the ensemble goes stale), then a rollback to the first.
     const again = await documented("/api/models/{id}/train", "post", await modelTrain.POST(empty(), ctx(a.id)));
     expect(await runNextJob(jobHandlers)).toBe(again.job_id);
     const history = await documented("/api/models/{id}/versions", "get", await versions.GET(read(), ctx(a.id)));
@@ -155,13 +164,8 @@ describe("every answer is one the document describes", () => {
     await documented("/api/models/{id}/versions/{run_id}/promote", "post", await promote.POST(empty(), at(first))); // already current: 409
     await documented("/api/models/{id}/versions/{run_id}/promote", "post", await promote.POST(empty(), at("no-such-run")));
     expect((await documented("/api/models/{id}", "get", await model.GET(read(), ctx(a.id)))).promotions).toHaveLength(1);
+    await documented("/api/ensembles/{id}/bundle", "get", await ensembleBundle.GET(read(), ctx(ens.id))); // stale since the retrain: 409
 
-    // Bundles: exported here, refused while the names exist, imported once they are gone.
-    await documented("/api/models/{id}/bundle", "get", await modelBundle.GET(read(), ctx(a.id)));
-    await documented("/api/models/{id}/bundle", "get", await modelBundle.GET(read(), ctx(UNKNOWN)));
-    const stack = await documented("/api/ensembles/{id}/bundle", "get", await ensembleBundle.GET(read(), ctx(ens.id)));
-    await documented("/api/bundles", "post", await bundles.POST(json(stack), none)); // names taken: 409
-    await documented("/api/bundles", "post", await bundles.POST(json({ ...stack, format: "something else" }), none));
 
     await documented("/api/jobs", "get", await jobs.GET(read(), none));
     await documented("/api/jobs", "get", await jobs.GET(req("http://test/api/jobs?limit=0"), none));
