@@ -63,7 +63,7 @@ const refusals = {
     "Forbidden",
     "The caller's role is too low; or the request named a host the app does not answer to, or came from another site and would change something.",
   ),
-  404: refusal("NotFound", "No such id."),
+  404: refusal("NotFound", "Nothing has that id (or name)."),
   409: refusal("Conflict", "The target's state refuses this now: a job holds it, it has no usable artifacts yet, it is stale, or something depends on it."),
   413: refusal("PayloadTooLarge", "The body is larger than this endpoint takes; it was not read further."),
   415: refusal("UnsupportedMediaType", "The body's content-type is not one this endpoint takes."),
