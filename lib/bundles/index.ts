@@ -84,7 +84,8 @@ const BundledEnsemble = z
   })
   .strict();
 
-const Bundle = z
+/** A bundle as export writes it and import reads it. */
+export const Bundle = z
   .object({
     format: z.literal(BUNDLE_FORMAT, { error: `is not "${BUNDLE_FORMAT}"` }),
     format_version: z.literal(BUNDLE_FORMAT_VERSION, { error: `must be ${BUNDLE_FORMAT_VERSION}; this app reads only that version` }),

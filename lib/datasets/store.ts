@@ -36,7 +36,8 @@ export const PENDING_UPLOAD_GRACE_MS = 10 * 60 * 1000;
 
 type DatasetLean = DatasetFields & { _id: mongoose.Types.ObjectId; createdAt?: Date; updatedAt?: Date };
 
-const DatasetName = z
+/** A dataset's name as an upload gives it (multipart field `name`, or ?name= with a text/csv body). */
+export const DatasetName = z
   .string({ error: "give the dataset a name" })
   .trim()
   .min(1, "give the dataset a name")
