@@ -59,6 +59,13 @@ export interface Game extends GameResult, FiveThirtyEightElo {}
 /** A game from a games dataset: FiveThirtyEight's columns when the file has them. */
 export type GameRecord = GameResult & Partial<FiveThirtyEightElo>;
 
+/** Results only (RESULT_COLUMNS, then neutral and playoff): a games dataset as someone would keep one today. */
+export function gameResultsToCsv(games: readonly GameResult[]): string {
+  const columns = [...RESULT_COLUMNS, ...FLAG_COLUMNS];
+  const escape = (v: string | number) => (typeof v === "string" && /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+  return [columns.join(","), ...games.map((g) => columns.map((c) => escape(g[c])).join(","))].join("\n") + "\n";
+}
+
 /** True when a header has what a games dataset needs (the result columns). */
 export function hasResultColumns(columns: readonly string[]): boolean {
   return RESULT_COLUMNS.every((c) => columns.includes(c));
