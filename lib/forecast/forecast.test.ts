@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readDatasetText } from "@/lib/datasets";
 import { getEnsemble } from "@/lib/ensemble/service";
@@ -6,6 +7,7 @@ import { ValidationError } from "@/lib/errors";
 import { parseCsv } from "@/lib/ml/csv";
 import { FORECAST_FEATURES } from "@/lib/nba/features";
 import { gameResultsToCsv, type Game } from "@/lib/nba/games";
+import { generateGames } from "@/lib/nba/generator";
 import { ELO_MODEL_FEATURES, FORM_MODEL_FEATURES, forecastSetup, type ForecastSetup } from "@/lib/testing/forecast-fixtures";
 import { useTestEnv } from "@/lib/testing/env";
 import { Dataset } from "@/models/Dataset";
@@ -123,6 +125,22 @@ describe("forecastGames", () => {
       expect(bin.mean_predicted).toBeGreaterThanOrEqual(bin.from);
       expect(bin.mean_predicted).toBeLessThanOrEqual(bin.to);
     }
+  });
+});
+
+describe("a long history", () => {
+  it("is read, described and replayed for a forecast off the event loop", async () => {
+    const history = generateGames({ seed: 77, seasons: 20 });
+    const text = gameResultsToCsv(history);
+    const histogram = monitorEventLoopDelay({ resolution: 5 });
+    histogram.enable();
+    const stored = await storeDatasetText({ name: "long-history", text });
+    const answer = await forecastGames(setup.ensembleId, { games_dataset: stored.path, games: [{ date: "2021-11-01", team1: "ASH", team2: "BAY" }] });
+    histogram.disable();
+    expect(stored).toMatchObject({ kind: "games", rows: history.length });
+    expect(answer.forecasts[0].season).toBe(2022);
+    // Parsing and replaying ~26,000 games takes seconds of CPU; none of it may stall requests.
+    expect(histogram.max / 1e6).toBeLessThan(250);
   });
 });
 

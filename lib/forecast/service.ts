@@ -94,7 +94,12 @@ function parseGames(raw: unknown[]): GameQuery[] {
   const games = raw.map((g, i) => {
     const parsed = GameInput.safeParse(g);
     if (parsed.success) return parsed.data;
-    for (const [key, messages] of Object.entries(fieldErrorsFromZod(parsed.error.issues))) {
+    const issues = parsed.error.issues.map((issue) => {
+      if (issue.code === "unrecognized_keys") return { ...issue, message: `has ${issue.keys.map((k) => `"${k}"`).join(", ")}, which a game does not take (give date, team1, team2, and optionally neutral and playoff)` };
+      if (issue.code === "invalid_type" && issue.path.length === 0) return { ...issue, message: "is not an object with date, team1 and team2" };
+      return issue;
+    });
+    for (const [key, messages] of Object.entries(fieldErrorsFromZod(issues))) {
       const field = key === "_" ? `games.${i}` : `games.${i}.${key}`;
       fields[field] = messages;
       first ??= `Game ${i + 1}: ${key === "_" ? "" : `${key} `}${messages[0]}.`;
