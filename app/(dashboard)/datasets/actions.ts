@@ -6,7 +6,7 @@ import { actionError } from "@/app/_lib/action-results";
 import { requireActionRole } from "@/app/_lib/session";
 import type { UploadState } from "@/components/datasets/upload-state";
 import { chunksOf } from "@/app/_lib/streams";
-import { storeDataset } from "@/lib/forecast/datasets";
+import { buildFeatureDataset, storeDataset } from "@/lib/forecast/datasets";
 
 const UploadForm = z.object({
   file: z.instanceof(File, { message: "choose a CSV file" }).refine((f) => f.size > 0, "the file is empty"),
@@ -35,5 +35,26 @@ export async function uploadDatasetAction(_prev: UploadState, formData: FormData
     return { ok: true, message: `Saved ${dataset.path}: ${what}.`, fieldErrors: {}, dataset };
   } catch (err) {
     return { ...actionError(err, "uploadDataset"), dataset: null };
+  }
+}
+
+/** Builds a feature table from a games dataset (fields games_dataset, name, from_season, to_season) and stores it. */
+export async function buildFeatureTableAction(_prev: UploadState, formData: FormData): Promise<UploadState> {
+  const field = (key: string) => {
+    const v = formData.get(key);
+    return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+  };
+  try {
+    await requireActionRole("editor");
+    const dataset = await buildFeatureDataset({
+      games_dataset: field("games_dataset"),
+      name: field("name"),
+      from_season: field("from_season"),
+      to_season: field("to_season"),
+    });
+    refresh();
+    return { ok: true, message: `Saved ${dataset.path}: ${dataset.rows} games with their pre-game features.`, fieldErrors: {}, dataset };
+  } catch (err) {
+    return { ...actionError(err, "buildFeatureTable"), dataset: null };
   }
 }
