@@ -10,6 +10,7 @@ import { Alert, buttonStyles } from "@/components/ui";
 /** One field of a small form, as plain data so a server component can describe it. */
 export type SimpleField =
   | { name: string; label: string; type: "text" | "email" | "password"; autoComplete?: string; hint?: string; defaultValue?: string }
+  | { name: string; label: string; type: "file"; accept: string; hint?: string }
   | { name: string; label: string; type: "select"; options: Array<{ value: string; label: string }>; hint?: string; defaultValue?: string }
   | { name: string; type: "hidden"; value: string };
 
@@ -65,8 +66,9 @@ export function SimpleForm({
             label={f.label}
             type={f.type}
             hint={f.hint}
-            autoComplete={f.autoComplete}
-            defaultValue={f.defaultValue}
+            autoComplete={f.type === "file" ? undefined : f.autoComplete}
+            defaultValue={f.type === "file" ? undefined : f.defaultValue}
+            accept={f.type === "file" ? f.accept : undefined}
             errors={state.fieldErrors[f.name]}
           />
         ),

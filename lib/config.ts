@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   MAX_TRAINING_SECONDS: z.coerce.number().positive().default(1800),
   NBA_GAMES_CSV: z.string().min(1).optional(),
+  KEEP_VERSIONS: z.coerce.number().int().min(1, "must be at least 1").max(1000).default(5),
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   ALLOWED_HOSTS: z
@@ -70,6 +71,8 @@ export interface AppConfig {
   maxTrainingSeconds: number;
   /** The embedded database's port (used when MONGODB_URI is unset). */
   dbPort: number;
+  /** Successful versions kept per model with their artifacts (plus the current one and any an ensemble uses). */
+  keepVersions: number;
   /** The real historical games file used by tests, evaluation and benchmarks when it exists. */
   nbaGamesCsv: string;
   /** Where the dashboard is served (npm start). */
@@ -115,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: e.WORKER_CONCURRENCY,
     maxTrainingSeconds: e.MAX_TRAINING_SECONDS,
     dbPort: e.DB_PORT,
+    keepVersions: e.KEEP_VERSIONS,
     nbaGamesCsv: path.resolve(root, e.NBA_GAMES_CSV ?? "../shared/data/nba_games_1947_2016.csv"),
     host: e.HOST,
     port: e.PORT,

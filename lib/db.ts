@@ -1,4 +1,5 @@
 import mongoose from "mongoose";
+import { z } from "zod";
 import { config } from "./config";
 import { NotFoundError } from "./errors";
 
@@ -94,4 +95,40 @@ export async function findByIdOrThrow<T>(
 /** A stored date as the API shows it. */
 export function isoOrNull(d: Date | null | undefined): string | null {
   return d ? new Date(d).toISOString() : null;
+}
+
+/** A listing page: at most `limit` items after the one `cursor` names (an id from a previous page's next_cursor). */
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+export const pageRequestSchema = z
+  .object({
+    limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be a whole number").min(1, "limit must be at least 1").max(200, "limit must be at most 200").default(50),
+    cursor: z.string().regex(/^[a-f0-9]{24}$/i, "cursor must be the next_cursor of a previous page").optional(),
+  })
+  .strict();
+
+/**
+ * One page of a collection in _id order (creation order), oldest first or
+ * newest first. The _id index serves it whatever the collection's size, and a
+ * cursor stays valid while documents are added or removed elsewhere.
+ */
+export async function findPage<T extends { _id: mongoose.Types.ObjectId }>(
+  model: mongoose.Model<any>, // any collection
+  filter: Record<string, unknown>,
+  page: PageRequest,
+  order: 1 | -1 = 1,
+  projection?: Record<string, 0 | 1>,
+): Promise<{ items: T[]; next_cursor: string | null }> {
+  await connectDb();
+  const after = page.cursor ? { _id: { [order === 1 ? "$gt" : "$lt"]: new mongoose.Types.ObjectId(page.cursor) } } : {};
+  const docs = await model
+    .find({ ...filter, ...after }, projection)
+    .sort({ _id: order })
+    .limit(page.limit + 1)
+    .lean<T[]>();
+  const items = docs.slice(0, page.limit);
+  return { items, next_cursor: docs.length > page.limit ? String(items[items.length - 1]._id) : null };
 }

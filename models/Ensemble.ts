@@ -79,6 +79,8 @@ const ensembleSchema = new Schema(
 );
 
 ensembleSchema.index({ name: 1 }, { unique: true });
+// Which ensembles stack a model: its page, and the refusal to delete it.
+ensembleSchema.index({ base_model_ids: 1 });
 
 export type EnsembleFields = InferSchemaType<typeof ensembleSchema>;
 

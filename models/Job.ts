@@ -32,6 +32,8 @@ const jobSchema = new Schema(
     started_at: { type: Date, default: null },
     finished_at: { type: Date, default: null },
     heartbeat_at: { type: Date, default: null },
+    /** Who asked for it (recorded on the versions it produces); null for the system. */
+    requested_by: { type: new Schema({ id: String, name: String }, { _id: false }), default: null },
     /** "<hostname>:<pid>" of the worker running it, so a worker on the same host can tell a dead one's jobs at once. */
     worker: { type: String, default: null },
   },

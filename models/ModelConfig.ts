@@ -1,8 +1,6 @@
 import { Schema, type InferSchemaType, type Model } from "mongoose";
 import { defineModel, metricsSchema } from "./common";
-import { RUN_STATUSES, TARGET_STATUSES } from "./statuses";
-
-export const TRAINING_TRIGGERS = ["manual", "ensemble", "seed"] as const;
+import { TARGET_STATUSES } from "./statuses";
 
 const artifactTripleSchema = new Schema(
   { model: { type: String, default: null }, scaler: { type: String, default: null }, features: { type: String, default: null } },
@@ -14,23 +12,10 @@ const artifactBytesSchema = new Schema(
   { _id: false },
 );
 
-const trainingRunSchema = new Schema(
-  {
-    run_id: { type: String, default: null },
-    started_at: { type: Date, required: true },
-    finished_at: { type: Date, default: null },
-    training_ms: { type: Number, default: null },
-    status: { type: String, enum: RUN_STATUSES, required: true },
-    trigger: { type: String, enum: TRAINING_TRIGGERS, default: "manual" },
-    metrics: { type: metricsSchema, default: null },
-    error: { type: String, default: null },
-  },
-  { _id: false },
-);
-
 /**
  * A model config: what to train (algorithm, hyperparameters, features, target,
- * dataset) and, once trained, where its artifacts are. The artifact field names
+ * dataset) and, once trained, where its current version's artifacts are (its
+ * runs are in model_versions). The artifact field names
  * (model_artifact_path, scaler_artifact_path, features_path, run_id,
  * artifacts_saved_at) are a contract that external scripts read.
  */
@@ -66,12 +51,20 @@ const modelConfigSchema = new Schema(
     training_ms: { type: Number, default: null },
     status: { type: String, enum: TARGET_STATUSES, default: "untrained" },
     last_error: { type: String, default: null },
-    history: { type: [trainingRunSchema], default: [] },
+    /** False once its dataset was deleted on purpose: its current artifacts are all there is. */
+    retrainable: { type: Boolean, default: true },
+    /** The audit trail of pointer moves: who moved the current version, when, from which run to which. */
+    promotions: {
+      type: [new Schema({ at: Date, by: new Schema({ id: String, name: String }, { _id: false }), from: String, to: String }, { _id: false })],
+      default: [],
+    },
   },
   { collection: "model_config_nba", timestamps: true, minimize: false },
 );
 
 modelConfigSchema.index({ name: 1 }, { unique: true });
+// Counting trained models on the overview.
+modelConfigSchema.index({ run_id: 1 });
 
 export type ModelConfigFields = InferSchemaType<typeof modelConfigSchema>;
 

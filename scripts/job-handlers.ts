@@ -8,7 +8,8 @@ import type { JobHandlers } from "@/lib/jobs/runner";
 import { trainModel } from "@/lib/training/train";
 
 export const jobHandlers: JobHandlers = {
-  train_model: async (modelId, ctx) => (await trainModel(modelId, { onProgress: (f, m) => ctx.progress(f, m), trigger: "manual" })).result,
+  train_model: async (modelId, ctx) =>
+    (await trainModel(modelId, { onProgress: (f, m) => ctx.progress(f, m), trigger: "manual", startedBy: ctx.requestedBy })).result,
   // The build locks any base model it has to retrain under this job's id.
   train_ensemble: (ensembleId, ctx) => buildEnsemble(ensembleId, { onProgress: (f, m) => ctx.progress(f, m), jobId: ctx.jobId }),
 };

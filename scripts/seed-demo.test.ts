@@ -14,7 +14,7 @@ describe("the demo seed", () => {
     const report = await seedDemoIfEmpty();
     expect(report).toMatchObject({ seeded: true, games_dataset: `${DEMO_DATASETS.games}.csv` });
     expect((await listGamesDatasets()).map((d) => d.path)).toEqual([`${DEMO_DATASETS.games}.csv`]);
-    const [ensemble] = await listEnsembles();
+    const [ensemble] = (await listEnsembles()).ensembles;
     expect(ensemble).toMatchObject({ name: DEMO_ENSEMBLE.name, status: "trained", stale: false });
     const holdout = (await getEnsemble(ensemble.id)).runs.at(-1)?.holdout;
     expect(holdout?.baseline?.column).toBe("own_elo_prob1");

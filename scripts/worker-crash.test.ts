@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEnsemble, deleteEnsemble, requestEnsembleTraining } from "@/lib/ensemble/service";
 import { getJob, type JobView } from "@/lib/jobs/queue";
 import { useTestEnv } from "@/lib/testing/env";
-import { saveSyntheticDataset, trainingRunsOf } from "@/lib/testing/fixtures";
+import { saveSyntheticDataset, trainingRunsOf, runsOf } from "@/lib/testing/fixtures";
 import { createModelConfig, deleteModel, requestTraining, updateModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
 import { JobClaim } from "@/models/JobClaim";
@@ -141,7 +141,7 @@ describe("workers killed with SIGKILL", () => {
 
     const done = await waitForJob(job.id, (j) => j.status === "succeeded" || j.status === "failed", "the survivor to finish it");
     expect(done).toMatchObject({ status: "succeeded", attempts: 2 });
-    const history = (await ModelConfig.findById(model.id).lean())!.history;
+    const history = await runsOf(model.id);
     expect(history.map((h) => h.status)).toEqual(["succeeded"]);
     expect((done.result as { run_id: string }).run_id).toBe(history[0].run_id);
     // Attempt 1 ran on the victim, attempt 2 on the survivor, and no attempt ran anywhere else.

@@ -7,21 +7,30 @@ import { ModelsTable } from "@/components/models/models-table";
 import { ButtonLink, Card, EmptyState, PageHeader } from "@/components/ui";
 import { isBusy } from "@/models/statuses";
 import { listDatasets } from "@/lib/datasets";
-import { listEnsembles } from "@/lib/ensemble/service";
-import { listModels } from "@/lib/training/service";
+import { countEnsembles, listEnsembles } from "@/lib/ensemble/service";
+import { countModels, listModels } from "@/lib/training/service";
+
+/** Models and ensembles the overview lists; the Models and Ensembles pages page through all of them. */
+const SHOWN = 20;
 
 export default async function OverviewPage() {
   await connection();
-  const [models, ensembles, datasets] = await Promise.all([listModels(), listEnsembles(), listDatasets()]);
-  const trained = models.filter((m) => m.run_id !== null);
+  // The newest of each, and counts: the overview stays quick with hundreds of models.
+  const [{ models }, { ensembles }, datasets, counts, ensembleCount] = await Promise.all([
+    listModels({ limit: SHOWN }, -1),
+    listEnsembles({ limit: SHOWN }, -1),
+    listDatasets(),
+    countModels(),
+    countEnsembles(),
+  ]);
   const healthy = models.filter((m) => m.artifacts_ok);
   const stale = ensembles.filter((e) => e.stale);
   const busy = [...models, ...ensembles].some((x) => isBusy(x.status));
   const steps = [
     { title: "Upload a dataset", done: datasets.length > 0, href: "/datasets", action: "Upload a CSV", detail: "A CSV with numeric features and a 0/1 target." },
-    { title: "Create a model", done: models.length > 0, href: "/models/new", action: "Create a model", detail: "Pick features, target and algorithm." },
-    { title: "Train it", done: trained.length > 0, href: models[0] ? `/models/${models[0].id}` : "/models", action: "Open the model and train it", detail: "Saves model, scaler and feature list." },
-    { title: "Build an ensemble", done: ensembles.length > 0, href: "/ensembles/new", action: "Build an ensemble", detail: "Stacks two or more saved models." },
+    { title: "Create a model", done: counts.total > 0, href: "/models/new", action: "Create a model", detail: "Pick features, target and algorithm." },
+    { title: "Train it", done: counts.trained > 0, href: models[0] ? `/models/${models[0].id}` : "/models", action: "Open the model and train it", detail: "Saves model, scaler and feature list." },
+    { title: "Build an ensemble", done: ensembleCount > 0, href: "/ensembles/new", action: "Build an ensemble", detail: "Stacks two or more saved models." },
   ];
 
   return (
@@ -35,9 +44,9 @@ export default async function OverviewPage() {
 
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4" data-testid="overview-stats">
         <Stat label="Datasets" value={datasets.length} />
-        <Stat label="Models trained" value={`${trained.length} of ${models.length}`} />
-        <Stat label="Models with all artifacts verified" value={`${healthy.length} of ${models.length}`} />
-        <Stat label="Ensembles (stale)" value={`${ensembles.length} (${stale.length})`} />
+        <Stat label="Models trained" value={`${counts.trained} of ${counts.total}`} />
+        <Stat label={counts.total > models.length ? `Artifacts verified (newest ${models.length})` : "Models with all artifacts verified"} value={`${healthy.length} of ${models.length}`} />
+        <Stat label={ensembleCount > ensembles.length ? `Ensembles (stale of newest ${ensembles.length})` : "Ensembles (stale)"} value={`${ensembleCount} (${stale.length})`} />
       </dl>
 
       <Card title="Models" actions={<ButtonLink href="/models/new" variant="secondary">New model</ButtonLink>}>
@@ -67,7 +76,7 @@ export default async function OverviewPage() {
         ) : null}
         {ensembles.length === 0 ? (
           <EmptyState title="No ensembles yet">
-            {trained.length < 2
+            {counts.trained < 2
               ? "Train at least two models, then stack them into an ensemble."
               : <><Link className="text-court underline" href="/ensembles/new">Build an ensemble</Link> from your trained models.</>}
           </EmptyState>

@@ -17,10 +17,10 @@ export function actionError(err: unknown, action: string): ActionState {
 }
 
 /** Runs a lib call that queues a job; the page re-renders (status "queued") in the same response. */
-export async function startJob(action: string, queue: () => Promise<JobView>): Promise<StartJobResult> {
+export async function startJob(action: string, queue: (who: { id: string; name: string }) => Promise<JobView>): Promise<StartJobResult> {
   try {
-    await requireActionRole("editor");
-    const job = await queue();
+    const who = await requireActionRole("editor");
+    const job = await queue({ id: who.userId, name: who.name });
     refresh();
     return { ok: true, jobId: job.id };
   } catch (err) {

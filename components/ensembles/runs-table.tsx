@@ -9,7 +9,7 @@ export function RunsTable({ runs }: { runs: EnsembleRunView[] }) {
     .map((run, i) => ({ run, number: i + 1 }))
     .sort((a, b) => Date.parse(b.run.started_at) - Date.parse(a.run.started_at));
   return (
-    <DataTable label="Ensemble builds" testId="runs-table" minWidth="min-w-[980px]" headers={["Build", "Started", "Status", "Total", "Meta fit", "Accuracy / AUC / log loss", "Base models: source, time, note"]}>
+    <DataTable label="Ensemble builds" testId="runs-table" minWidth="min-w-[980px]" headers={["Build", "Started", "Status", "Total", "Meta fit", "Accuracy / AUC / log loss", "Base models: version, source, time, note"]}>
       <tbody>
         {newestFirst.map(({ run, number }) => (
           <tr key={`${run.started_at}-${number}`} data-testid="run-row" data-run-id={run.run_id ?? ""}>
@@ -40,6 +40,11 @@ export function RunsTable({ runs }: { runs: EnsembleRunView[] }) {
                     <Link href={`/models/${b.model_id}`} className="font-medium text-court underline-offset-2 hover:underline">
                       {b.model_name ?? b.model_id}
                     </Link>
+                    {b.run_id ? (
+                      <code className="text-xs text-slate-700" data-testid="run-base-version">
+                        {b.run_id}
+                      </code>
+                    ) : null}
                     <Badge tone={b.source === "artifact" ? "good" : "warn"} data-testid="run-base-source">
                       {b.source === "artifact" ? "artifact" : "retrained"}
                     </Badge>

@@ -10,11 +10,11 @@ import { formatCount, formatSeconds, plural } from "@/components/format";
 import { submitKeepingValues } from "@/components/submit-keeping-values";
 import { Step, buttonStyles } from "@/components/ui";
 import type { DatasetInfo } from "@/lib/datasets";
-import type { AlgorithmInfo } from "@/lib/ml/algorithms";
+import type { AlgorithmInfo, HyperparameterField, HyperparameterSet } from "@/lib/ml/algorithms";
 import type { Calibration } from "@/lib/ml/pipeline";
 
 /** Asks the server for the expected training time (the cost models live with the algorithms). */
-export type EstimateTraining = (input: { algorithm: string; hyperparameters: Record<string, number>; rows: number; features: number }) => Promise<number | null>;
+export type EstimateTraining = (input: { algorithm: string; hyperparameters: HyperparameterSet; rows: number; features: number }) => Promise<number | null>;
 
 export interface ModelFormValues {
   name: string;
@@ -35,6 +35,48 @@ function guessTarget(columns: string[]): string {
 
 function toText(values: Record<string, number | string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+}
+
+/** A field's text as the value the server would accept (empty: the default), or "invalid" when it would refuse it. */
+function fieldValue(f: HyperparameterField, raw: string | undefined): number | string | "invalid" {
+  const text = raw?.trim() ?? "";
+  if (text === "") return f.default;
+  if (f.kind === "choice") return f.options.includes(text) ? text : "invalid";
+  const v = Number(text);
+  const inRange = (f.min === null || (f.minExclusive ? v > f.min : v >= f.min)) && (f.max === null || v <= f.max);
+  return Number.isFinite(v) && (!f.integer || Number.isInteger(v)) && inRange ? v : "invalid";
+}
+
+/** One hyperparameter: a select for a choice, a number input otherwise; labelled with its name, hinted, with its errors. */
+function HyperparameterControl({ f, value, errors, onChange }: { f: HyperparameterField; value: string; errors?: string[]; onChange: (value: string) => void }) {
+  const key = `hyperparameters.${f.name}`;
+  if (f.kind === "choice") {
+    return (
+      <SelectField field={key} label={<code>{f.name}</code>} errors={errors} hint={`${f.help} Default ${f.default}.`} name={key} value={value || f.default} onChange={(e) => onChange(e.target.value)}>
+        {f.options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </SelectField>
+    );
+  }
+  return (
+    <InputField
+      field={key}
+      label={<code>{f.name}</code>}
+      errors={errors}
+      hint={`${f.help} ${f.min !== null && f.max !== null ? (f.minExclusive ? `Above ${f.min}, at most ${f.max}; ` : `Range ${f.min}–${f.max}; `) : ""}default ${f.default}.`}
+      type="number"
+      inputMode={f.integer ? "numeric" : "decimal"}
+      step={f.integer ? 1 : "any"}
+      min={f.min ?? undefined}
+      max={f.max ?? undefined}
+      placeholder={String(f.default)}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
 }
 
 export function ModelForm({
@@ -116,18 +158,13 @@ export function ModelForm({
   // null: not enough chosen yet; "invalid": a value the server would refuse, so no honest estimate.
   const request = useMemo(() => {
     if (!dataset || dataset.rows === 0 || features.length === 0) return null;
-    const numeric: Record<string, number> = {};
+    const hyperparameters: HyperparameterSet = {};
     for (const f of fields) {
-      const text = values[f.name]?.trim() ?? "";
-      if (text === "") {
-        numeric[f.name] = f.default;
-        continue;
-      }
-      const v = Number(text);
-      if (!Number.isFinite(v) || (f.integer && !Number.isInteger(v)) || (f.min !== null && (f.minExclusive ? v <= f.min : v < f.min)) || (f.max !== null && v > f.max)) return "invalid";
-      numeric[f.name] = v;
+      const v = fieldValue(f, values[f.name]);
+      if (v === "invalid") return "invalid";
+      hyperparameters[f.name] = v;
     }
-    return { algorithm, hyperparameters: numeric, rows: dataset.rows, features: features.length };
+    return { algorithm, hyperparameters, rows: dataset.rows, features: features.length };
   }, [algorithm, dataset, features.length, fields, values]);
   const requestKey = JSON.stringify(request);
   const [estimate, setEstimate] = useState<{ key: string; seconds: number | null } | null>(null);
@@ -301,26 +338,15 @@ export function ModelForm({
           </div>
 
           <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="hyperparameters">
-            {fields.map((f) => {
-              const key = `hyperparameters.${f.name}`;
-              return (
-                <InputField
-                  key={`${algorithm}-${f.name}`}
-                  field={key}
-                  label={<code>{f.name}</code>}
-                  errors={errors[key]}
-                  hint={`${f.help} ${f.min !== null && f.max !== null ? (f.minExclusive ? `Above ${f.min}, at most ${f.max}; ` : `Range ${f.min}–${f.max}; `) : ""}default ${f.default}.`}
-                  type="number"
-                  inputMode={f.integer ? "numeric" : "decimal"}
-                  step={f.integer ? 1 : "any"}
-                  min={f.min ?? undefined}
-                  max={f.max ?? undefined}
-                  placeholder={String(f.default)}
-                  value={values[f.name] ?? ""}
-                  onChange={(e) => setHyper((prev) => ({ ...prev, [algorithm]: { ...prev[algorithm], [f.name]: e.target.value } }))}
-                />
-              );
-            })}
+            {fields.map((f) => (
+              <HyperparameterControl
+                key={`${algorithm}-${f.name}`}
+                f={f}
+                errors={errors[`hyperparameters.${f.name}`]}
+                value={values[f.name] ?? ""}
+                onChange={(v) => setHyper((prev) => ({ ...prev, [algorithm]: { ...prev[algorithm], [f.name]: v } }))}
+              />
+            ))}
           </div>
 
           <p className="rounded-md bg-slate-100 px-3 py-2 text-sm" aria-live="polite" data-testid="training-estimate">

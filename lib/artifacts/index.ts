@@ -19,6 +19,7 @@ export {
   newRunId,
   assertRunId,
   artifactFileName,
+  parseEnvelope,
 } from "./format";
 export type { ArtifactStore, ArtifactStat, WriteResult } from "./store";
 export { type LocalStoreFaults, LocalArtifactStore, resolveInsideRoot } from "./local-store";

@@ -8,7 +8,8 @@ import { toInfo, type DatasetInfo } from "./store";
  * checked against.
  */
 export { resolveDatasetPath } from "./files";
-export { changedOnDisk, datasetFacts, datasetSource, readDatasetText, type DatasetFacts, type DatasetSource } from "./read";
+export { datasetFacts, datasetSource, readDataset, readDatasetText, type DatasetFacts, type DatasetSource } from "./read";
+export { removeDataset } from "./remove";
 export { sweepDatasetLeftovers } from "./sweep";
 export {
   PENDING_UPLOAD_GRACE_MS,

@@ -70,13 +70,8 @@ export async function datasetSource(datasetPath: string, field = "training_csv")
   return { path: datasetPath, kind: doc.kind || TABLE_KIND, kindFacts: doc.kind_facts, rows: doc.rows, sha256: doc.sha256, file };
 }
 
-/** The sentence for a file whose bytes no longer match the checksum recorded at upload. */
-export function changedOnDisk(datasetPath: string, field: string): ValidationError {
-  return changed(datasetPath, field);
-}
-
-/** The CSV's text, checked against the checksum recorded at upload. Training reads datasets through this. */
-export async function readDatasetText(datasetPath: string, field = "training_csv"): Promise<string> {
+/** The CSV's text, checked against the checksum recorded at upload, with what a version records of it (lineage). */
+export async function readDataset(datasetPath: string, field = "training_csv"): Promise<{ text: string; sha256: string; rows: number }> {
   const doc = await findDataset(datasetPath, field);
   let data: Buffer;
   try {
@@ -85,7 +80,11 @@ export async function readDatasetText(datasetPath: string, field = "training_csv
     throw unreadable(datasetPath, field, err);
   }
   if (sha256Hex(data) !== doc.sha256) throw changed(datasetPath, field);
-  return data.toString("utf8");
+  return { text: data.toString("utf8"), sha256: doc.sha256, rows: doc.rows };
+}
+
+export async function readDatasetText(datasetPath: string, field = "training_csv"): Promise<string> {
+  return (await readDataset(datasetPath, field)).text;
 }
 
 /** A dataset as configs are checked against it: its columns and row count, and per column what its values are. */

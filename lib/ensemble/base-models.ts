@@ -8,6 +8,7 @@ import { childLogger } from "@/lib/log";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
 import { loadTrainedModel } from "@/lib/training/load";
 import { trainModel } from "@/lib/training/train";
+import { newestIntactVersion } from "@/lib/training/versions";
 import { ModelConfig } from "@/models/ModelConfig";
 
 const log = childLogger("ensemble");
@@ -66,13 +67,16 @@ export async function obtainBaseModel(
 
   log.warn({ model_id: modelId, run_id: doc.run_id ?? null, reason }, "base model artifacts unusable; retraining from training_csv");
   try {
+    if (doc.retrainable === false) throw new ValidationError(`its dataset "${doc.training_csv}" was deleted.`);
     await readDatasetText(doc.training_csv);
   } catch (err) {
     const why = err instanceof ValidationError ? err.message : String(err);
-    throw new BaseModelUnavailableError(
-      modelId,
-      `Base model "${doc.name}" cannot be used: ${reason} It cannot be retrained either: ${why}`,
-    );
+    // Neither the current version nor a retrain: an earlier version may still be whole.
+    const earlier = await newestIntactVersion(modelId, doc.run_id ?? null, store);
+    const rollback = earlier
+      ? ` Its newest intact earlier version is run ${earlier.run_id} (trained ${earlier.finished_at ?? earlier.started_at}); make it current with POST /api/models/${modelId}/versions/${earlier.run_id}/promote, then build again.`
+      : " No earlier version of it is intact either.";
+    throw new BaseModelUnavailableError(modelId, `Base model "${doc.name}" cannot be used: ${reason} It cannot be retrained either: ${why}${rollback}`);
   }
   // Retraining writes the model's artifacts and document: take its lock, as a train request would.
   const owner = opts.jobId ?? String(new mongoose.Types.ObjectId());

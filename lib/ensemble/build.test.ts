@@ -6,7 +6,7 @@ import { ConflictError, ValidationError } from "@/lib/errors";
 import { parseCsv } from "@/lib/ml/csv";
 import { useTestEnv } from "@/lib/testing/env";
 import { clearCaches } from "@/lib/cache";
-import { SMALL_FOREST, countingStore, saveSyntheticDataset, trainingRunsOf } from "@/lib/testing/fixtures";
+import { SMALL_FOREST, countingStore, runsOf, saveSyntheticDataset, trainingRunsOf } from "@/lib/testing/fixtures";
 import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
 import { Ensemble } from "@/models/Ensemble";
@@ -88,7 +88,7 @@ describe("building an ensemble from saved base models", () => {
     for (const p of [fresh?.model_artifact_path, fresh?.scaler_artifact_path, fresh?.features_path]) {
       expect(fs.existsSync(artifactFile(p))).toBe(true);
     }
-    expect(fresh?.history.at(-1)?.trigger).toBe("ensemble");
+    expect((await runsOf(ids[1])).at(-1)?.trigger).toBe("ensemble");
 
     const before = await trainingRunsOf(ids);
     const next = await buildEnsemble(ens.id);

@@ -1,7 +1,7 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet } from "@/lib/artifacts";
 import { datasetFacts } from "@/lib/datasets";
-import { connectDb, findByIdOrThrow, isoOrNull } from "@/lib/db";
+import { connectDb, findByIdOrThrow, findPage, isoOrNull, type PageRequest } from "@/lib/db";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { withTargetLock } from "@/lib/jobs/locks";
 import type { JobView } from "@/lib/jobs/queue";
@@ -103,11 +103,24 @@ export async function getEnsemble(id: string): Promise<EnsembleView> {
   return toEnsembleView(doc, await basesFor([doc]));
 }
 
-export async function listEnsembles(): Promise<EnsembleView[]> {
+/** One page of ensembles (oldest first, or newest first), each with whether it is stale. */
+export async function listEnsembles(page: PageRequest = { limit: 50 }, order: 1 | -1 = 1): Promise<{ ensembles: EnsembleView[]; next_cursor: string | null }> {
+  const { items, next_cursor } = await findPage<EnsembleLean>(Ensemble, {}, page, order);
+  const bases = await basesFor(items);
+  return { ensembles: items.map((d) => toEnsembleView(d, bases)), next_cursor };
+}
+
+/** The ensembles that stack a model (indexed by base model). */
+export async function ensemblesUsing(modelId: string): Promise<EnsembleView[]> {
   await connectDb();
-  const docs = await Ensemble.find().sort({ createdAt: 1 }).lean<EnsembleLean[]>();
+  const docs = await Ensemble.find({ base_model_ids: new mongoose.Types.ObjectId(modelId) }).lean<EnsembleLean[]>();
   const bases = await basesFor(docs);
   return docs.map((d) => toEnsembleView(d, bases));
+}
+
+export async function countEnsembles(): Promise<number> {
+  await connectDb();
+  return Ensemble.estimatedDocumentCount();
 }
 
 /**

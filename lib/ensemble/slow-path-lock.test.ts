@@ -36,7 +36,7 @@ beforeAll(async () => {
  * them; the forest's model file is then deleted, so a build retrains it, with
  * `retrainWith` when given.
  */
-async function ensembleNeedingRetrain(retrainWith?: Record<string, number>) {
+async function ensembleNeedingRetrain(retrainWith?: Record<string, number | string>) {
   serial += 1;
   const small = { n_estimators: 6, max_depth: 4, max_samples: 120 };
   const rf = await createModelConfig({ name: `slow-rf-${serial}`, algorithm: "random_forest", hyperparameters: small, features: ["f1", "f2", "f3"], target: "label", training_csv: baseCsv });
@@ -88,8 +88,8 @@ describe("an ensemble build's slow path", () => {
   });
 
   it("puts the base model back as it was when the build is cancelled during the retrain", async () => {
-    // About half a minute of trees: long enough to cancel in the middle.
-    const { rf, ens, runId } = await ensembleNeedingRetrain({ n_estimators: 300, max_depth: 8, max_samples: 800 });
+    // About half a minute of trees with the library's O(rows^2) learner: long enough to cancel in the middle.
+    const { rf, ens, runId } = await ensembleNeedingRetrain({ n_estimators: 300, max_depth: 8, max_samples: 800, engine: "ml-random-forest" });
     const worker = await startWorker({ handlers: jobHandlers, pollMs: 100 });
     try {
       const job = await requestEnsembleTraining(ens.id);

@@ -13,6 +13,7 @@ export interface EnsembleChoice {
 }
 
 const FORECASTABLE = new Set<string>(FORECAST_FEATURES);
+const MAX_OFFERED = 200;
 
 /**
  * What the Forecast page can offer, read from documents only (no artifact is
@@ -20,7 +21,8 @@ const FORECASTABLE = new Set<string>(FORECAST_FEATURES);
  * dataset with its teams and dates. The forecast itself checks all of it again.
  */
 export async function forecastChoices(): Promise<{ ensembles: EnsembleChoice[]; datasets: GamesDatasetView[] }> {
-  const [ensembles, datasets] = await Promise.all([listEnsembles(), listGamesDatasets()]);
+  // The newest ensembles: a page offers a choice, not an archive.
+  const [{ ensembles }, datasets] = await Promise.all([listEnsembles({ limit: MAX_OFFERED }, -1), listGamesDatasets()]);
   const ids = [...new Set(ensembles.flatMap((e) => e.base_model_ids))].map((id) => new mongoose.Types.ObjectId(id));
   const models = await ModelConfig.find({ _id: { $in: ids } }, { name: 1, features: 1 }).lean();
   const byId = new Map(models.map((m) => [String(m._id), m]));

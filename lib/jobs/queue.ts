@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import { connectDb, findByIdOrThrow } from "@/lib/db";
+import { connectDb, findByIdOrThrow, findPage, type PageRequest } from "@/lib/db";
 import { childLogger } from "@/lib/log";
 import { Job, isFinishedJob, type JobKind, type JobStatus } from "@/models/Job";
 import { JobClaim } from "@/models/JobClaim";
@@ -40,6 +40,7 @@ export type JobLean = {
   finished_at?: Date | null;
   heartbeat_at?: Date | null;
   worker?: string | null;
+  requested_by?: { id: string; name: string } | null;
 };
 
 export function toJobView(j: JobLean, cancelRequested = false): JobView {
@@ -67,10 +68,15 @@ async function viewOf(job: JobLean): Promise<JobView> {
 }
 
 /** Records a queued job; workers find it by polling. The caller has already taken the target's lock under `jobId`. */
-export async function createJob(jobId: mongoose.Types.ObjectId, kind: JobKind, targetId: mongoose.Types.ObjectId): Promise<JobView> {
+export async function createJob(
+  jobId: mongoose.Types.ObjectId,
+  kind: JobKind,
+  targetId: mongoose.Types.ObjectId,
+  requestedBy: { id: string; name: string } | null = null,
+): Promise<JobView> {
   await connectDb();
   await ensureJobIndexes();
-  const job = await Job.create({ _id: jobId, kind, target_id: targetId });
+  const job = await Job.create({ _id: jobId, kind, target_id: targetId, requested_by: requestedBy });
   log.info({ job_id: String(jobId), kind, target_id: String(targetId) }, "job queued");
   return toJobView(job.toObject() as JobLean);
 }
@@ -83,4 +89,13 @@ export async function latestJobFor(targetId: string): Promise<JobView | null> {
   await connectDb();
   const job = await Job.findOne({ target_id: new mongoose.Types.ObjectId(targetId) }).sort({ createdAt: -1 }).lean<JobLean>();
   return job ? viewOf(job) : null;
+}
+
+/** One page of jobs, newest first (the claims collection says which of them someone asked to cancel). */
+export async function listJobs(page: PageRequest): Promise<{ jobs: JobView[]; next_cursor: string | null }> {
+  const { items, next_cursor } = await findPage<JobLean>(Job, {}, page, -1);
+  const cancels = new Set(
+    (await JobClaim.find({ _id: { $in: items.map((j) => claimKey("cancel", String(j._id))) } }, { _id: 1 }).lean()).map((c) => String(c._id)),
+  );
+  return { jobs: items.map((j) => toJobView(j, j.status === "cancelled" || cancels.has(claimKey("cancel", String(j._id))))), next_cursor };
 }

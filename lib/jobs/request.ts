@@ -18,6 +18,7 @@ export async function requestJob(
   collection: mongoose.Model<any>,
   targetId: mongoose.Types.ObjectId,
   busyMessage: string,
+  requestedBy: { id: string; name: string } | null = null,
 ): Promise<JobView> {
   const jobId = new mongoose.Types.ObjectId();
   let lock;
@@ -30,7 +31,7 @@ export async function requestJob(
   try {
     // Before the job exists: once it does, a worker may already be writing "training".
     await collection.updateOne({ _id: targetId }, { $set: { status: "queued", last_error: null } });
-    return await createJob(jobId, kind, targetId);
+    return await createJob(jobId, kind, targetId, requestedBy);
   } catch (err) {
     await Job.deleteOne({ _id: jobId, status: "queued" }).catch(() => undefined);
     await collection

@@ -16,6 +16,8 @@ export interface JobContext {
   jobId: string;
   /** 1 for the first run, 2 after one requeue, ... */
   attempt: number;
+  /** Who asked for the job, if anyone. */
+  requestedBy: { id: string; name: string } | null;
   /**
    * Records progress (0..1) and a short stage message; also the job's heartbeat.
    * Throws JobCancelledError once the job was cancelled, and JobLostError when
@@ -141,6 +143,7 @@ export async function runClaimedJob(job: JobLean, handlers: JobHandlers): Promis
   const ctx: JobContext = {
     jobId,
     attempt,
+    requestedBy: job.requested_by ?? null,
     async progress(fraction, message) {
       const t = Date.now();
       if (t - lastBeat < HEARTBEAT_MS && fraction < 1) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createClassifier } from "@/lib/ml/algorithms";
+import { createClassifier, estimateTrainingSeconds } from "@/lib/ml/algorithms";
 import { buildDemoGames, DEMO_BASE_MODELS, DEMO_ENSEMBLE } from "@/lib/nba/demo";
 import { buildFeatureTable, FORECAST_FEATURES } from "@/lib/nba/features";
 import { parseGameResultsCsv } from "@/lib/nba/games";
@@ -54,5 +54,11 @@ describe("demo models", () => {
 describe("demo models against the trainer", () => {
   it("use hyperparameters the trainer accepts", () => {
     for (const m of DEMO_BASE_MODELS) expect(() => createClassifier(m.algorithm, m.hyperparameters, 42), m.name).not.toThrow();
+  });
+
+  it("are expected to train in seconds, so the first start stays quick", () => {
+    const demo = buildDemoGames();
+    const rows = buildFeatureTable(parseGameResultsCsv(demo.csv).games, { fromSeason: demo.baseSeasons.from, toSeason: demo.baseSeasons.to }).rows.length;
+    for (const m of DEMO_BASE_MODELS) expect(estimateTrainingSeconds(m.algorithm, m.hyperparameters, rows, m.features.length), m.name).toBeLessThan(3);
   });
 });

@@ -21,7 +21,8 @@ function setLimit(seconds: number | null) {
 }
 afterEach(() => setLimit(null));
 
-const HEAVY = { n_estimators: 300, max_depth: 12, max_samples: 5000 };
+/** Slow by the library engine's O(rows^2) cost; the fast engine would fit it in about a second. */
+const HEAVY = { n_estimators: 300, max_depth: 12, max_samples: 5000, engine: "ml-random-forest" };
 const LIGHT = { n_estimators: 10, max_depth: 4, max_samples: 200 };
 
 async function rejection(p: Promise<unknown>): Promise<ValidationError> {
@@ -70,7 +71,7 @@ describe("MAX_TRAINING_SECONDS", () => {
 
   it("refuses a train request by the dataset's recorded row count, queuing nothing", async () => {
     const ds = await saveSyntheticDataset("cost-train", 300);
-    const model = await createModelConfig({ name: "grows", algorithm: "random_forest", hyperparameters: { ...LIGHT, max_samples: 20_000 }, features: ["f1", "f2"], target: "label", training_csv: ds.path });
+    const model = await createModelConfig({ name: "grows", algorithm: "random_forest", hyperparameters: { ...LIGHT, max_samples: 20_000, engine: "ml-random-forest" }, features: ["f1", "f2"], target: "label", training_csv: ds.path });
     setLimit(30);
     // The file is small, but the record says it now has 200,000 rows (it was replaced): the estimate follows the record.
     await Dataset.updateOne({ path: ds.path }, { $set: { rows: 200_000 } });

@@ -1,4 +1,4 @@
-import { RUN_ID_PATTERN, defaultArtifactStore, type ArtifactStore } from "@/lib/artifacts";
+import { GridFsArtifactStore, RUN_ID_PATTERN, defaultArtifactStore, type ArtifactStore } from "@/lib/artifacts";
 import { config } from "@/lib/config";
 import { sweepDatasetLeftovers } from "@/lib/datasets";
 import { connectDb } from "@/lib/db";
@@ -7,6 +7,7 @@ import { removeStaleTempFiles } from "@/lib/temp-files";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { PATH_PROJECTION, artifactPaths } from "./artifact-refs";
+import { sweepVersions, versionArtifactPaths } from "./versions";
 
 const log = childLogger("artifacts-gc");
 
@@ -14,7 +15,7 @@ const log = childLogger("artifacts-gc");
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
 /**
- * Removes artifact files that no model config or ensemble points at: what a
+ * Removes artifact files that no model config, kept version or ensemble points at: what a
  * crash between writing the files and updating the document leaves behind (such
  * files are never loaded, only wasted space). Only files named like artifacts
  * and older than the grace period are touched.
@@ -25,13 +26,15 @@ export async function removeOrphanArtifacts(
   const store = opts.store ?? defaultArtifactStore();
   const cutoff = (opts.now ?? Date.now()) - (opts.olderThanMs ?? ORPHAN_GRACE_MS);
   await connectDb();
-  const [models, ensembles] = await Promise.all([
+  const [models, ensembles, versions] = await Promise.all([
     ModelConfig.find({}, PATH_PROJECTION).lean(),
     Ensemble.find({}, { meta_model_artifact_path: 1, manifest_artifact_path: 1 }).lean(),
+    versionArtifactPaths(),
   ]);
   const referenced = new Set<string>(
     [
       ...models.flatMap(artifactPaths),
+      ...versions,
       ...ensembles.flatMap((e) => [e.meta_model_artifact_path, e.manifest_artifact_path]),
     ].filter((p): p is string => !!p),
   );
@@ -56,14 +59,19 @@ export async function removeOrphanArtifacts(
 }
 
 /**
- * The worker's hourly sweep: orphan artifacts, temporary files of crashed writes
+ * The worker's hourly sweep: versions beyond KEEP_VERSIONS, orphan artifacts, temporary files of crashed writes
  * under ARTIFACT_DIR and DATA_DIR, and abandoned upload claims, all older than an
  * hour. Each part runs even when another fails; failures are logged.
  */
 export async function sweepLeftovers(opts: { now?: number } = {}): Promise<void> {
   const now = opts.now ?? Date.now();
   const parts: Array<[string, () => Promise<unknown>]> = [
+    ["old versions beyond KEEP_VERSIONS", () => sweepVersions()],
     ["orphan artifacts", () => removeOrphanArtifacts({ now })],
+    ["chunks of interrupted GridFS uploads", async () => {
+      const store = defaultArtifactStore();
+      if (store instanceof GridFsArtifactStore) await store.removeOrphanChunks(ORPHAN_GRACE_MS);
+    }],
     ["artifact temporary files", async () => {
       // GridFS writes have no temporary files; only a local folder can hold them.
       if (config().artifactDir.startsWith("gridfs://")) return;

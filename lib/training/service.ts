@@ -11,12 +11,12 @@ import {
 import { boundedCache } from "@/lib/cache";
 import { config } from "@/lib/config";
 import { datasetFacts } from "@/lib/datasets";
-import { connectDb, findByIdOrThrow, isoOrNull } from "@/lib/db";
+import { connectDb, findByIdOrThrow, findPage, isoOrNull, type PageRequest } from "@/lib/db";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { withTargetLock } from "@/lib/jobs/locks";
 import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
-import { estimateTrainingSeconds, isAlgorithm, parseHyperparameters } from "@/lib/ml/algorithms";
+import { estimateTrainingSeconds, isAlgorithm, parseHyperparameters, type HyperparameterSet } from "@/lib/ml/algorithms";
 import { checkFactsFit } from "@/lib/ml/csv-facts";
 import { PredictInput, rowsToMatrix } from "@/lib/ml/matrix";
 import { CALIBRATIONS, type Calibration } from "@/lib/ml/pipeline";
@@ -26,6 +26,7 @@ import { ModelConfig } from "@/models/ModelConfig";
 import type { Metrics } from "@/lib/ml/metrics";
 import { artifactPaths, artifactRefs, type ModelArtifactKind } from "./artifact-refs";
 import { loadTrainedModel } from "./load";
+import { deleteVersionsOf, listVersions, type Actor, type VersionView } from "./versions";
 import { ModelConfigInput, ModelConfigPatch } from "./schemas";
 
 // The mongoose schema cannot see lib/ml; the registry's and the pipeline's vocabularies are attached here, where configs are written.
@@ -52,14 +53,15 @@ export type ModelView = ReturnType<typeof toModelView> & {
   artifacts?: Record<ModelArtifactKind, ArtifactState>;
   artifacts_ok?: boolean;
 };
-export type TrainingRunView = ModelView["history"][number];
+/** A model with its versions (every run, newest first) and the audit trail of pointer moves. */
+export type ModelDetail = ModelView & { versions: VersionView[]; promotions: Array<{ at: string | null; by: Actor | null; from: string | null; to: string }> };
 
 export function toModelView(doc: ModelLean) {
   return {
     id: String(doc._id),
     name: doc.name,
     algorithm: doc.algorithm,
-    hyperparameters: (doc.hyperparameters ?? {}) as Record<string, number>,
+    hyperparameters: (doc.hyperparameters ?? {}) as HyperparameterSet,
     features: [...doc.features],
     target: doc.target,
     training_csv: doc.training_csv,
@@ -79,16 +81,8 @@ export function toModelView(doc: ModelLean) {
     training_ms: doc.training_ms ?? null,
     status: doc.status ?? "untrained",
     last_error: doc.last_error ?? null,
-    history: (doc.history ?? []).map((h) => ({
-      run_id: h.run_id ?? null,
-      started_at: isoOrNull(h.started_at) ?? "",
-      finished_at: isoOrNull(h.finished_at),
-      training_ms: h.training_ms ?? null,
-      status: h.status,
-      trigger: h.trigger ?? "manual",
-      metrics: (h.metrics as Metrics | null) ?? null,
-      error: h.error ?? null,
-    })),
+    /** False once its dataset was deleted on purpose: it keeps serving, but cannot be trained again. */
+    retrainable: doc.retrainable !== false,
     created_at: isoOrNull(doc.createdAt),
     updated_at: isoOrNull(doc.updatedAt),
   };
@@ -99,11 +93,15 @@ const verifications = boundedCache<{ stamp: string; result: Verification }>("art
 
 /**
  * verifyArtifact (read, sha256, parse) remembered per file while its size and
- * mtime stay the same: a listing stats every file on every request but re-reads
- * only files that changed, so a large forest is not re-hashed on each page view.
+ * mtime stay the same: a listing stats every file of its page (one round trip
+ * on GridFS) but re-reads only files that changed, so a large forest is not
+ * re-hashed on each page view.
  */
-async function verifyRemembered(store: ArtifactStore, ref: { path: string | null; sha256: string | null; kind: ArtifactKind }): Promise<Verification> {
-  const [stamp] = ref.path ? await artifactStamps(store, [ref.path]) : ["absent"];
+async function verifyRemembered(
+  store: ArtifactStore,
+  ref: { path: string | null; sha256: string | null; kind: ArtifactKind },
+  stamp: string,
+): Promise<Verification> {
   const key = `${ref.kind}|${ref.path}|${ref.sha256}`;
   const hit = verifications.get(key);
   if (hit && hit.stamp === stamp && stamp !== "absent") return hit.result;
@@ -112,18 +110,27 @@ async function verifyRemembered(store: ArtifactStore, ref: { path: string | null
   return result;
 }
 
-/** Adds the verified state of each artifact (present / missing / corrupt) to a view. */
-export async function withArtifactStatus(view: ModelView): Promise<ModelView> {
+/** Adds the verified state of each artifact (present / missing / corrupt) to each view. */
+export async function withArtifactStatus<V extends ModelView>(views: V[]): Promise<V[]> {
   const store = defaultArtifactStore();
-  const entries = await Promise.all(
-    artifactRefs(view).map(async (ref) => {
-      const v = await verifyRemembered(store, ref);
-      const state: ArtifactState = { path: ref.path, status: v.status, bytes: v.bytes, sha256: ref.sha256, ...(v.reason ? { reason: v.reason } : {}) };
-      return [ref.kind, state] as const;
+  const refs = views.map((v) => artifactRefs(v));
+  const paths = refs.flat().flatMap((r) => (r.path ? [r.path] : []));
+  const stamps = new Map(paths.map((p, i) => [p, i]));
+  const stampList = paths.length ? await artifactStamps(store, paths) : [];
+  return Promise.all(
+    views.map(async (view, i) => {
+      const entries = await Promise.all(
+        refs[i].map(async (ref) => {
+          const stamp = ref.path ? stampList[stamps.get(ref.path) as number] : "absent";
+          const v = await verifyRemembered(store, ref, stamp);
+          const state: ArtifactState = { path: ref.path, status: v.status, bytes: v.bytes, sha256: ref.sha256, ...(v.reason ? { reason: v.reason } : {}) };
+          return [ref.kind, state] as const;
+        }),
+      );
+      const artifacts = Object.fromEntries(entries) as Record<ModelArtifactKind, ArtifactState>;
+      return { ...view, artifacts, artifacts_ok: entries.every(([, st]) => st.status === "present") };
     }),
   );
-  const artifacts = Object.fromEntries(entries) as Record<ModelArtifactKind, ArtifactState>;
-  return { ...view, artifacts, artifacts_ok: entries.every(([, s]) => s.status === "present") };
 }
 
 /**
@@ -156,7 +163,7 @@ function formatSeconds(s: number): string {
  * recorded one (`rowsIfUnrecorded` for a file no upload recorded).
  */
 async function assertTrainingWithinLimit(
-  cfg: { algorithm: string; hyperparameters?: Record<string, number>; features: string[]; training_csv: string },
+  cfg: { algorithm: string; hyperparameters?: HyperparameterSet; features: string[]; training_csv: string },
   rowsIfUnrecorded?: number,
 ): Promise<void> {
   const recorded = await Dataset.findOne({ path: cfg.training_csv }, { rows: 1 }).lean();
@@ -198,14 +205,24 @@ function findModel(id: string): Promise<ModelLean> {
   return findByIdOrThrow<ModelLean>(ModelConfig, id, "model");
 }
 
-export async function getModel(id: string): Promise<ModelView> {
-  return withArtifactStatus(toModelView(await findModel(id)));
+export async function getModel(id: string): Promise<ModelDetail> {
+  const doc = await findModel(id);
+  const [[view], versions] = await Promise.all([withArtifactStatus([toModelView(doc)]), listVersions(id, doc.run_id ?? null)]);
+  const promotions = (doc.promotions ?? []).map((p) => ({ at: isoOrNull(p.at), by: (p.by as Actor | null) ?? null, from: p.from ?? null, to: p.to ?? "" })).reverse();
+  return { ...view, versions, promotions };
 }
 
-export async function listModels(): Promise<ModelView[]> {
+/** One page of models (oldest first, or newest first), each with its artifacts' verified state. */
+export async function listModels(page: PageRequest = { limit: 50 }, order: 1 | -1 = 1): Promise<{ models: ModelView[]; next_cursor: string | null }> {
+  const { items, next_cursor } = await findPage<ModelLean>(ModelConfig, {}, page, order);
+  return { models: await withArtifactStatus(items.map(toModelView)), next_cursor };
+}
+
+/** How many models exist and how many have a trained run: counted, not listed, so it stays cheap with hundreds. */
+export async function countModels(): Promise<{ total: number; trained: number }> {
   await connectDb();
-  const docs = await ModelConfig.find().sort({ createdAt: 1 }).lean<ModelLean[]>();
-  return Promise.all(docs.map((d) => withArtifactStatus(toModelView(d))));
+  const [total, trained] = await Promise.all([ModelConfig.estimatedDocumentCount(), ModelConfig.countDocuments({ run_id: { $ne: null } })]);
+  return { total, trained };
 }
 
 /**
@@ -246,16 +263,20 @@ export async function deleteModel(id: string): Promise<{ deleted: true; removed_
   }
   const res = await withTargetLock(ModelConfig, doc._id, busyMessage(doc.name, "deleting"), () => ModelConfig.deleteOne({ _id: doc._id }));
   if (res.deletedCount !== 1) throw new NotFoundError("model", id);
-  const paths = artifactPaths(doc);
-  await deleteArtifactSet(defaultArtifactStore(), paths);
-  return { deleted: true, removed_artifacts: paths.length };
+  // Every version goes with it; the current version's files are among them (and removed here too for configs trained before versions).
+  const removed = await deleteVersionsOf(doc._id);
+  await deleteArtifactSet(defaultArtifactStore(), artifactPaths(doc));
+  return { deleted: true, removed_artifacts: Math.max(removed, artifactPaths(doc).length) };
 }
 
 /** Queues a training job; 409 while one is queued or running, 400 when it would take longer than MAX_TRAINING_SECONDS. */
-export async function requestTraining(id: string): Promise<JobView> {
+export async function requestTraining(id: string, requestedBy: Actor | null = null): Promise<JobView> {
   const doc = await findModel(id);
+  if (doc.retrainable === false) {
+    throw new ConflictError(`Model "${doc.name}" cannot be retrained: its dataset "${doc.training_csv}" was deleted. Its current version keeps serving.`);
+  }
   await assertTrainingWithinLimit({ ...doc, hyperparameters: (doc.hyperparameters ?? {}) as Record<string, number> });
-  return requestJob("train_model", ModelConfig, doc._id, `Model "${doc.name}" is already training; wait for that run to finish.`);
+  return requestJob("train_model", ModelConfig, doc._id, `Model "${doc.name}" is already training; wait for that run to finish.`, requestedBy);
 }
 
 /** Probabilities of target = 1, served from the saved artifacts (cached after the first load). */

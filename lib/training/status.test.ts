@@ -15,7 +15,7 @@ describe("artifact status in model listings", () => {
     expect((await getModel(model.id)).artifacts?.model.status).toBe("missing");
     await trainModel(model.id);
 
-    const first = (await listModels()).find((m) => m.id === model.id)!;
+    const first = (await listModels()).models.find((m) => m.id === model.id)!;
     expect(first.artifacts_ok).toBe(true);
     expect(first.artifacts?.scaler).toMatchObject({ status: "present", bytes: expect.any(Number) });
     expect((await getModel(model.id)).artifacts?.scaler.status).toBe("present");
@@ -33,7 +33,7 @@ describe("artifact status in model listings", () => {
     expect(corrupt.artifacts?.model.status).toBe("present");
 
     fs.unlinkSync(path.join(env.artifactDir, first.features_path!));
-    const missing = (await listModels()).find((m) => m.id === model.id)!;
+    const missing = (await listModels()).models.find((m) => m.id === model.id)!;
     expect(missing.artifacts?.features.status).toBe("missing");
   });
 });

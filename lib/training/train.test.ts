@@ -2,11 +2,11 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { LocalArtifactStore } from "@/lib/artifacts";
+import { LocalArtifactStore, newRunId } from "@/lib/artifacts";
 import { readDatasetText } from "@/lib/datasets";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
 import { useTestEnv } from "@/lib/testing/env";
-import { SMALL_FOREST, saveSyntheticDataset } from "@/lib/testing/fixtures";
+import { SMALL_FOREST, saveSyntheticDataset, runsOf } from "@/lib/testing/fixtures";
 import { ModelConfig } from "@/models/ModelConfig";
 import { clearCaches } from "@/lib/cache";
 import { fitAndMeasure } from "@/lib/ml/pipeline";
@@ -44,7 +44,7 @@ describe("training saves artifacts", () => {
       expect(doc?.checksums?.[kind]).toBe(sha256(file));
     }
     expect(doc?.metrics?.accuracy).toBeGreaterThan(0.6);
-    expect(doc?.history).toHaveLength(1);
+    expect(await runsOf(model.id)).toEqual([{ run_id: result.run_id, status: "succeeded", trigger: "manual", error: null }]);
   });
 
   it("a model loaded from artifacts predicts exactly what the in-memory model predicted", async () => {
@@ -62,7 +62,11 @@ describe("training saves artifacts", () => {
       const { X, y } = toNumericMatrix(parseCsv(await readDatasetText(ds.path)), spec);
       const { pipeline, metrics } = await fitAndMeasure(X, y, spec);
       const inMemory = pipeline.predictProba(X);
-      await saveArtifactsForTrainedModel(created.id, pipeline, { metrics, training_ms: 1, started_at: new Date(), trigger: "manual" });
+      await saveArtifactsForTrainedModel(
+        { modelId: created.id, runId: newRunId(), spec: { ...spec, hyperparameters: {} }, trigger: "manual", startedBy: null, startedAt: new Date(), dataset: null },
+        pipeline,
+        { metrics, training_ms: 1 },
+      );
       clearCaches();
       const doc = await ModelConfig.findById(created.id).lean();
       const loaded = await loadTrainedModel(doc!);

@@ -5,6 +5,8 @@ import { z } from "zod";
 import { actionError } from "@/app/_lib/action-results";
 import { requireActionRole } from "@/app/_lib/session";
 import type { UploadState } from "@/components/datasets/upload-state";
+import type { SimpleFormState } from "@/components/simple-form";
+import { deleteDatasetChecked } from "@/lib/training/datasets";
 import { chunksOf } from "@/app/_lib/streams";
 import { buildFeatureDataset, storeDataset } from "@/lib/forecast/datasets";
 
@@ -56,5 +58,18 @@ export async function buildFeatureTableAction(_prev: UploadState, formData: Form
     return { ok: true, message: `Saved ${dataset.path}: ${dataset.rows} games with their pre-game features.`, fieldErrors: {}, dataset };
   } catch (err) {
     return { ...actionError(err, "buildFeatureTable"), dataset: null };
+  }
+}
+
+/** Deletes a dataset; refused while models train on it unless the form asks to keep them serving without retraining. */
+export async function deleteDatasetAction(datasetPath: string, _prev: SimpleFormState, form: FormData): Promise<SimpleFormState> {
+  try {
+    await requireActionRole("editor");
+    const done = await deleteDatasetChecked(datasetPath, form.get("force") === "true");
+    refresh();
+    const kept = done.not_retrainable.length ? ` ${done.not_retrainable.join(", ")} keep serving but cannot be trained again.` : "";
+    return { ok: true, message: `Deleted ${datasetPath}.${kept}`, fieldErrors: {} };
+  } catch (err) {
+    return actionError(err, "deleteDataset");
   }
 }

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
-import { buildFeatureTableAction, uploadDatasetAction } from "@/app/(dashboard)/datasets/actions";
+import { buildFeatureTableAction, deleteDatasetAction, uploadDatasetAction } from "@/app/(dashboard)/datasets/actions";
 import { FeatureTableForm } from "@/components/datasets/feature-table-form";
+import { SimpleForm } from "@/components/simple-form";
 import { DatasetUploadForm } from "@/components/datasets/upload-form";
 import { formatBytes, formatCount, formatDate } from "@/components/format";
 import { Badge, ButtonLink, Card, EmptyState, PageHeader, DataTable, td } from "@/components/ui";
@@ -44,7 +45,7 @@ export default async function DatasetsPage() {
               Upload game results (date, season, team1, team2, score1, score2), or a CSV with a header row, numeric feature columns and a 0/1 target column.
             </EmptyState>
           ) : (
-            <DataTable label="Stored datasets" testId="datasets-table" minWidth="min-w-[720px]" headers={["Name", "Kind", "Rows", "Contents", "Size", "Uploaded"]}>
+            <DataTable label="Stored datasets" testId="datasets-table" minWidth="min-w-[760px]" headers={["Name", "Kind", "Rows", "Contents", "Size", "Uploaded", "Delete"]}>
               <tbody>
                 {datasets.map((d) => (
                   <tr key={d.path} data-testid="dataset-row" data-dataset={d.path} data-kind={d.kind}>
@@ -58,6 +59,25 @@ export default async function DatasetsPage() {
                     </td>
                     <td className={`${td} whitespace-nowrap tabular-nums`}>{formatBytes(d.bytes)}</td>
                     <td className={`${td} whitespace-nowrap`}>{formatDate(d.created_at)}</td>
+                    <td className={td}>
+                      <SimpleForm
+                        inline
+                        action={deleteDatasetAction.bind(null, d.path)}
+                        label={`Delete ${d.path}`}
+                        submitLabel="Delete"
+                        fields={[
+                          {
+                            name: "force",
+                            label: "If models train on it",
+                            type: "select",
+                            options: [
+                              { value: "", label: "refuse" },
+                              { value: "true", label: "keep them serving, never retrained" },
+                            ],
+                          },
+                        ]}
+                      />
+                    </td>
                   </tr>
                 ))}
               </tbody>

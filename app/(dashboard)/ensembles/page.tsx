@@ -6,12 +6,15 @@ import { LiveRefresh } from "@/components/live-refresh";
 import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
 import { isBusy } from "@/models/statuses";
 import { listEnsembles } from "@/lib/ensemble/service";
+import { cursorParam } from "@/app/_lib/cursor";
+import { Pager } from "@/components/pager";
 
 export const metadata: Metadata = { title: "Ensembles · NBA Ensemble Lab" };
 
-export default async function EnsemblesPage() {
+export default async function EnsemblesPage({ searchParams }: PageProps<"/ensembles">) {
   await connection();
-  const ensembles = await listEnsembles();
+  const after = cursorParam((await searchParams).after);
+  const { ensembles, next_cursor } = await listEnsembles({ limit: 50, cursor: after });
   return (
     <div className="space-y-6">
       <PageHeader
@@ -27,6 +30,7 @@ export default async function EnsemblesPage() {
       ) : (
         <EnsemblesTable ensembles={ensembles} />
       )}
+      <Pager basePath="/ensembles" nextCursor={next_cursor} paged={after !== undefined} shown={ensembles.length} />
     </div>
   );
 }

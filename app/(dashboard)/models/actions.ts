@@ -1,18 +1,22 @@
 "use server";
 
+import { refresh } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { actionError, startJob, stopJob } from "@/app/_lib/action-results";
 import { formInput } from "@/app/_lib/form-input";
 import { requireActionRole } from "@/app/_lib/session";
 import type { ActionState, CancelJobResult, StartJobResult } from "@/components/action-state";
+import type { SimpleFormState } from "@/components/simple-form";
 import { cancelJob } from "@/lib/jobs/cancel";
 import { estimateTrainingSeconds } from "@/lib/ml/algorithms";
 import { createModelConfig, deleteModel, requestTraining, updateModelConfig } from "@/lib/training/service";
+import { promoteVersion } from "@/lib/training/versions";
+import { importBundle } from "@/lib/bundles";
 
 /** The model form's fields as the lib's input; the lib validates meaning and ranges. */
 function modelInputFromForm(formData: FormData) {
-  return formInput(formData, { lists: ["features"], optional: ["calibration", "seed"], numberGroups: ["hyperparameters"] });
+  return formInput(formData, { lists: ["features"], optional: ["calibration", "seed"], valueGroups: ["hyperparameters"] });
 }
 
 export async function createModelAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
@@ -37,7 +41,7 @@ export async function updateModelAction(modelId: string, _prev: ActionState, for
 }
 
 export async function trainModelAction(modelId: string): Promise<StartJobResult> {
-  return startJob("trainModel", () => requestTraining(modelId));
+  return startJob("trainModel", (who) => requestTraining(modelId, who));
 }
 
 export async function cancelTrainingAction(jobId: string): Promise<CancelJobResult> {
@@ -56,7 +60,7 @@ export async function deleteModelAction(modelId: string, _prev: ActionState, _fo
 
 const EstimateInput = z.object({
   algorithm: z.string(),
-  hyperparameters: z.record(z.string(), z.number().finite()),
+  hyperparameters: z.record(z.string(), z.union([z.number().finite(), z.string().max(100)])),
   rows: z.number().int().min(0).max(1e9),
   features: z.number().int().min(0).max(10_000),
 });
@@ -71,5 +75,38 @@ export async function estimateTrainingAction(input: unknown): Promise<number | n
     return estimateTrainingSeconds(algorithm, hyperparameters, rows, features);
   } catch {
     return null;
+  }
+}
+
+/** Makes an earlier version the current one (a rollback), as the signed-in editor. */
+export async function promoteVersionAction(modelId: string, runId: string, _prev: SimpleFormState, _form: FormData): Promise<SimpleFormState> {
+  try {
+    const who = await requireActionRole("editor");
+    const moved = await promoteVersion(modelId, runId, { id: who.userId, name: who.name });
+    refresh();
+    return { ok: true, message: `Run ${moved.to} is the current version again.`, fieldErrors: {} };
+  } catch (err) {
+    return actionError(err, "promoteVersion");
+  }
+}
+
+/** Imports a bundle file exported by another deployment (or this one): its models, and its ensemble if it has one. */
+export async function importBundleAction(_prev: SimpleFormState, form: FormData): Promise<SimpleFormState> {
+  try {
+    await requireActionRole("editor");
+    const file = form.get("bundle");
+    if (!(file instanceof File) || file.size === 0) return { ok: false, message: "Choose a bundle file.", fieldErrors: { bundle: ["choose a .bundle.json file"] } };
+    let document: unknown;
+    try {
+      document = JSON.parse(await file.text());
+    } catch {
+      return { ok: false, message: "That file is not a bundle (it is not JSON).", fieldErrors: { bundle: ["not JSON"] } };
+    }
+    const imported = await importBundle(document);
+    refresh();
+    const what = imported.ensemble ? `the ensemble "${imported.ensemble.name}" and ` : "";
+    return { ok: true, message: `Imported ${what}${imported.models.map((m) => `"${m.name}"`).join(", ")}.`, fieldErrors: {} };
+  } catch (err) {
+    return actionError(err, "importBundle");
   }
 }

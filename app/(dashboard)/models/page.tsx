@@ -2,16 +2,21 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
 import { ModelsTable } from "@/components/models/models-table";
-import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
+import { ButtonLink, Card, EmptyState, PageHeader } from "@/components/ui";
 import { isBusy } from "@/models/statuses";
 import { LiveRefresh } from "@/components/live-refresh";
 import { listModels } from "@/lib/training/service";
+import { cursorParam } from "@/app/_lib/cursor";
+import { Pager } from "@/components/pager";
+import { SimpleForm } from "@/components/simple-form";
+import { importBundleAction } from "./actions";
 
 export const metadata: Metadata = { title: "Models · NBA Ensemble Lab" };
 
-export default async function ModelsPage() {
+export default async function ModelsPage({ searchParams }: PageProps<"/models">) {
   await connection();
-  const models = await listModels();
+  const after = cursorParam((await searchParams).after);
+  const { models, next_cursor } = await listModels({ limit: 50, cursor: after });
   return (
     <div className="space-y-6">
       <PageHeader
@@ -27,6 +32,15 @@ export default async function ModelsPage() {
       ) : (
         <ModelsTable models={models} />
       )}
+      <Pager basePath="/models" nextCursor={next_cursor} paged={after !== undefined} shown={models.length} />
+      <Card title="Import a bundle">
+        <SimpleForm
+          action={importBundleAction}
+          label="Import a bundle"
+          submitLabel="Import"
+          fields={[{ name: "bundle", label: "Bundle file", type: "file", accept: ".json,application/json", hint: "A .bundle.json downloaded from a model or ensemble page, here or on another deployment." }]}
+        />
+      </Card>
     </div>
   );
 }

@@ -4,7 +4,8 @@ import { checkRequest } from "@/lib/auth/guards";
 import { requireRole, type Identity } from "@/lib/auth/identity";
 import type { Role } from "@/lib/auth/roles";
 import { config } from "@/lib/config";
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "@/lib/errors";
+import { pageRequestSchema, type PageRequest } from "@/lib/db";
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, parseInput } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
 export function json(body: unknown, status = 200) {
@@ -112,4 +113,18 @@ export async function readJson(req: Request, limitBytes = 1024 * 1024): Promise<
   } catch {
     throw new ValidationError("The request body is not valid JSON.");
   }
+}
+
+/** ?limit and ?cursor of a listing, checked (a bad value is a 400 naming it). */
+export function pageOf(req: Request): PageRequest {
+  const params = Object.fromEntries(new URL(req.url).searchParams);
+  return parseInput(pageRequestSchema, params, "The listing's query is not valid.");
+}
+
+/** A JSON document the browser saves as a file rather than shows. */
+export function download(body: unknown, fileName: string): Response {
+  const safe = fileName.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 120);
+  return new Response(JSON.stringify(body), {
+    headers: { "content-type": "application/json", "content-disposition": `attachment; filename="${safe}"` },
+  });
 }

@@ -13,14 +13,14 @@ describe("algorithmCatalog", () => {
       for (const f of fields) expect(f.help.length).toBeGreaterThan(10);
     }
     const trees = fieldsOf("random_forest").find((f) => f.name === "n_estimators");
-    expect(trees).toMatchObject({ integer: true, min: 1 });
-    expect(trees?.max).toBeGreaterThan(1);
-    expect(fieldsOf("logistic_regression").find((f) => f.name === "l2")?.integer).toBe(false);
+    expect(trees).toMatchObject({ kind: "number", integer: true, min: 1 });
+    expect(trees?.kind === "number" && trees.max).toBeGreaterThan(1);
+    expect(fieldsOf("logistic_regression").find((f) => f.name === "l2")).toMatchObject({ kind: "number", integer: false });
   });
 
   it("tells a bound the value must stay above from one it may equal", () => {
     expect(fieldsOf("random_forest").find((f) => f.name === "max_features")).toMatchObject({ min: 0, max: 1, minExclusive: true });
-    expect(fieldsOf("random_forest").find((f) => f.name === "n_estimators")?.minExclusive).toBe(false);
+    expect(fieldsOf("random_forest").find((f) => f.name === "n_estimators")).toMatchObject({ minExclusive: false });
     expect(fieldsOf("logistic_regression").find((f) => f.name === "l2")).toMatchObject({ min: 0, minExclusive: false });
   });
 

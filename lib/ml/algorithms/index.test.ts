@@ -14,11 +14,13 @@ import {
 describe("hyperparameters", () => {
   it("fill in defaults", () => {
     expect(defaultHyperparameters("random_forest")).toEqual({
-      n_estimators: 40,
+      n_estimators: 100,
       max_depth: 8,
-      max_samples: 1500,
-      max_features: 0.8,
+      max_samples: 0,
+      max_features: 1,
+      split_features: 1,
       min_samples_split: 10,
+      engine: "fast",
     });
     expect(defaultHyperparameters("logistic_regression")).toEqual({ l2: 1e-3, max_iter: 50, tol: 1e-6 });
     const partial = createClassifier("random_forest", { n_estimators: 5 }, 1);
@@ -82,14 +84,18 @@ describe("classifierFromJSON", () => {
 });
 
 describe("estimateTrainingSeconds", () => {
-  it("scales with work and is capped by max_samples for the forest", () => {
+  it("scales with work, follows the forest's engine, and is capped by max_samples for the library engine", () => {
     const rf = defaultHyperparameters("random_forest");
     const small = estimateTrainingSeconds("random_forest", rf, 1000, 12);
-    const capped = estimateTrainingSeconds("random_forest", rf, 20_000, 12);
+    const large = estimateTrainingSeconds("random_forest", rf, 20_000, 12);
     expect(small).toBeGreaterThan(0);
-    expect(capped).toBeGreaterThan(small);
-    expect(estimateTrainingSeconds("random_forest", rf, 60_000, 12)).toBeCloseTo(capped, 0);
-    expect(estimateTrainingSeconds("random_forest", { ...rf, n_estimators: 80 }, 20_000, 12)).toBeCloseTo(2 * capped, 6);
+    expect(large).toBeGreaterThan(5 * small);
+    expect(estimateTrainingSeconds("random_forest", { ...rf, n_estimators: 200 }, 20_000, 12)).toBeGreaterThan(1.8 * large);
+    const library = { ...rf, engine: "ml-random-forest", max_samples: 1500 };
+    const capped = estimateTrainingSeconds("random_forest", library, 20_000, 12);
+    expect(estimateTrainingSeconds("random_forest", library, 60_000, 12)).toBeCloseTo(capped, 6);
+    expect(capped).toBeGreaterThan(20 * estimateTrainingSeconds("random_forest", { ...rf, max_samples: 1500 }, 20_000, 12));
+    expect(Object.keys(refusal(() => estimateTrainingSeconds("random_forest", { engine: "xgboost" }, 1000, 12)).fields)).toEqual(["hyperparameters.engine"]);
     const lr = defaultHyperparameters("logistic_regression");
     expect(estimateTrainingSeconds("logistic_regression", lr, 60_000, 20)).toBeGreaterThan(estimateTrainingSeconds("logistic_regression", lr, 6_000, 20));
   });

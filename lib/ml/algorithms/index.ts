@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ValidationError, type FieldErrors } from "@/lib/errors";
+import { APP_NAME, APP_VERSION } from "@/lib/version";
 import { InvalidModelStateError } from "../errors";
 import {
   hyperparameterField,
@@ -7,13 +8,17 @@ import {
   type AlgorithmDefinition,
   type HyperparameterField,
   type HyperparameterSpecs,
+  type HyperparameterValue,
 } from "./define";
 import { logisticRegression } from "./logistic-regression";
 import { randomForest } from "./random-forest";
 import type { Classifier, Estimator, FitOptions, SerializedClassifier } from "./types";
 
 export type { Classifier, Estimator, FitOptions, SerializedClassifier } from "./types";
-export { defineAlgorithm, type AlgorithmDefinition, type HyperparameterField, type HyperparameterValues } from "./define";
+export { defineAlgorithm, type AlgorithmDefinition, type HyperparameterField, type HyperparameterValue, type HyperparameterValues } from "./define";
+
+/** Hyperparameters by name, as configs, forms and artifacts hold them. */
+export type HyperparameterSet = Record<string, HyperparameterValue>;
 
 /**
  * The one list of algorithms. Everything else (API and form schemas, mongoose
@@ -77,7 +82,7 @@ export function algorithmLabel(name: string): string {
   return registry.get(name)?.label ?? name;
 }
 
-export function defaultHyperparameters(name: string): Record<string, number> {
+export function defaultHyperparameters(name: string): HyperparameterSet {
   return { ...hyperparametersSchema(definitionOf(name).hyperparameters).parse({}) };
 }
 
@@ -86,17 +91,22 @@ export function defaultHyperparameters(name: string): Record<string, number> {
  * defaults, unknown names and out-of-range values become field errors keyed
  * `hyperparameters.<name>`. Returns every value, defaults filled in.
  */
-export function parseHyperparameters(name: string, raw: unknown): Record<string, number> {
+export function parseHyperparameters(name: string, raw: unknown): HyperparameterSet {
   const definition = definitionOf(name);
   const input = raw ?? {};
   if (typeof input !== "object" || Array.isArray(input)) {
     throw new ValidationError("The hyperparameters are invalid.", {
-      hyperparameters: ["Hyperparameters must be an object of names to numbers."],
+      hyperparameters: ["Hyperparameters must be an object of names to values."],
     });
   }
   const result = hyperparametersSchema(definition.hyperparameters).safeParse(input);
-  if (result.success) return result.data;
   const fields: FieldErrors = {};
+  if (result.success) {
+    const conflicts = combinationErrors(definition, result.data);
+    if (!conflicts) return result.data;
+    for (const [key, message] of Object.entries(conflicts)) fields[`hyperparameters.${key}`] = [message];
+    throw new ValidationError(`Invalid hyperparameters for ${name}.`, fields);
+  }
   const known = Object.keys(definition.hyperparameters).join(", ");
   for (const issue of result.error.issues) {
     if (issue.code === "unrecognized_keys") {
@@ -111,17 +121,34 @@ export function parseHyperparameters(name: string, raw: unknown): Record<string,
   throw new ValidationError(`Invalid hyperparameters for ${name}.`, fields);
 }
 
-/** Rough training-time forecast in seconds, for the UI to warn before a long run ("about", never a promise). */
-export function estimateTrainingSeconds(name: string, hyperparameters: Record<string, number>, rows: number, features: number): number {
-  const definition = definitionOf(name);
-  return definition.estimateSeconds({ ...defaultHyperparameters(name), ...hyperparameters }, rows, features);
+/** The definition's messages for hyperparameters that do not go together, if any. */
+function combinationErrors(definition: AnyAlgorithm, values: HyperparameterSet): Record<string, string> | undefined {
+  const conflicts = definition.checkCombination?.(values);
+  return conflicts && Object.keys(conflicts).length > 0 ? (conflicts as Record<string, string>) : undefined;
+}
+
+/**
+ * Rough training-time forecast in seconds, for the UI to warn before a long run
+ * ("about", never a promise). Missing values get defaults; values the
+ * algorithm would refuse are a ValidationError, as in parseHyperparameters.
+ */
+export function estimateTrainingSeconds(name: string, hyperparameters: HyperparameterSet, rows: number, features: number): number {
+  return definitionOf(name).estimateSeconds(parseHyperparameters(name, hyperparameters), rows, features);
+}
+
+/** The learner a version of `name` with these settings was grown by, e.g. a library and its version. */
+export function learnerOf(name: string, hyperparameters: Record<string, number>): string {
+  const definition = registry.get(name);
+  const own = `${APP_NAME} ${APP_VERSION}`;
+  if (!definition?.learner) return own;
+  return definition.learner({ ...defaultHyperparameters(name), ...hyperparameters });
 }
 
 /** An estimator with its name, settings and seed: what the rest of the app calls a classifier. */
 class RegisteredClassifier implements Classifier {
   constructor(
     readonly algorithm: string,
-    private readonly hyperparameters: Record<string, number>,
+    private readonly hyperparameters: HyperparameterSet,
     private readonly seed: number,
     private readonly estimator: Estimator,
   ) {}
@@ -151,7 +178,7 @@ export function createClassifier(name: string, hyperparameters: unknown, seed: n
 
 const serializedSchema = z.object({
   algorithm: z.string(),
-  hyperparameters: z.record(z.string(), z.number()),
+  hyperparameters: z.record(z.string(), z.union([z.number(), z.string()])),
   seed: z.number().int(),
   state: z.unknown(),
 });
@@ -173,9 +200,14 @@ export function classifierFromJSON(json: SerializedClassifier): Classifier {
   const { algorithm, hyperparameters, seed, state } = envelope.data;
   const definition = registry.get(algorithm);
   if (!definition) throw new InvalidModelStateError(`Saved model has an unknown algorithm: ${unknownAlgorithmMessage(algorithm)}`);
-  const values = hyperparametersSchema(definition.hyperparameters).safeParse(hyperparameters);
+  const values = hyperparametersSchema(definition.hyperparameters, { saved: true }).safeParse(hyperparameters);
   if (!values.success) {
     throw new InvalidModelStateError(`Saved ${algorithm} model has invalid hyperparameters (${firstIssue(values.error, "hyperparameters")})`);
+  }
+  const conflicts = combinationErrors(definition, values.data);
+  if (conflicts) {
+    const [key, message] = Object.entries(conflicts)[0];
+    throw new InvalidModelStateError(`Saved ${algorithm} model has invalid hyperparameters ("${key}": ${message})`);
   }
   const parsedState = definition.stateSchema.safeParse(state);
   if (!parsedState.success) {

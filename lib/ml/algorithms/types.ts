@@ -19,7 +19,8 @@ export interface Estimator<State = unknown> {
 
 export interface SerializedClassifier {
   algorithm: string;
-  hyperparameters: Record<string, number>;
+  /** Numbers, or option names for choice hyperparameters. */
+  hyperparameters: Record<string, number | string>;
   seed: number;
   /** Algorithm-specific, plain JSON; only the algorithm's own schema interprets it. */
   state: unknown;

@@ -12,7 +12,7 @@ import { TimingChart } from "@/components/ensembles/timing-chart";
 import { formatDate } from "@/components/format";
 import { TrainPanel } from "@/components/jobs/train-panel";
 import { MetricsList } from "@/components/models/metrics-list";
-import { Alert, Badge, Card, DefinitionList, PageHeader, StatusBadge } from "@/components/ui";
+import { Alert, Badge, Card, DefinitionList, PageHeader, StatusBadge, buttonStyles } from "@/components/ui";
 import { getEnsemble } from "@/lib/ensemble/service";
 import { compareLatestBuild } from "@/lib/ensemble/speedup";
 import { latestJobFor } from "@/lib/jobs/queue";
@@ -52,6 +52,13 @@ export default async function EnsemblePage({ params }: PageProps<"/ensembles/[id
               Stacking {ensemble.base_models.length} models with a {algorithmLabel(ensemble.meta_model_type).toLowerCase()} meta-model
             </span>
           </span>
+        }
+        actions={
+          ensemble.run_id && !ensemble.stale ? (
+            <a className={buttonStyles.secondary} href={`/api/ensembles/${ensemble.id}/bundle`} download data-testid="ensemble-bundle">
+              Download bundle
+            </a>
+          ) : null
         }
       />
 

@@ -11,7 +11,8 @@ export const metadata: Metadata = { title: "New ensemble · NBA Ensemble Lab" };
 
 export default async function NewEnsemblePage() {
   await connection();
-  const [models, datasets] = await Promise.all([listModels(), listDatasets()]);
+  // The newest 200 models are offered; a team with more picks among the most recent.
+  const [{ models }, datasets] = await Promise.all([listModels({ limit: 200 }, -1), listDatasets()]);
   return (
     <div className="space-y-6">
       <PageHeader

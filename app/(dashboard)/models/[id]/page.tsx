@@ -3,15 +3,16 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
-import { cancelTrainingAction, deleteModelAction, trainModelAction } from "@/app/(dashboard)/models/actions";
+import { cancelTrainingAction, deleteModelAction, promoteVersionAction, trainModelAction } from "@/app/(dashboard)/models/actions";
 import { DeleteConfirm } from "@/components/delete-confirm";
 import { formatDate, formatMs } from "@/components/format";
 import { TrainPanel } from "@/components/jobs/train-panel";
 import { ArtifactTable } from "@/components/models/artifact-table";
 import { MetricsList } from "@/components/models/metrics-list";
-import { TrainingHistory } from "@/components/models/training-history";
-import { Alert, ButtonLink, Card, DefinitionList, PageHeader, StatusBadge } from "@/components/ui";
-import { listEnsembles } from "@/lib/ensemble/service";
+import { VersionsTable } from "@/components/models/versions-table";
+import { pageIdentity } from "@/app/_lib/session";
+import { Alert, ButtonLink, Card, DefinitionList, PageHeader, StatusBadge, buttonStyles } from "@/components/ui";
+import { ensemblesUsing } from "@/lib/ensemble/service";
 import { latestJobFor } from "@/lib/jobs/queue";
 import { getModel } from "@/lib/training/service";
 import { algorithmLabel } from "@/lib/ml/algorithms";
@@ -30,8 +31,7 @@ export default async function ModelPage({ params }: PageProps<"/models/[id]">) {
   await connection();
   const { id } = await params;
   const model = await readModel(id);
-  const [job, ensembles] = await Promise.all([latestJobFor(model.id), listEnsembles()]);
-  const usedBy = ensembles.filter((e) => e.base_model_ids.includes(model.id));
+  const [job, usedBy, { allowed }] = await Promise.all([latestJobFor(model.id), ensemblesUsing(model.id), pageIdentity("editor")]);
 
   return (
     <div className="space-y-6">
@@ -48,9 +48,16 @@ export default async function ModelPage({ params }: PageProps<"/models/[id]">) {
           </span>
         }
         actions={
-          <ButtonLink variant="secondary" href={`/models/${model.id}/edit`}>
-            Edit settings
-          </ButtonLink>
+          <>
+            {model.run_id ? (
+              <a className={buttonStyles.secondary} href={`/api/models/${model.id}/bundle`} download data-testid="model-bundle">
+                Download bundle
+              </a>
+            ) : null}
+            <ButtonLink variant="secondary" href={`/models/${model.id}/edit`}>
+              Edit settings
+            </ButtonLink>
+          </>
         }
       />
 
@@ -62,6 +69,11 @@ export default async function ModelPage({ params }: PageProps<"/models/[id]">) {
                 ? `Last trained ${formatDate(model.artifacts_saved_at)} in ${formatMs(model.training_ms)}. Training again writes a new run and new artifacts.`
                 : "Not trained yet. Training fits the scaler and the model, then saves three artifacts."}
             </p>
+            {model.retrainable ? null : (
+              <Alert tone="warn" data-testid="not-retrainable">
+                Its dataset was deleted: this model keeps serving its current version but cannot be trained again.
+              </Alert>
+            )}
             {model.status === "failed" && model.last_error ? (
               <Alert data-testid="model-last-error">The last training failed: {model.last_error}</Alert>
             ) : null}
@@ -128,8 +140,25 @@ export default async function ModelPage({ params }: PageProps<"/models/[id]">) {
         />
       </Card>
 
-      <Card title="Training history">
-        <TrainingHistory history={model.history} />
+      <Card title="Versions" data-testid="versions-card">
+        <p className="mb-3 text-sm text-slate-700">
+          Every successful run is a version with its own artifacts. Making an earlier one current is a rollback: ensembles built on another
+          version become stale until rebuilt. The newest versions are kept (and any an ensemble uses); older ones lose their artifacts.
+        </p>
+        <VersionsTable versions={model.versions} promote={(runId) => promoteVersionAction.bind(null, model.id, runId)} canPromote={allowed} />
+        {model.promotions.length ? (
+          <div className="mt-4">
+            <h3 className="text-sm font-semibold">Earlier versions made current</h3>
+            <ul className="mt-1 space-y-1 text-sm text-slate-700" data-testid="promotions">
+              {model.promotions.map((p) => (
+                <li key={`${p.at}-${p.to}`}>
+                  {formatDate(p.at)}: {p.by?.name ?? "someone"} moved the current version from <code className="text-xs">{p.from ?? "none"}</code> to{" "}
+                  <code className="text-xs">{p.to}</code>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
       </Card>
 
       <Card title="Delete">

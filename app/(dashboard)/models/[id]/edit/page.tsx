@@ -39,7 +39,7 @@ export default async function EditModelPage({ params }: PageProps<"/models/[id]/
         initial={{
           name: model.name,
           algorithm: model.algorithm,
-          hyperparameters: model.hyperparameters as Record<string, number>,
+          hyperparameters: model.hyperparameters,
           features: model.features,
           target: model.target,
           training_csv: model.training_csv,

@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { InvalidModelStateError } from "../errors";
+
+/**
+ * Trees in flat pre-order arrays: predictions need no library internals, the
+ * saved state is small plain JSON, and a forest rebuilt from it predicts
+ * bit-for-bit what the original did.
+ *
+ * P(y = 1) is the mean over trees of the share of class-1 training rows in the
+ * leaf a row lands in (scikit-learn's predict_proba), which is smoother than the
+ * share of trees voting 1 and so better for log loss and for stacking.
+ */
+
+/** One tree in pre-order; leaves have feature -1 and children -1. A row goes left when row[feature] < threshold. */
+export interface FlatTree {
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  /** P(y = 1) at a leaf; 0 at inner nodes. */
+  value: Float64Array;
+}
+
+const flatTreeSchema = z.object({
+  feature: z.array(z.number().int().min(-1)),
+  threshold: z.array(z.number()),
+  left: z.array(z.number().int().min(-1)),
+  right: z.array(z.number().int().min(-1)),
+  value: z.array(z.number().min(0).max(1)),
+});
+
+export const forestStateSchema = z.object({
+  n_features: z.number().int().positive(),
+  trees: z.array(flatTreeSchema).min(1),
+});
+
+/** The saved form: plain number arrays, unchanged from the first forest format so old artifacts still load. */
+export type FlatTreeState = z.output<typeof flatTreeSchema>;
+export type ForestState = z.output<typeof forestStateSchema>;
+
+export interface Forest {
+  trees: FlatTree[];
+  nFeatures: number;
+}
+
+/** Index of the leaf `row` lands in. */
+export function leafIndex(tree: FlatTree, row: ArrayLike<number>): number {
+  let node = 0;
+  while (tree.feature[node] >= 0) {
+    node = row[tree.feature[node]] < tree.threshold[node] ? tree.left[node] : tree.right[node];
+  }
+  return node;
+}
+
+/**
+ * Mean leaf value over trees, per row. Sums in tree order and divides once, as
+ * the first forest did, so saved models keep predicting the same bits.
+ * Callers check row widths; this reads row[feature] only.
+ */
+export function predictForest(trees: readonly FlatTree[], X: ReadonlyArray<ArrayLike<number>>): number[] {
+  if (trees.length === 0) throw new RangeError("Cannot predict with a forest of no trees.");
+  const out = new Array<number>(X.length);
+  for (let i = 0; i < X.length; i++) {
+    const row = X[i];
+    let sum = 0;
+    for (const tree of trees) sum += tree.value[leafIndex(tree, row)];
+    out[i] = sum / trees.length;
+  }
+  return out;
+}
+
+export function treeToState(tree: FlatTree): FlatTreeState {
+  return {
+    feature: Array.from(tree.feature),
+    threshold: Array.from(tree.threshold),
+    left: Array.from(tree.left),
+    right: Array.from(tree.right),
+    value: Array.from(tree.value),
+  };
+}
+
+export function forestToState(forest: Forest): ForestState {
+  return { n_features: forest.nFeatures, trees: forest.trees.map(treeToState) };
+}
+
+/** Parses and checks a saved forest; anything malformed is an InvalidModelStateError saying where. */
+export function forestFromState(state: unknown): Forest {
+  const parsed = forestStateSchema.safeParse(state);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new InvalidModelStateError(`Random forest state is malformed at "${first.path.join(".") || "state"}": ${first.message}`);
+  }
+  const nFeatures = parsed.data.n_features;
+  return { nFeatures, trees: parsed.data.trees.map((tree, t) => toFlatTree(tree, t, nFeatures)) };
+}
+
+/**
+ * Checks what the schema cannot: equal lengths, split features in range, and
+ * child links that stay in range and point forward (so prediction cannot loop).
+ */
+export function toFlatTree(tree: FlatTreeState, index: number, featureCount: number): FlatTree {
+  const size = tree.feature.length;
+  const bad = (why: string) => new InvalidModelStateError(`Random forest state is malformed: tree ${index} ${why}.`);
+  if (size === 0) throw bad("has no nodes");
+  for (const key of ["threshold", "left", "right", "value"] as const) {
+    if (tree[key].length !== size) throw bad(`has ${tree[key].length} ${key} entries for ${size} nodes`);
+  }
+  for (let i = 0; i < size; i++) {
+    if (tree.feature[i] < 0) continue;
+    if (tree.feature[i] >= featureCount) throw bad(`splits on feature ${tree.feature[i]} of ${featureCount}`);
+    for (const child of [tree.left[i], tree.right[i]]) {
+      if (child <= i || child >= size) throw bad(`node ${i} links to node ${child}`);
+    }
+  }
+  return {
+    feature: Int32Array.from(tree.feature),
+    threshold: Float64Array.from(tree.threshold),
+    left: Int32Array.from(tree.left),
+    right: Int32Array.from(tree.right),
+    value: Float64Array.from(tree.value),
+  };
+}
