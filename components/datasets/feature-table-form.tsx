@@ -35,7 +35,7 @@ export function FeatureTableForm({ action: build, datasets }: { action: (prev: U
         ))}
       </SelectField>
       <InputField field="name" label="Feature table name" errors={state.fieldErrors.name} type="text" maxLength={80} placeholder="e.g. games-features-2010" required />
-      <div className="grid grid-cols-2 gap-3">
+      <div className="grid grid-cols-2 gap-3 [&>*]:min-w-0">
         <InputField
           field="from_season"
           label="From season"
