@@ -38,6 +38,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {who ? (
               <>
                 <NavLink href="/">Overview</NavLink>
+                <NavLink href="/forecast">Forecast</NavLink>
                 <NavLink href="/models">Models</NavLink>
                 <NavLink href="/ensembles">Ensembles</NavLink>
                 <NavLink href="/datasets">Datasets</NavLink>

@@ -99,10 +99,14 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   );
 }
 
-/** A table that scrolls sideways on narrow screens instead of squeezing its columns. */
+/**
+ * A table that scrolls sideways on narrow screens instead of squeezing its columns.
+ * `relative` makes it the containing block of screen-reader-only text in its cells,
+ * which would otherwise sit at its place far right and widen the page itself.
+ */
 export function TableScroll({ children, label, ...rest }: { children: ReactNode; label: string } & ComponentProps<"div">) {
   return (
-    <div className="overflow-x-auto rounded-md border border-slate-200" role="region" aria-label={label} tabIndex={0} {...rest}>
+    <div className="relative overflow-x-auto rounded-md border border-slate-200" role="region" aria-label={label} tabIndex={0} {...rest}>
       {children}
     </div>
   );

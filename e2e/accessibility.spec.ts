@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { STATE, createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, runJobFromPage, uploadCsvViaApi } from "./support";
+import { STATE, createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, runJobFromPage, setUpForecasting, uploadCsvViaApi, type ForecastingSetup } from "./support";
 
 /**
  * WCAG 2.1 A/AA checks (axe-core) on every dashboard page at a desktop and a
@@ -20,6 +20,7 @@ const RUN = Date.now().toString(36);
 const NAMES = { dataset: `a11y-${RUN}-games`, first: `a11y-${RUN}-logit-one`, second: `a11y-${RUN}-logit-two`, ensemble: `a11y-${RUN}-pair` };
 let modelUrl = "";
 let ensembleUrl = "";
+let forecasting: ForecastingSetup;
 
 type Results = Awaited<ReturnType<AxeBuilder["analyze"]>>;
 
@@ -53,6 +54,24 @@ async function buildState(request: APIRequestContext): Promise<void> {
   });
   modelUrl = `/models/${first.id}`;
   ensembleUrl = `/ensembles/${ensemble.id}`;
+  forecasting = await setUpForecasting(request, `a11y-${RUN}-fc`);
+}
+
+/** Leaves the Forecast page showing one game's answer (chart, table, features) and a schedule's. */
+async function forecastFromPage(page: Page): Promise<void> {
+  await open(page, "/forecast");
+  await page.getByLabel("Ensemble", { exact: true }).selectOption({ label: forecasting.ensembleName });
+  await page.getByLabel("Games dataset", { exact: true }).selectOption(forecasting.gamesPath);
+  await page.getByRole("button", { name: "Forecast", exact: true }).click();
+  await expect(page.getByTestId("probability-chart").locator(".recharts-bar-rectangle").first()).toBeVisible();
+  await page.getByText("Features the models were given").click();
+  await page.getByLabel("Schedule CSV").setInputFiles({
+    name: "schedule.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(`date,team1,team2\n${forecasting.lastDate},${forecasting.teams[0]},${forecasting.teams[1]}\n`),
+  });
+  await page.getByRole("button", { name: "Forecast the schedule" }).click();
+  await expect(page.getByTestId("schedule-row")).toHaveCount(1);
 }
 
 test.beforeAll(async ({ playwright }, testInfo) => {
@@ -88,12 +107,15 @@ for (const size of WIDTHS) {
       { name: "ensembles", url: "/ensembles" },
       { name: "new ensemble form", url: "/ensembles/new" },
       { name: "ensemble detail", url: ensembleUrl },
+      { name: "ensemble detail with calibration by season", url: `/ensembles/${forecasting.ensembleId}` },
+      { name: "forecast", url: "/forecast" },
       { name: "datasets", url: "/datasets" },
     ];
     for (const p of pages) {
       await open(page, p.url);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       if (p.name === "ensemble detail") await expect(page.getByTestId("timing-chart").locator(".recharts-bar-rectangle").first()).toBeVisible();
+      if (p.name.startsWith("ensemble detail with")) await expect(page.getByTestId("season-loss-chart").locator(".recharts-bar-rectangle").first()).toBeVisible();
       // Record pages are titled after the record (WCAG 2.4.2), not "Model" for every model.
       if (p.name === "model detail") await expect(page).toHaveTitle(`${NAMES.first} · Models · NBA Ensemble Lab`);
       if (p.name === "ensemble detail") await expect(page).toHaveTitle(`${NAMES.ensemble} · Ensembles · NBA Ensemble Lab`);
@@ -120,7 +142,12 @@ for (const size of WIDTHS) {
       await other.close();
     }
 
-    // States that only appear after an interaction: a refused form, a finished job's progress bar, a delete confirmation.
+    // States that only appear after an interaction: a forecast's answers, a refused form, a finished job's progress bar, a delete confirmation.
+    await forecastFromPage(page);
+    problems.push(...(await audit(page, "forecast with one game's and a schedule's answers")));
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (sideways > 0) problems.push(`forecast answers: the page scrolls sideways by ${sideways}px at ${size.width}px wide (WCAG 1.4.10 Reflow)`);
+
     await submitModelFormWithErrors(page);
     problems.push(...(await audit(page, "model form after a refused submit")));
 

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, uploadCsvViaApi } from "./support";
+import { createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, setUpForecasting, uploadCsvViaApi } from "./support";
 
 /**
  * Visits every page of the dashboard and fails on any console error or any
@@ -47,6 +47,7 @@ test("every page loads with no console error and no failed request", async ({ pa
     meta_model_type: "logistic_regression",
     meta_training_csv: dataset,
   });
+  const forecasting = await setUpForecasting(request, `pages-${RUN}-fc`);
 
   const missing = "/no-such-page";
   const missingModel = "/models/000000000000000000000000";
@@ -59,6 +60,8 @@ test("every page loads with no console error and no failed request", async ({ pa
     "/ensembles",
     "/ensembles/new",
     `/ensembles/${ensemble.id}`,
+    `/ensembles/${forecasting.ensembleId}`,
+    "/forecast",
     "/datasets",
     "/settings/users",
     "/settings/tokens",
@@ -76,6 +79,20 @@ test("every page loads with no console error and no failed request", async ({ pa
     await open(page, url);
     await expect(page.getByRole("heading", { level: 1 }).first(), url).toBeVisible();
   }
+  // The Forecast page's answers draw charts and tables only after a forecast; they must not log errors either.
+  await open(page, "/forecast");
+  await page.getByLabel("Ensemble", { exact: true }).selectOption({ label: forecasting.ensembleName });
+  await page.getByLabel("Games dataset", { exact: true }).selectOption(forecasting.gamesPath);
+  await page.getByRole("button", { name: "Forecast", exact: true }).click();
+  await expect(page.getByTestId("probability-chart").locator(".recharts-bar-rectangle").first()).toBeVisible();
+  await page.getByLabel("Schedule CSV").setInputFiles({
+    name: "schedule.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(`date,team1,team2\n${forecasting.lastDate},${forecasting.teams[0]},${forecasting.teams[1]}\n`),
+  });
+  await page.getByRole("button", { name: "Forecast the schedule" }).click();
+  await expect(page.getByTestId("schedule-row")).toHaveCount(1);
+
   // The browser asks for the icon on its own; it must be served, not 404.
   const icon = await request.get("/favicon.ico");
   expect(icon.status()).toBe(200);

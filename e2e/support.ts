@@ -2,6 +2,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { syntheticCsv } from "@/lib/ml/synthetic";
+import { gameResultsToCsv } from "@/lib/nba/games";
+import { generateGames } from "@/lib/nba/generator";
 
 /** Where scripts/e2e-server.sh keeps this run's data (wiped at each start). */
 export const E2E_DIR = path.resolve(process.env.E2E_DIR ?? ".data/e2e");
@@ -119,4 +121,44 @@ export async function runJobFromPage(page: Page, buttonName: RegExp): Promise<vo
   await expect(panel).toHaveAttribute("data-status", /succeeded|failed/, { timeout: 90_000 });
   await expect(page.getByTestId("job-status"), (await page.getByTestId("job-progress").textContent()) ?? "").toHaveText("Finished");
   await expect(progress).toHaveAttribute("aria-valuenow", "100");
+}
+
+export interface ForecastingSetup {
+  gamesPath: string;
+  ensembleId: string;
+  ensembleName: string;
+  /** The league's team codes, alphabetical. */
+  teams: string[];
+  firstDate: string;
+  lastDate: string;
+}
+
+/**
+ * Everything the Forecast page needs, through the JSON API: a games dataset of
+ * generated results, feature tables built from it, two trained models over
+ * features a forecast can compute, and a built ensemble of them.
+ */
+export async function setUpForecasting(request: APIRequestContext, prefix: string, seed = 5): Promise<ForecastingSetup> {
+  const games = generateGames({ seed, seasons: 3, teams: 8, gamesPerTeam: 30 });
+  const gamesPath = await uploadCsvViaApi(request, `${prefix}-games`, gameResultsToCsv(games));
+  const table = async (name: string, seasons: Record<string, number>) => {
+    const res = await request.post("/api/datasets/features", { data: { games_dataset: gamesPath, name, ...seasons } });
+    expect(res.status(), await res.text()).toBe(201);
+    return ((await res.json()) as { path: string }).path;
+  };
+  const base = await table(`${prefix}-base`, { to_season: 2002 });
+  const meta = await table(`${prefix}-meta`, { from_season: 2003 });
+  const common = { algorithm: "logistic_regression", target: "home_win", training_csv: base };
+  const elo = await createAndTrainModel(request, { ...common, name: `${prefix}-elo`, features: ["own_elo_prob1"] });
+  const form = await createAndTrainModel(request, { ...common, name: `${prefix}-form`, features: ["roll_pd_diff", "season_win_pct_diff", "rest_diff"] });
+  const ensemble = await createAndBuildEnsemble(request, { name: `${prefix}-stack`, base_model_ids: [elo.id, form.id], meta_training_csv: meta });
+  const dates = games.map((g) => g.date).sort();
+  return {
+    gamesPath,
+    ensembleId: ensemble.id,
+    ensembleName: ensemble.name,
+    teams: [...new Set(games.flatMap((g) => [g.team1, g.team2]))].sort(),
+    firstDate: dates[0],
+    lastDate: dates[dates.length - 1],
+  };
 }

@@ -52,6 +52,10 @@ const datasetSchema = new Schema(
     sha256: { type: String, required: true },
     facts: { type: factsSchema, default: undefined },
     refusal: { type: refusalSchema, default: undefined },
+    /** What the data is, decided at upload by whoever stored it ("games"); absent means a plain table. */
+    kind: { type: String, trim: true, maxlength: 40, default: undefined },
+    /** What that kind's inspector recorded about the file (a games dataset's teams and dates), read back through its own schema. */
+    kind_facts: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: "datasets", timestamps: true },
 );

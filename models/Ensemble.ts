@@ -27,6 +27,8 @@ const runSchema = new Schema(
     error: { type: String, default: null },
     metrics: { type: metricsSchema, default: null },
     base: { type: [baseTimingSchema], default: [] },
+    /** Calibration and log loss by season on the held-out meta rows (lib/ensemble/holdout.ts reads it through its schema). */
+    holdout: { type: Schema.Types.Mixed, default: null },
   },
   { _id: false },
 );

@@ -1,8 +1,9 @@
 /**
  * npm run nba:features -- <games.csv> <out.csv> [--from-season 2000] [--to-season 2016] [--window 10]
  *
- * Turns a raw games file (FiveThirtyEight layout) into the pre-game feature
- * table the models train on. Exit codes: 0 done, 1 input unusable, 2 bad usage.
+ * Turns a raw games file (date, season, team1, team2, score1, score2; neutral,
+ * playoff and FiveThirtyEight's Elo columns optional) into the pre-game feature
+ * table the models train on, the product's own Elo included. Exit codes: 0 done, 1 input unusable, 2 bad usage.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";

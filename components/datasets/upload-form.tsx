@@ -3,7 +3,7 @@
 import { useActionState, useEffect, useRef, useState } from "react";
 import { formatBytes } from "@/components/format";
 import { Alert, buttonStyles } from "@/components/ui";
-import { InputField } from "@/components/field";
+import { InputField, SelectField } from "@/components/field";
 import type { DatasetInfo } from "@/lib/datasets";
 import { submitKeepingValues } from "@/components/submit-keeping-values";
 import { UPLOAD_IDLE, type UploadState } from "./upload-state";
@@ -86,6 +86,18 @@ export function DatasetUploadForm({
         maxLength={80}
         placeholder="e.g. games-2015"
       />
+      <SelectField
+        field={`${idPrefix}-kind`}
+        name="kind"
+        label="What the file holds"
+        errors={state.fieldErrors.kind}
+        defaultValue="auto"
+        hint="Game results (date, season, team1, team2, score1, score2) become a games dataset: the product rates them with its own Elo, builds feature tables from them and forecasts any later date."
+      >
+        <option value="auto">Detect from the header</option>
+        <option value="games">Game results (a games dataset)</option>
+        <option value="table">A table of features and a target</option>
+      </SelectField>
       <button type="submit" className={buttonStyles.primary} disabled={pending}>
         {pending ? "Uploading…" : "Upload CSV"}
       </button>

@@ -1,7 +1,8 @@
 "use client";
 
-import { useEffect, useId, useRef, type RefObject } from "react";
+import { useId, useRef } from "react";
 import { Bar, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from "recharts";
+import { useLayersOutOfTabOrder } from "@/components/charts/chart-layers";
 import { formatMs } from "@/components/format";
 import type { EnsembleRunView } from "@/lib/ensemble/service";
 
@@ -143,26 +144,6 @@ export function TimingChart({ runs }: { runs: EnsembleRunView[] }) {
       </figcaption>
     </figure>
   );
-}
-
-/**
- * Recharts 3.11 draws its z-index layers into bare SVG <g> portal containers. React puts
- * its focus listeners on every portal container, and Chromium makes an SVG element with
- * focus listeners a tab stop, so each layer became an unnamed stop inside the image.
- * tabindex="-1" takes them out of the tab order (layers appear after mount, hence the observer).
- */
-function useLayersOutOfTabOrder(root: RefObject<HTMLElement | null>) {
-  useEffect(() => {
-    const el = root.current;
-    if (!el) return;
-    const fix = () => {
-      for (const layer of el.querySelectorAll('g[class*="recharts-zIndex-layer_"]:not([tabindex])')) layer.setAttribute("tabindex", "-1");
-    };
-    fix();
-    const observer = new MutationObserver(fix);
-    observer.observe(el, { childList: true, subtree: true });
-    return () => observer.disconnect();
-  }, [root]);
 }
 
 /** `swatch` is any CSS background: a colour, or the retrained stripes. */

@@ -119,6 +119,7 @@ export function ModelForm({
     if (initial.training_csv && !byPath.has(initial.training_csv)) {
       byPath.set(initial.training_csv, {
         path: initial.training_csv,
+        kind: "table",
         columns: [...initial.features, initial.target],
         rows: 0,
         bytes: 0,

@@ -8,14 +8,31 @@ import { toInfo, type DatasetInfo } from "./store";
  * checked against.
  */
 export { resolveDatasetPath } from "./files";
-export { datasetFacts, readDataset, readDatasetText, type DatasetFacts } from "./read";
+export { datasetFacts, datasetSource, readDataset, readDatasetText, type DatasetFacts, type DatasetSource } from "./read";
 export { removeDataset } from "./remove";
 export { sweepDatasetLeftovers } from "./sweep";
-export { DatasetName, PENDING_UPLOAD_GRACE_MS, saveDataset, saveDatasetUpload, type DatasetInfo, type DatasetUpload } from "./store";
+export {
+  DatasetName,
+  PENDING_UPLOAD_GRACE_MS,
+  TABLE_KIND,
+  saveDataset,
+  saveDatasetUpload,
+  type DatasetInfo,
+  type DatasetInspector,
+  type DatasetKind,
+  type DatasetUpload,
+} from "./store";
 
 /** Finished datasets, newest first; facts stay in the database (they can be large). */
 export async function listDatasets(): Promise<DatasetInfo[]> {
   await connectDb();
-  const recs = await Dataset.find({ state: { $ne: "pending" } }, { facts: 0, refusal: 0 }).sort({ createdAt: -1 }).lean();
+  const recs = await Dataset.find({ state: { $ne: "pending" } }, { facts: 0, refusal: 0, kind_facts: 0 }).sort({ createdAt: -1 }).lean();
   return recs.map(toInfo);
+}
+
+/** Finished datasets of one kind, newest first, each with what its inspector recorded (unchecked: the kind's owner reads it). */
+export async function listDatasetsOfKind(kind: string): Promise<Array<DatasetInfo & { kindFacts: unknown }>> {
+  await connectDb();
+  const recs = await Dataset.find({ state: { $ne: "pending" }, kind }, { facts: 0, refusal: 0 }).sort({ createdAt: -1 }).lean();
+  return recs.map((r) => ({ ...toInfo(r), kindFacts: r.kind_facts }));
 }

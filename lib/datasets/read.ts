@@ -8,6 +8,7 @@ import { Dataset, type DatasetFields } from "@/models/Dataset";
 import type { CsvAnalysis } from "./analysis";
 import { realFileInside, resolveDatasetPath, sha256Hex } from "./files";
 import { analyzeOffThread } from "./off-thread";
+import { TABLE_KIND } from "./store";
 
 const log = childLogger("datasets");
 
@@ -43,6 +44,30 @@ function changed(datasetPath: string, field: string): ValidationError {
   return new ValidationError(`The dataset "${datasetPath}" changed on disk since it was uploaded; upload it again.`, {
     [field]: ["its file no longer matches what was uploaded"],
   });
+}
+
+/** Where a dataset's bytes are and what was recorded about them, for readers that parse the file elsewhere (a worker thread). */
+export interface DatasetSource {
+  path: string;
+  kind: string;
+  /** What the kind's inspector recorded at upload; unchecked here, each kind reads it through its own schema. */
+  kindFacts: unknown;
+  rows: number;
+  /** Checksum recorded at upload: whoever reads `file` compares it, as readDatasetText does. */
+  sha256: string;
+  /** The absolute file, checked to lie inside DATA_DIR (links included). */
+  file: string;
+}
+
+export async function datasetSource(datasetPath: string, field = "training_csv"): Promise<DatasetSource> {
+  const doc = await findDataset(datasetPath, field);
+  let file: string;
+  try {
+    file = await realFileInside(fileOf(doc, field));
+  } catch (err) {
+    throw unreadable(datasetPath, field, err);
+  }
+  return { path: datasetPath, kind: doc.kind || TABLE_KIND, kindFacts: doc.kind_facts, rows: doc.rows, sha256: doc.sha256, file };
 }
 
 /** The CSV's text, checked against the checksum recorded at upload, with what a version records of it (lineage). */

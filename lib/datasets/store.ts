@@ -15,11 +15,28 @@ const log = childLogger("datasets");
 
 export interface DatasetInfo {
   path: string;
+  /** "table" unless the upload's inspector said otherwise (e.g. "games"). */
+  kind: string;
   columns: string[];
   rows: number;
   bytes: number;
   created_at: string | null;
 }
+
+/** What an inspector decided about an upload: its kind and what to record about it. */
+export interface DatasetKind {
+  kind: string;
+  facts?: Record<string, unknown>;
+}
+
+/**
+ * Looks at an upload once it has parsed as a CSV, before its name is claimed:
+ * says what kind of data it is, or refuses it with a ValidationError. Gets the
+ * upload's temporary file, to read in a thread of its own if it is large.
+ */
+export type DatasetInspector = (file: string, analysis: Pick<CsvAnalysis, "columns" | "rows" | "sha256">) => Promise<DatasetKind>;
+
+export const TABLE_KIND = "table";
 
 /** A CSV arriving as a stream of bytes. */
 export interface DatasetUpload {
@@ -65,9 +82,10 @@ export function isReady(doc: { state?: string | null }): boolean {
   return doc.state !== "pending";
 }
 
-export function toInfo(rec: { path: string; columns: string[]; rows: number; bytes: number; createdAt?: Date }): DatasetInfo {
+export function toInfo(rec: { path: string; kind?: string | null; columns: string[]; rows: number; bytes: number; createdAt?: Date }): DatasetInfo {
   return {
     path: rec.path,
+    kind: rec.kind || TABLE_KIND,
     columns: [...rec.columns],
     rows: rec.rows,
     bytes: rec.bytes,
@@ -84,7 +102,7 @@ export function toInfo(rec: { path: string; columns: string[]; rows: number; byt
  * different content under a taken name is a conflict. Whatever is refused, and
  * wherever it stops, this upload leaves no file behind.
  */
-export async function saveDatasetUpload(upload: DatasetUpload): Promise<DatasetInfo> {
+export async function saveDatasetUpload(upload: DatasetUpload, options: { inspect?: DatasetInspector } = {}): Promise<DatasetInfo> {
   // A name known up front is checked before a single byte is written.
   if (!(upload.name instanceof Promise)) parseName(upload.name);
   await fs.mkdir(config().dataDir, { recursive: true });
@@ -93,15 +111,16 @@ export async function saveDatasetUpload(upload: DatasetUpload): Promise<DatasetI
     await writeCapped(tmp, upload.body, config().maxUploadBytes);
     const name = parseName(await upload.name);
     const analysis = await analyzeOffThread(tmp);
-    return await record(name, tmp, analysis);
+    const kind = options.inspect ? await options.inspect(tmp, analysis) : null;
+    return await record(name, tmp, analysis, kind);
   } finally {
     await fs.rm(tmp, { force: true });
   }
 }
 
 /** Text already in memory (scripts, tests, the demo seed). */
-export function saveDataset(input: { name: unknown; text: string }): Promise<DatasetInfo> {
-  return saveDatasetUpload({ name: input.name, body: [Buffer.from(input.text, "utf8")] });
+export function saveDataset(input: { name: unknown; text: string }, options: { inspect?: DatasetInspector } = {}): Promise<DatasetInfo> {
+  return saveDatasetUpload({ name: input.name, body: [Buffer.from(input.text, "utf8")] }, options);
 }
 
 async function writeCapped(file: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limit: number): Promise<number> {
@@ -129,7 +148,7 @@ async function writeCapped(file: string, body: AsyncIterable<Uint8Array> | Itera
  * file. A crash leaves a pending document, which no reader treats as a dataset
  * and a later upload may take over, or a temporary file the sweep removes.
  */
-async function record(name: string, tmp: string, analysis: CsvAnalysis): Promise<DatasetInfo> {
+async function record(name: string, tmp: string, analysis: CsvAnalysis, kind: DatasetKind | null): Promise<DatasetInfo> {
   const relPath = `${name}.csv`;
   resolveDatasetPath(relPath, "name");
   await connectDb();
@@ -154,6 +173,7 @@ async function record(name: string, tmp: string, analysis: CsvAnalysis): Promise
       bytes: analysis.bytes,
       sha256: analysis.sha256,
       facts: analysis.facts,
+      ...(kind && kind.kind !== TABLE_KIND ? { kind: kind.kind, kind_facts: kind.facts ?? {} } : {}),
     });
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
@@ -174,7 +194,7 @@ async function record(name: string, tmp: string, analysis: CsvAnalysis): Promise
   }
   log.info({ path: relPath, file, bytes: analysis.bytes, rows: analysis.rows, ms: Date.now() - started }, "dataset saved");
   const saved = await Dataset.findById(id).lean<DatasetLean>();
-  return toInfo(saved ?? { path: relPath, columns: analysis.columns, rows: analysis.rows, bytes: analysis.bytes });
+  return toInfo(saved ?? { path: relPath, kind: kind?.kind, columns: analysis.columns, rows: analysis.rows, bytes: analysis.bytes });
 }
 
 /** The stored dataset when it is this very content; throws when the name is taken; null when the name can be had. */

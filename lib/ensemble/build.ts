@@ -12,6 +12,7 @@ import { StackedEnsemble, unionFeatures } from "@/lib/ml/stacking";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { obtainBaseModel, type ObtainedBaseModel } from "./base-models";
+import { summarizeHoldout } from "./holdout";
 
 const log = childLogger("ensemble");
 
@@ -108,6 +109,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     const { X, y } = toNumericMatrix(table, { features, target: doc.target });
     const fit = await StackedEnsemble.fit(pipelines, columnSource(X, features), y, { algorithm: doc.meta_model_type, seed: doc.seed ?? 42 });
     fit.baseMetrics.forEach((m, j) => (timings[j].metrics = m));
+    const holdout = summarizeHoldout(table, fit.holdout);
     const metaMs = performance.now() - metaStart;
 
     await progress(0.92, "saving the ensemble's artifacts");
@@ -142,7 +144,17 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
         status: "trained",
         last_error: null,
       },
-      entry: { run_id: runId, started_at: startedAt, total_ms: totalMs, meta_ms: metaMs, status: "succeeded", error: null, metrics: fit.metrics, base: storedTimings(timings) },
+      entry: {
+        run_id: runId,
+        started_at: startedAt,
+        total_ms: totalMs,
+        meta_ms: metaMs,
+        status: "succeeded",
+        error: null,
+        metrics: fit.metrics,
+        base: storedTimings(timings),
+        holdout,
+      },
     });
     if (!recorded) {
       await deleteArtifactSet(store, [saved.meta_model.path, saved.manifest.path]);

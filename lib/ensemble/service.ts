@@ -11,6 +11,7 @@ import { checkFactsFit } from "@/lib/ml/csv-facts";
 import type { Metrics } from "@/lib/ml/metrics";
 import { Ensemble, type EnsembleFields } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
+import { readHoldoutSummary } from "./holdout";
 import { EnsembleInput } from "./schemas";
 
 // The mongoose schema cannot see the algorithm registry; its check is attached here, where ensembles are written.
@@ -73,6 +74,7 @@ export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]) {
       status: r.status,
       error: r.error ?? null,
       metrics: (r.metrics as Metrics | null) ?? null,
+      holdout: readHoldoutSummary(r.holdout),
       base: (r.base ?? []).map((b) => ({
         model_id: String(b.model_id),
         model_name: b.model_name ?? null,

@@ -11,6 +11,7 @@ function run(started: string, total: number, sources: Array<"artifact" | "retrai
     status,
     error: null,
     metrics: null,
+    holdout: null,
     base: sources.map((source, i) => ({ model_id: String(i), model_name: `m${i}`, run_id: null, source, ms: total / sources.length, note: null, metrics: null })),
   };
 }

@@ -25,6 +25,8 @@ export interface StackFit<B extends BaseModel> {
   baseMetrics: Metrics[];
   /** A few held-out rows (0-based) and the probabilities the fitted ensemble gave them, to check a reload against. */
   check: { rows: number[]; probabilities: number[] };
+  /** Every held-out row (0-based, ascending), its label and the ensemble's probability: what calibration is measured on. */
+  holdout: { rows: number[]; y: number[]; probabilities: number[] };
 }
 
 /** Every base model's features, each once, in first-seen order. */
@@ -74,6 +76,7 @@ export class StackedEnsemble<B extends BaseModel = BaseModel> {
       metrics: evaluate(yTest, probabilities),
       baseMetrics: bases.map((_, j) => evaluate(yTest, zTest.map((row) => row[j]))),
       check: { rows: test.slice(0, 20), probabilities: probabilities.slice(0, 20) },
+      holdout: { rows: test, y: yTest, probabilities },
     };
   }
 

@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { ValidationError } from "@/lib/errors";
 import { buildFeatureTable, toCsv, type FeatureOptions } from "@/lib/nba/features";
-import { parseGamesCsv, type BadRow } from "@/lib/nba/games";
+import { parseGameResultsCsv, type BadRow } from "@/lib/nba/games";
 
 export interface ConvertSummary {
   input: string;
@@ -15,8 +15,10 @@ export interface ConvertSummary {
 }
 
 /**
- * Raw games file -> feature table file. Bad rows are skipped and reported; a
- * missing input or a wrong header stops the conversion with a ValidationError.
+ * Raw games file -> feature table file. The file needs the result columns;
+ * FiveThirtyEight's Elo columns become features when it has them, and the
+ * product's own Elo always does. Bad rows are skipped and reported; a missing
+ * input or a wrong header stops the conversion with a ValidationError.
  */
 export async function convertGamesFile(
   input: string,
@@ -35,7 +37,7 @@ export async function convertGamesFile(
   const t1 = performance.now();
   onProgress(`read ${(text.length / 1024 / 1024).toFixed(1)} MB from ${input}`);
 
-  const { games, badRows } = parseGamesCsv(text);
+  const { games, badRows } = parseGameResultsCsv(text);
   const t2 = performance.now();
   onProgress(`parsed ${games.length} games (${badRows.length} bad rows)`);
 

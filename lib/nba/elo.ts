@@ -362,6 +362,44 @@ export function computeElo(games: readonly EloGame[], options: EloOptions = {}):
 }
 
 /**
+ * Checks games the way computeElo does (real dates, scores, two franchises, no
+ * franchise going back a season) and throws the same ValidationError.
+ */
+export function checkEloGames(games: readonly EloGame[], options: EloOptions = {}): void {
+  dateOrder(games, resolveOptions(options));
+}
+
+/**
+ * Ratings as results come in, one date at a time, for callers that keep other
+ * per-team state beside them (the feature table): a game's Elo is then read at
+ * the same moment as its other features. Dates must be played in ascending
+ * order; check the games with checkEloGames first.
+ */
+export class EloTracker {
+  private readonly p: Params;
+  private readonly league: League;
+
+  constructor(options: EloOptions = {}) {
+    this.p = resolveOptions(options);
+    this.league = new League(this.p);
+  }
+
+  /** Ratings entering a game of `season` played now, and team 1's chance; records nothing. */
+  preview(g: Pick<EloGame, "team1" | "team2" | "season" | "neutral">): { elo1: number; elo2: number; prob1: number } {
+    const elo1 = this.league.ratingFor(g.team1, g.season);
+    const elo2 = this.league.ratingFor(g.team2, g.season);
+    return { elo1, elo2, prob1: winProbability(elo1, elo2, { neutral: g.neutral === 1, homeAdvantage: this.p.homeAdvantage }) };
+  }
+
+  /** Rates one date's games from the ratings entering it, then applies all their results; in input order. */
+  playDate(games: readonly EloGame[]): RatedGame[] {
+    const rated = new Array<RatedGame>(games.length);
+    if (games.length > 0) this.league.playDate(games, games.map((_, i) => i), (i, r) => (rated[i] = r));
+    return rated;
+  }
+}
+
+/**
  * Season of a calendar date when no game says otherwise: NBA seasons are named
  * by the year they end and start in the autumn, so August onwards is next year's.
  */

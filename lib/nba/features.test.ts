@@ -1,7 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "@/lib/errors";
-import { buildFeatureTable, NBA_FEATURE_COLUMNS, toCsv, type FeatureRow } from "@/lib/nba/features";
-import type { Game } from "@/lib/nba/games";
+import { computeElo } from "@/lib/nba/elo";
+import {
+  buildFeatureTable,
+  featurizeQueries,
+  FORECAST_FEATURES,
+  NBA_FEATURE_COLUMNS,
+  seasonForDate,
+  toCsv,
+  type FeatureRow,
+  type GameQuery,
+  type QueryFeatureRow,
+} from "@/lib/nba/features";
+import type { Game, GameResult } from "@/lib/nba/games";
 import { generateGames } from "@/lib/nba/generator";
 
 function game(date: string, season: number, team1: string, team2: string, score1: number, score2: number): Game {
@@ -117,6 +128,101 @@ describe("leak-proofing", () => {
 
   it("never turns a score into a feature", () => {
     for (const c of NBA_FEATURE_COLUMNS) expect(c).not.toMatch(/score/);
+  });
+});
+
+describe("the product's own Elo as features", () => {
+  it("gives every game the pre-game ratings and chance computeElo gives it", () => {
+    const games = generateGames({ seed: 5, seasons: 2, teams: 8, gamesPerTeam: 20 });
+    const rows = buildFeatureTable(games).rows;
+    const rated = computeElo(games);
+    expect(rows).toHaveLength(rated.length);
+    rows.forEach((row, i) => {
+      expect([row.date, row.team1, row.team2]).toEqual([rated[i].date, rated[i].team1, rated[i].team2]);
+      expect(row.own_elo_1).toBe(rated[i].elo1_pre);
+      expect(row.own_elo_2).toBe(rated[i].elo2_pre);
+      expect(row.own_elo_diff).toBe(rated[i].elo1_pre - rated[i].elo2_pre);
+      expect(row.own_elo_prob1).toBe(rated[i].prob1);
+    });
+  });
+
+  it("leaves FiveThirtyEight's columns out of a table whose games lack them, and keeps everything else", () => {
+    const results: GameResult[] = SCHEDULE.map(({ elo1_pre: _a, elo2_pre: _b, elo_prob1: _c, ...rest }) => rest);
+    const without = buildFeatureTable(results, { window: 2 });
+    const withElo = buildFeatureTable(SCHEDULE, { window: 2 });
+    expect(without.columns).toEqual(withElo.columns.filter((c) => c !== "elo_diff" && c !== "elo_prob1"));
+    expect(without.columns).toEqual(["date", "season", "team1", "team2", ...FORECAST_FEATURES, "home_win"]);
+    expect(without.rows.map((r) => ({ ...r, elo_diff: 20, elo_prob1: 0.6 }))).toEqual(withElo.rows);
+    const header = toCsv(without).split("\n")[0].split(",");
+    expect(header).not.toContain("elo_prob1");
+    expect(header).not.toContain("elo_diff");
+  });
+});
+
+describe("featurizeQueries (forecasts)", () => {
+  const games = generateGames({ seed: 21, seasons: 2, teams: 10, gamesPerTeam: 30 });
+  const pick = (r: QueryFeatureRow) => Object.fromEntries(FORECAST_FEATURES.map((c) => [c, r[c]]));
+
+  it("gives a game in the file exactly the features its own row has", () => {
+    const table = buildFeatureTable(games).rows;
+    const sample = [0.01, 0.4, 0.8, 1].map((f) => table[Math.round(f * (table.length - 1))]);
+    const queries: GameQuery[] = sample.map((r) => ({ date: r.date, team1: r.team1, team2: r.team2, playoff: r.playoff as 0 | 1 }));
+    const answered = featurizeQueries(games, queries);
+    answered.forEach((q, k) => {
+      expect(q.season).toBe(sample[k].season);
+      expect(pick(q)).toEqual(pick(sample[k] as unknown as QueryFeatureRow));
+    });
+  });
+
+  it("is leak-free: changing any result on or after the date changes nothing, an earlier one does", () => {
+    const date = games[Math.floor(games.length * 0.55)].date;
+    const team1 = games[0].team1;
+    const team2 = games[0].team2;
+    const queries: GameQuery[] = [
+      { date, team1, team2 },
+      { date, team1: team2, team2: team1, neutral: 1 },
+    ];
+    const before = featurizeQueries(games, queries);
+    const flipped = (keep: (g: Game) => boolean) => games.map((g) => (keep(g) ? g : { ...g, score1: g.score2, score2: g.score1 + 7 }));
+    expect(featurizeQueries(flipped((g) => g.date < date), queries)).toEqual(before);
+    // Not vacuous: the same change a day earlier reaches the forecast.
+    const earlier = featurizeQueries(flipped((g) => !(g.date < date && (g.team1 === team1 || g.team2 === team1))), queries);
+    expect(earlier[0].own_elo_1).not.toBe(before[0].own_elo_1);
+  });
+
+  it("never records a requested game: two on consecutive days do not see each other", () => {
+    const last = games.at(-1)!.date;
+    const [first, second] = featurizeQueries(games, [
+      { date: "2099-01-02", team1: "ASH", team2: "BAY" },
+      { date: "2099-01-01", team1: "ASH", team2: "BAY" },
+    ]);
+    expect(first.rest_days_1).toBe(10);
+    expect(first.own_elo_1).toBe(second.own_elo_1);
+    expect(first.season_games_1).toBe(second.season_games_1);
+    expect(last < "2099-01-01").toBe(true);
+  });
+
+  it("takes a date's season from the schedule, and past the last game carries ratings over into the next season", () => {
+    const sorted = games.slice().sort((a, b) => (a.date < b.date ? -1 : 1));
+    const last = sorted.at(-1)!;
+    expect(seasonForDate(sorted, sorted[0].date)).toBe(sorted[0].season);
+    expect(seasonForDate(sorted, "2001-01-01")).toBe(2001);
+    expect(seasonForDate(sorted, `${last.season}-12-01`)).toBe(last.season + 1);
+    const [offseason] = featurizeQueries(games, [{ date: `${last.season}-12-01`, team1: last.team1, team2: last.team2 }]);
+    const [lastNight] = featurizeQueries(games, [{ date: last.date, team1: last.team1, team2: last.team2 }]);
+    expect(offseason.season).toBe(last.season + 1);
+    expect(offseason.season_games_1).toBe(0);
+    // The carry-over pulls each rating a quarter of the way to 1505.
+    const post = computeElo(games).find((r) => r.date === last.date && r.team1 === last.team1)!;
+    expect(offseason.own_elo_1).toBeCloseTo(0.75 * post.elo1_post + 0.25 * 1505, 9);
+    expect(lastNight.own_elo_1).toBe(post.elo1_pre);
+  });
+
+  it("answers a date before the first game from no history, and refuses a malformed request", () => {
+    const [row] = featurizeQueries(games, [{ date: "1990-01-01", team1: "ASH", team2: "BAY" }]);
+    expect(row).toMatchObject({ own_elo_1: 1300, own_elo_2: 1300, rest_days_1: 10, roll_win_1: 0.5, season_games_2: 0 });
+    expect(() => featurizeQueries(games, [{ date: "2001-02-30", team1: "ASH", team2: "BAY" }])).toThrow(/Game 1: date is not a YYYY-MM-DD/);
+    expect(() => featurizeQueries(games, [{ date: "2001-02-03", team1: "ASH", team2: "ASH" }])).toThrow(/same team/);
   });
 });
 

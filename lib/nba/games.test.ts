@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "@/lib/errors";
-import { GAME_COLUMNS, isCalendarDate, parseGamesCsv } from "@/lib/nba/games";
+import { GAME_COLUMNS, hasResultColumns, isCalendarDate, parseGameResultsCsv, parseGamesCsv } from "@/lib/nba/games";
 
 const HEADER = GAME_COLUMNS.join(",");
 
@@ -88,6 +88,34 @@ describe("parseGamesCsv", () => {
     expect(caught).toBeInstanceOf(ValidationError);
     expect((caught as Error).message).toMatch(/lacks elo_prob1, score2/);
     expect(() => parseGamesCsv("")).toThrow(ValidationError);
+  });
+});
+
+describe("parseGameResultsCsv (games datasets)", () => {
+  it("needs only the result columns; neutral and playoff default to 0, also when empty", () => {
+    const text = ["date,season,team1,team2,score1,score2", "2016-10-25,2017,CLE,NYK,117,88", "2016-10-26,2017,BOS,BRK,122,117"].join("\n");
+    const { games, badRows, fiveThirtyEightElo } = parseGameResultsCsv(text);
+    expect(badRows).toEqual([]);
+    expect(fiveThirtyEightElo).toBe(false);
+    expect(games[0]).toEqual({ date: "2016-10-25", season: 2017, team1: "CLE", team2: "NYK", score1: 117, score2: 88, neutral: 0, playoff: 0 });
+    const flags = parseGameResultsCsv("date,season,team1,team2,score1,score2,neutral,playoff\n2016-10-25,2017,CLE,NYK,117,88,,1\n2016-10-26,2017,A,B,1,0,2,0\n");
+    expect(flags.games.map((g) => [g.neutral, g.playoff])).toEqual([[0, 1]]);
+    expect(flags.badRows[0]).toMatchObject({ line: 3, message: expect.stringMatching(/neutral must be 0 or 1/) });
+  });
+
+  it("reads FiveThirtyEight's Elo columns when all three are there, and refuses a partial set", () => {
+    const full = parseGameResultsCsv(`${HEADER}\n2000-11-01,2001,0,0,AAA,BBB,1500,1480,0.66,100,90\n`);
+    expect(full.fiveThirtyEightElo).toBe(true);
+    expect(full.games[0]).toMatchObject({ elo1_pre: 1500, elo2_pre: 1480, elo_prob1: 0.66 });
+    expect(() => parseGameResultsCsv("date,season,team1,team2,score1,score2,elo_prob1\n2000-11-01,2001,A,B,1,0,0.6\n")).toThrow(
+      /has elo_prob1 but lacks elo1_pre, elo2_pre; give all three/,
+    );
+  });
+
+  it("names the missing result columns", () => {
+    expect(() => parseGameResultsCsv("date,team1,team2,score1\n")).toThrow(/lacks season, score2; a games file needs the columns date,season,team1,team2,score1,score2/);
+    expect(hasResultColumns(["date", "season", "team1", "team2", "score1", "score2", "x"])).toBe(true);
+    expect(hasResultColumns(["date", "season", "team1", "team2", "score1"])).toBe(false);
   });
 });
 

@@ -9,6 +9,8 @@ import type { deleteDatasetChecked } from "@/lib/training/datasets";
 import type { deleteModel, getModel, listModels, ModelView, predictWithModel } from "@/lib/training/service";
 import type { promoteVersion, VersionView } from "@/lib/training/versions";
 import type { ImportResult } from "@/lib/bundles";
+import { holdoutSummarySchema } from "@/lib/ensemble/holdout";
+import type { ForecastAnswer } from "@/lib/forecast/service";
 import { BASE_SOURCES } from "@/models/Ensemble";
 import { JOB_KINDS, JOB_STATUSES } from "@/models/Job";
 import { TRAINING_TRIGGERS } from "@/models/ModelVersion";
@@ -121,6 +123,9 @@ const EnsembleRun = z.object({
   status: z.enum(RUN_STATUSES),
   error: z.string().nullable(),
   metrics: Metrics.nullable(),
+  holdout: holdoutSummarySchema.nullable().meta({
+    description: "Calibration bins and log loss by season on the meta rows the build held out, beside the Elo baseline those rows carry; null for builds from before it was kept.",
+  }),
   base: z.array(
     z.object({
       model_id: z.string(),
@@ -196,6 +201,7 @@ export const JobQueued = z.object({ job_id: id, status: z.enum(JOB_STATUSES) }).
 export const Dataset = z
   .object({
     path: z.string().meta({ description: "The name to use as `training_csv` or `meta_training_csv`.", example: "games.csv" }),
+    kind: z.string().meta({ description: "`table` (a feature table to train on) or `games` (game results: forecasts and feature tables come from it)." }),
     columns: z.array(z.string()),
     rows: count,
     bytes: count,
@@ -233,6 +239,32 @@ export const Health = z
   })
   .meta({ id: "Health" });
 
+const zeroOrOne = z.union([z.literal(0), z.literal(1)]);
+export const Forecast = z
+  .object({
+    ensemble_id: z.string(),
+    ensemble_name: z.string(),
+    run_id: z.string().meta({ description: "The ensemble build that answered." }),
+    games_dataset: z.string(),
+    forecasts: z.array(
+      z.object({
+        date: z.string().meta({ example: "2016-04-13" }),
+        season: z.number().int(),
+        team1: z.string(),
+        team2: z.string(),
+        neutral: zeroOrOne,
+        playoff: zeroOrOne,
+        probability: z.number().meta({ description: "P(team1 wins), from the ensemble." }),
+        base_models: z.array(z.object({ model_id: z.string(), name: z.string(), probability: z.number() })),
+        elo: z
+          .object({ rating1: z.number(), rating2: z.number(), probability: z.number() })
+          .meta({ description: "The product's own Elo entering the game, the baseline." }),
+        features: z.record(z.string(), z.number()).meta({ description: "The values the base models were given, computed from results before the date only." }),
+      }),
+    ),
+  })
+  .meta({ id: "Forecast" });
+
 const nextCursor = z.string().nullable().meta({ description: "Pass as ?cursor= for the next page; null on the last page." });
 export const ModelPage = z.object({ models: z.array(Model), next_cursor: nextCursor }).meta({ id: "ModelPage" });
 export const EnsemblePage = z.object({ ensembles: z.array(Ensemble), next_cursor: nextCursor }).meta({ id: "EnsemblePage" });
@@ -258,6 +290,7 @@ export type ViewsAgree = [
   Agrees<Same<Omit<z.output<typeof JobPage>, "jobs">, Omit<Answer<typeof listJobs>, "jobs">>>,
   Agrees<Same<Omit<z.output<typeof Job>, "result">, Omit<JobView, "result">>>,
   Agrees<Same<z.output<typeof Dataset>, DatasetInfo>>,
+  Agrees<Same<z.output<typeof Forecast>, ForecastAnswer>>,
   Agrees<Same<Required<z.output<typeof Health>>, HealthDetails>>,
   Agrees<Same<z.output<typeof Predictions>, Answer<typeof predictWithModel>>>,
   Agrees<Same<z.output<typeof Predictions>, Answer<typeof predictWithEnsemble>>>,

@@ -13,6 +13,8 @@ import { Bundle } from "@/lib/bundles";
 import { DatasetName } from "@/lib/datasets";
 import { pageRequestSchema } from "@/lib/db";
 import { EnsembleInput } from "@/lib/ensemble/schemas";
+import { DATASET_KINDS, FeatureDatasetInput } from "@/lib/forecast/datasets";
+import { ForecastInput, GameInput, MAX_FORECAST_GAMES } from "@/lib/forecast/service";
 import { algorithmNames, algorithmSchema } from "@/lib/ml/algorithms";
 import { PredictInput } from "@/lib/ml/matrix";
 import { ModelConfigInput, ModelConfigPatch } from "@/lib/training/schemas";
@@ -24,6 +26,7 @@ import {
   Ensemble,
   EnsemblePage,
   ErrorBody,
+  Forecast,
   Health,
   Job,
   JobPage,
@@ -118,8 +121,9 @@ function op(e: Entry): ZodOpenApiOperationObject {
 const TAGS = {
   Models: "Model configs, their training and predictions from their saved artifacts.",
   Ensembles: "Stacking ensembles built from trained models.",
+  Forecasts: "Who wins a game on a date: an ensemble's answer from features the product computes out of a games dataset.",
   Bundles: "A model or an ensemble with its artifacts as one portable file, and its import on another deployment.",
-  Datasets: "CSV files that models train on.",
+  Datasets: "CSV files: feature tables that models train on, and games datasets (results) that forecasts and feature tables come from.",
   Jobs: "Training and ensemble builds run by the workers.",
   Health: "Whether the app can serve.",
   Reference: "This document and its rendered reference.",
@@ -142,6 +146,10 @@ const datasetName = DatasetName.meta({
   example: "games",
 });
 
+const datasetKind = z.enum(DATASET_KINDS).meta({
+  description: "`auto` (the default): a header with date, season, team1, team2, score1 and score2 makes a games dataset, checked row by row; `games` insists on it; `table` stores any CSV as a plain table.",
+});
+
 /** ?limit and ?cursor, with the listings' own rules. */
 const paged = z.object({
   limit: pageRequestSchema.shape.limit.meta({ param: { description: "How many per page." } }),
@@ -155,6 +163,11 @@ const attachment = (description: string, schema: z.ZodType): ZodOpenApiResponseO
   description,
   headers: { "content-disposition": { description: "attachment; filename=\"<name>.bundle.json\"", schema: { type: "string" } } },
   content: jsonContent(schema),
+});
+
+// The route checks each game on its own (so every game's problems are named); documented here as the list it takes.
+const forecastRequest = ForecastInput.extend({
+  games: z.array(GameInput).min(1).max(MAX_FORECAST_GAMES).meta({ description: `The games to forecast, at most ${MAX_FORECAST_GAMES}; team1 is the home team.` }),
 });
 
 const queued = (what: string) => ({ 202: ok(`${what} is queued; follow it at GET /api/jobs/{job_id}.`, JobQueued) });
@@ -343,6 +356,20 @@ export const paths = {
       refuses: [400, 404, 409, 413, 415],
     }),
   },
+  "/api/ensembles/{id}/forecast": {
+    post: op({
+      operationId: "forecastGames",
+      summary: "Forecast games by team and date",
+      description:
+        "Per game: P(team1 wins), each base model's probability, the product's own Elo and the feature values used, all computed from the games dataset's results before the game's date. Refused (400) for an unknown team, a date before the dataset's first game, a base model that needs a feature a games dataset cannot produce, or more than 500 games; (409) while the ensemble is unbuilt or stale.",
+      tag: "Forecasts",
+      access: "editor",
+      path: byId("ensemble"),
+      body: jsonBody(forecastRequest, "1 MB"),
+      responses: { 200: ok("One forecast per game, in order.", Forecast) },
+      refuses: [400, 404, 409, 413, 415],
+    }),
+  },
   "/api/ensembles/{id}/bundle": {
     get: op({
       operationId: "exportEnsembleBundle",
@@ -383,7 +410,10 @@ export const paths = {
         "Streamed to disk and refused (413) as soon as it passes MAX_UPLOAD_BYTES (50 MB unless configured). The same content again under the same name changes nothing.",
       tag: "Datasets",
       access: "editor",
-      query: z.object({ name: datasetName.optional().meta({ param: { description: "With a text/csv body: the dataset's name." } }) }),
+      query: z.object({
+        name: datasetName.optional().meta({ param: { description: "With a text/csv body: the dataset's name." } }),
+        kind: datasetKind.optional().meta({ param: { description: "With a text/csv body: the dataset's kind." } }),
+      }),
       body: {
         required: true,
         content: {
@@ -391,6 +421,7 @@ export const paths = {
             schema: z.object({
               file: z.string().meta({ format: "binary", contentMediaType: "text/csv", description: "The CSV file." }),
               name: datasetName.optional().meta({ description: "The dataset's name; the file's own name when left out." }),
+              kind: datasetKind.optional(),
             }),
           },
           "text/csv": { schema: z.string().meta({ description: "The CSV itself, with its name in ?name=." }) },
@@ -398,6 +429,19 @@ export const paths = {
       },
       responses: { 201: ok("Stored.", Dataset) },
       refuses: [400, 413, 415],
+    }),
+  },
+  "/api/datasets/features": {
+    post: op({
+      operationId: "buildFeatureTable",
+      summary: "Build a feature table from a games dataset",
+      description:
+        "One row per game (optionally only seasons from_season to to_season) with the leak-free features of `npm run nba:features` and the product's own Elo, stored as a new dataset to train on.",
+      tag: "Datasets",
+      access: "editor",
+      body: jsonBody(FeatureDatasetInput, "1 MB"),
+      responses: { 201: ok("Stored.", Dataset) },
+      refuses: [400, 409, 413, 415],
     }),
   },
   "/api/datasets/{name}": {

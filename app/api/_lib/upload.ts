@@ -17,12 +17,16 @@ const FORM_OVERHEAD_BYTES = 64 * 1024;
 
 const NO_FILE = () => new ValidationError("No file was uploaded.", { file: ["send the CSV in a field named file"] });
 
-export async function datasetUploadFrom(req: Request, limitBytes: number): Promise<DatasetUpload> {
+/** An upload plus its `kind` (?kind= or a form field), which a form may send after the file: a promise then. */
+export type KindedUpload = DatasetUpload & { kind: unknown };
+
+export async function datasetUploadFrom(req: Request, limitBytes: number): Promise<KindedUpload> {
   if (Number(req.headers.get("content-length") ?? "0") > limitBytes + FORM_OVERHEAD_BYTES) throw new PayloadTooLargeError(limitBytes);
   const type = req.headers.get("content-type") ?? "";
   if (type.startsWith("multipart/form-data")) return multipartUpload(req, type, limitBytes);
   if (type.startsWith("text/csv")) {
-    return { name: new URL(req.url).searchParams.get("name"), body: chunksOf(req.body) };
+    const query = new URL(req.url).searchParams;
+    return { name: query.get("name"), kind: query.get("kind") ?? undefined, body: chunksOf(req.body) };
   }
   throw new ValidationError("Send the CSV as multipart/form-data (field file) or as a text/csv body with ?name=.", {
     file: ["unsupported content type"],
@@ -31,11 +35,11 @@ export async function datasetUploadFrom(req: Request, limitBytes: number): Promi
 
 /**
  * Resolves once the part named `file` starts, with its bytes as a stream; the
- * `name` field (or else the file's own name) is known only when the whole form
- * has been read, since a form may send it after the file.
+ * `name` field (or else the file's own name) and the `kind` field are known only
+ * when the whole form has been read, since a form may send them after the file.
  */
-function multipartUpload(req: Request, contentType: string, limitBytes: number): Promise<DatasetUpload> {
-  return new Promise<DatasetUpload>((resolve, reject) => {
+function multipartUpload(req: Request, contentType: string, limitBytes: number): Promise<KindedUpload> {
+  return new Promise<KindedUpload>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
       parser = busboy({
@@ -63,6 +67,8 @@ function multipartUpload(req: Request, contentType: string, limitBytes: number):
     });
     // Awaited only once the file part has ended well; a failure before that must not go unhandled.
     name.catch(() => undefined);
+    const kind = name.then(() => fields.get("kind"));
+    kind.catch(() => undefined);
 
     // Stops reading the request: whoever is waiting (for the file, or inside it) gets the error.
     const abandon = (err: Error) => {
@@ -90,7 +96,7 @@ function multipartUpload(req: Request, contentType: string, limitBytes: number):
       }
       file = stream;
       fileName = info.filename;
-      resolve({ name, body: fileChunks(stream, abandon) });
+      resolve({ name, kind, body: fileChunks(stream, abandon) });
     });
     parser.on("close", () => {
       settleName(fields.get("name") || fileName);

@@ -13,7 +13,10 @@ import { Dataset } from "@/models/Dataset";
 import { unstable_doesMiddlewareMatch } from "next/experimental/testing/server";
 import { config as proxyConfig } from "@/proxy";
 import { POST as postModel } from "../models/route";
-import { POST as postDataset } from "./route";
+import { gameResultsToCsv } from "@/lib/nba/games";
+import { generateGames } from "@/lib/nba/generator";
+import { POST as postFeatures } from "./features/route";
+import { GET as getDatasets, POST as postDataset } from "./route";
 
 const env = useTestEnv();
 
@@ -277,5 +280,54 @@ describe("large uploads are parsed off the event loop, and configs are checked a
     expect(maxMs).toBeLessThan(elapsedMs / 4);
     const doc = await Dataset.findOne({ path: "legacy.csv" }).lean();
     expect(doc?.facts?.columns.map((c) => c.name)).toEqual(["x", "label"]);
+  });
+});
+
+describe("games datasets through POST /api/datasets", () => {
+  const league = generateGames({ seed: 9, seasons: 2, teams: 6, gamesPerTeam: 10 });
+  const results = gameResultsToCsv(league);
+
+  it("recognises game results from the header, describes them once, and lists their teams and dates", async () => {
+    const res = await post("/api/datasets?name=league", "text/csv", results);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ path: "league.csv", kind: "games" });
+    const listed = (await (await getDatasets(new Request("http://test/api/datasets", { headers: editor }), undefined as never)).json()) as {
+      datasets: Array<{ path: string; kind: string; games?: { teams: Array<{ code: string }>; first_date: string; last_season: number } }>;
+    };
+    const stored = listed.datasets.find((d) => d.path === "league.csv");
+    expect(stored?.games?.teams.map((t) => t.code)).toEqual(["ASH", "BAY", "CAP", "DUN", "ELM", "FOX"]);
+    expect(stored?.games).toMatchObject({ games: league.length, first_date: league.map((g) => g.date).sort()[0], last_season: 2002 });
+    expect(listed.datasets.find((d) => d.path === "named-after.csv")).toMatchObject({ kind: "table" });
+  });
+
+  it("stores the same file as a plain table when told, also by a form field sent after the file, and refuses an unknown kind before storing", async () => {
+    const asTable = await post("/api/datasets?name=league-table&kind=table", "text/csv", results);
+    expect(await asTable.json()).toMatchObject({ path: "league-table.csv", kind: "table" });
+    const upload = streamedBody(multipartParts([{ file: "file", filename: "l.csv", content: results }, { name: "kind", value: "table" }, { name: "name", value: "league-form" }]));
+    const form = await post("/api/datasets", multipart, upload.body);
+    expect(await form.json()).toMatchObject({ path: "league-form.csv", kind: "table" });
+    const before = await storedState();
+    const bad = await post("/api/datasets?name=league-odd&kind=odd", "text/csv", results);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).fields).toEqual({ kind: ["choose one of auto, games, table"] });
+    const notGames = await post("/api/datasets?name=not-games&kind=games", "text/csv", "a,b\n1,0\n");
+    expect(notGames.status).toBe(400);
+    expect((await notGames.json()).error).toMatch(/lacks date, season, team1, team2, score1, score2/);
+    expect(await storedState()).toEqual(before);
+  });
+
+  it("builds a feature table from a games dataset (POST /api/datasets/features), for editors only", async () => {
+    const send = (auth: Record<string, string>, body: unknown) =>
+      postFeatures(new Request("http://test/api/datasets/features", { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) }), undefined as never);
+    const made = await send(editor, { games_dataset: "league.csv", name: "league-features", from_season: 2002 });
+    expect(made.status).toBe(201);
+    const info = await made.json();
+    expect(info).toMatchObject({ path: "league-features.csv", kind: "table" });
+    expect(info.columns).toEqual(expect.arrayContaining(["own_elo_prob1", "own_elo_diff", "roll_pd_diff", "home_win"]));
+    expect((await readDatasetText("league-features.csv")).split("\n").slice(1, -1).every((l) => l.split(",")[1] === "2002")).toBe(true);
+    expect((await send(await asRole("viewer", { host: "127.0.0.1" }), { games_dataset: "league.csv", name: "viewer-features" })).status).toBe(403);
+    const wrong = await send(editor, { games_dataset: "league-table.csv", name: "x", from_season: 2003, to_season: 2002 });
+    expect(wrong.status).toBe(400);
+    expect((await wrong.json()).fields).toHaveProperty("from_season");
   });
 });

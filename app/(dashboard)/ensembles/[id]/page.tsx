@@ -5,6 +5,7 @@ import { cache } from "react";
 import { orNotFound } from "@/app/_lib/not-found";
 import { cancelBuildAction, deleteEnsembleAction, trainEnsembleAction } from "@/app/(dashboard)/ensembles/actions";
 import { DeleteConfirm } from "@/components/delete-confirm";
+import { HoldoutCard } from "@/components/ensembles/holdout-card";
 import { RunsTable } from "@/components/ensembles/runs-table";
 import { SpeedupSummary } from "@/components/ensembles/speedup-summary";
 import { TimingChart } from "@/components/ensembles/timing-chart";
@@ -97,6 +98,8 @@ export default async function EnsemblePage({ params }: PageProps<"/ensembles/[id
           <MetricsList metrics={latest?.metrics ?? null} />
         </Card>
       </div>
+
+      <HoldoutCard holdout={latest?.holdout ?? null} built={latest !== null} />
 
       <Card title="Build times" data-testid="timing-card">
         <div className="space-y-4">
