@@ -77,6 +77,7 @@ let revokedToken = "";
 
 const json = { "content-type": "application/json" };
 const cases: Case[] = [];
+const GAME = { date: "2020-01-01", team1: "BOS", team2: "NYK" };
 const routes: Array<{ method: Case["method"]; path: () => string; body?: string; minimum: "viewer" | "editor" }> = [
   { method: "GET", path: () => "/api/models", minimum: "viewer" },
   { method: "POST", path: () => "/api/models", body: "{}", minimum: "editor" },
@@ -100,6 +101,8 @@ const routes: Array<{ method: Case["method"]; path: () => string; body?: string;
   { method: "GET", path: () => `/api/ensembles/${ensembleId}/bundle`, minimum: "viewer" },
   { method: "POST", path: () => "/api/bundles", body: "{}", minimum: "editor" },
   { method: "DELETE", path: () => `/api/datasets/${datasetName}`, minimum: "editor" },
+  { method: "POST", path: () => `/api/ensembles/${ensembleId}/forecast`, body: "{}", minimum: "editor" },
+  { method: "POST", path: () => "/api/datasets/features", body: "{}", minimum: "editor" },
 ];
 
 // Identity: every route without credentials, with a bad or revoked token, and (for writes) as a viewer or a read token.
@@ -159,6 +162,16 @@ cases.push(
   { name: "delete a dataset a model trains on", method: "DELETE", path: () => `/api/datasets/${datasetName}`, status: 409 },
   { name: "delete a dataset by a hostile name", method: "DELETE", path: () => "/api/datasets/..%2F..%2Fetc%2Fpasswd", status: 400 },
   { name: "delete a dataset cross-site", method: "DELETE", path: () => `/api/datasets/${datasetName}?force=true`, headers: { "sec-fetch-site": "cross-site" }, status: 403 },
+  { name: "forecast as text/plain", method: "POST", path: () => `/api/ensembles/${ensembleId}/forecast`, headers: { "content-type": "text/plain" }, body: "{}", status: 415 },
+  { name: "forecast from another origin", method: "POST", path: () => `/api/ensembles/${ensembleId}/forecast`, headers: { ...json, origin: "http://evil.example" }, body: "{}", status: 403 },
+  { name: "forecast from a games dataset outside the data folder", method: "POST", path: () => `/api/ensembles/${ensembleId}/forecast`, headers: json, body: JSON.stringify({ games_dataset: "../../../etc/passwd", games: [GAME] }), status: 400 },
+  { name: "forecast from a table that is not a games dataset", method: "POST", path: () => `/api/ensembles/${ensembleId}/forecast`, headers: json, body: () => JSON.stringify({ games_dataset: datasetName, games: [GAME] }), status: 400 },
+  { name: "forecast 501 games", method: "POST", path: () => `/api/ensembles/${ensembleId}/forecast`, headers: json, body: () => JSON.stringify({ games_dataset: datasetName, games: Array.from({ length: 501 }, () => GAME) }), status: 400 },
+  { name: "forecast a game with a __proto__ key", method: "POST", path: () => `/api/ensembles/${ensembleId}/forecast`, headers: json, body: () => `{"games_dataset":"${datasetName}","games":[{"date":"2020-01-01","team1":"BOS","team2":"NYK","__proto__":{"x":1}}]}`, status: 400 },
+  { name: "feature table from a hostile games dataset", method: "POST", path: () => "/api/datasets/features", headers: json, body: JSON.stringify({ games_dataset: "..%2F..%2Fetc/passwd", name: `feat-${RUN}` }), status: 400 },
+  { name: "feature table with a hostile name", method: "POST", path: () => "/api/datasets/features", headers: json, body: () => JSON.stringify({ games_dataset: datasetName, name: "../../escape" }), status: 400 },
+  { name: "feature table marked cross-site", method: "POST", path: () => "/api/datasets/features", headers: { ...json, "sec-fetch-site": "cross-site" }, body: "{}", status: 403 },
+  { name: "upload with an unknown kind", method: "POST", path: () => `/api/datasets?name=kind-${RUN}&kind=evil`, headers: { "content-type": "text/csv" }, body: "a,b\n1,2\n", status: 400 },
   { name: "import a bundle as text/plain", method: "POST", path: () => "/api/bundles", headers: { "content-type": "text/plain" }, body: "{}", status: 415 },
   { name: "import an empty bundle", method: "POST", path: () => "/api/bundles", headers: json, body: "{}", status: 400 },
   { name: "import a bundle whose model was altered after export", method: "POST", path: () => "/api/bundles", headers: json, body: () => tamperedBundle, status: 400 },
