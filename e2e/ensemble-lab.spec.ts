@@ -44,7 +44,8 @@ test("upload a CSV, create a model in the form, train it and see all three artif
   for (const f of FEATURES) await page.getByRole("checkbox", { name: f, exact: true }).check();
   await expect(page.getByRole("checkbox", { name: /home_win/ })).toBeDisabled();
   await expect(page.getByLabel("Algorithm", { exact: true })).toHaveValue("random_forest");
-  // Big enough that retraining it costs clearly more than loading its artifacts.
+  // Grown by the library's (quadratic) engine, so retraining it costs clearly more than loading its artifacts even on busy cores.
+  await page.getByLabel("engine", { exact: true }).selectOption("ml-random-forest");
   await page.getByLabel("max_samples", { exact: true }).fill("400");
   await page.getByLabel("max_depth", { exact: true }).fill("6");
   await page.getByLabel("n_estimators", { exact: true }).fill("200");

@@ -234,6 +234,8 @@ test.beforeAll(async ({ playwright, baseURL, browser }) => {
 test(`${cases.length} hostile API requests are refused with a clean JSON error and change nothing`, async ({ request, playwright, baseURL }) => {
   const viewer = await playwright.request.newContext({ baseURL, storageState: STATE.viewer });
   const anonymous = await playwright.request.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  // Each case reads the whole state before and after: about a second per case on two busy cores.
+  test.setTimeout(cases.length * 3_000);
   const failures: string[] = [];
   try {
     for (const c of cases) {
