@@ -56,7 +56,9 @@ fi
 npx tsx scripts/check-config.ts
 ensure_build
 npx tsx scripts/seed.ts
-first_link="$(npx tsx scripts/first-sign-in.ts)"
+# Its stdout carries the link, and also any log lines at LOG_LEVEL: keep the link only.
+first_sign_in="$(npx tsx scripts/first-sign-in.ts)"
+first_link="$(printf '%s\n' "$first_sign_in" | grep -E '^https?://' | tail -n 1 || true)"
 
 # The worker is restarted if it dies (a crash mid-training requeues its job);
 # the web server keeps serving meanwhile.
