@@ -266,13 +266,16 @@ describe("jobs", () => {
     const worker = await startWorker({ handlers: jobHandlers, pollMs: 100 });
     try {
       const job = await requestTraining(model.id);
-      await waitFor(() => getJob(job.id), (j) => j.status === "running" && j.progress > 0.15);
+      const running = await waitFor(() => getJob(job.id), (j) => j.status === "running" && j.progress > 0.15);
       const asked = Date.now();
       expect((await cancelJob(job.id)).cancel_requested).toBe(true);
-      const ended = await waitFor(() => getJob(job.id), (j) => j.status !== "running", 10_000);
+      const ended = await waitFor(() => getJob(job.id), (j) => j.status !== "running", 30_000);
       const tookMs = Date.now() - asked;
       expect(ended.status).toBe("cancelled");
-      expect(tookMs).toBeLessThan(5000);
+      // It stopped well before the training would have ended by itself (measured on the same cores, so load cancels out).
+      const ranMs = asked - new Date(running.started_at!).getTime();
+      const remainingMs = (ranMs / running.progress) * (1 - running.progress);
+      expect(tookMs).toBeLessThan(remainingMs / 2);
       const after = (await ModelConfig.findById(model.id).lean())!;
       expect(after).toMatchObject({ status: "trained", run_id: before.run_id, model_artifact_path: before.model_artifact_path });
       expect((await runsOf(model.id)).at(-1)).toMatchObject({ status: "failed", error: "The job was cancelled." });
