@@ -1,12 +1,14 @@
 import fs from "node:fs/promises";
 import mongoose from "mongoose";
+import { config } from "@/lib/config";
 import { connectDb } from "@/lib/db";
 import { ValidationError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import { csvFactsSchema, type CsvFacts } from "@/lib/ml/csv-facts";
 import { Dataset, type DatasetFields } from "@/models/Dataset";
 import type { CsvAnalysis } from "./analysis";
-import { realFileInside, resolveDatasetPath, sha256Hex } from "./files";
+import { datasetBytesAt } from "./bytes";
+import { realFileInside, resolveDatasetPath, sha256Hex, temporaryFile } from "./files";
 import { analyzeOffThread } from "./off-thread";
 
 const log = childLogger("datasets");
@@ -26,15 +28,28 @@ function missing(datasetPath: string, field: string): ValidationError {
   return new ValidationError(`The dataset "${datasetPath}" does not exist; upload it again.`, { [field]: ["no such dataset"] });
 }
 
-/** The absolute file holding a dataset's bytes: its own file, or its name for documents from before uploads had one. */
-function fileOf(doc: DatasetLean, field: string): string {
-  return resolveDatasetPath(doc.file ?? doc.path, field);
+/** The stored bytes, from wherever the document says they are: its own file, or its name for documents from before uploads had one. */
+async function readBytes(doc: DatasetLean, datasetPath: string, field: string): Promise<Buffer> {
+  try {
+    return await datasetBytesAt(doc.store).read(doc.file ?? doc.path);
+  } catch (err) {
+    throw unreadable(doc, datasetPath, field, err);
+  }
 }
 
 /** System messages name absolute paths: they go to the log, and the client gets a fixed sentence. */
-function unreadable(datasetPath: string, field: string, err: unknown): ValidationError {
+function unreadable(doc: DatasetLean, datasetPath: string, field: string, err: unknown): ValidationError {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") return missing(datasetPath, field);
+  if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") {
+    // Stored in a DATA_DIR while the nodes share none: it is on the node that received it, not here.
+    if (!doc.store && config().artifactDir.startsWith("gridfs://")) {
+      return new ValidationError(
+        `The dataset "${datasetPath}" is in the data folder of the node that received it, not on this one; upload it again.`,
+        { [field]: ["stored on another node's disk"] },
+      );
+    }
+    return missing(datasetPath, field);
+  }
   log.error({ path: datasetPath, err: err instanceof Error ? err.message : String(err) }, "dataset read failed");
   return new ValidationError(`The dataset "${datasetPath}" cannot be read; the server log says why.`, { [field]: ["cannot be read"] });
 }
@@ -48,12 +63,7 @@ function changed(datasetPath: string, field: string): ValidationError {
 /** The CSV's text, checked against the checksum recorded at upload, with what a version records of it (lineage). */
 export async function readDataset(datasetPath: string, field = "training_csv"): Promise<{ text: string; sha256: string; rows: number }> {
   const doc = await findDataset(datasetPath, field);
-  let data: Buffer;
-  try {
-    data = await fs.readFile(await realFileInside(fileOf(doc, field)));
-  } catch (err) {
-    throw unreadable(datasetPath, field, err);
-  }
+  const data = await readBytes(doc, datasetPath, field);
   if (sha256Hex(data) !== doc.sha256) throw changed(datasetPath, field);
   return { text: data.toString("utf8"), sha256: doc.sha256, rows: doc.rows };
 }
@@ -91,23 +101,34 @@ export async function datasetFacts(datasetPath: string, field = "training_csv"):
 }
 
 async function computeFacts(doc: DatasetLean, datasetPath: string, field: string): Promise<CsvFacts> {
-  let file: string;
-  try {
-    file = await realFileInside(fileOf(doc, field));
-  } catch (err) {
-    throw unreadable(datasetPath, field, err);
-  }
   const started = Date.now();
+  // The worker thread reads a file: a dataset in the database is copied to a temporary one first.
+  const copy = doc.store ? temporaryFile() : null;
   let analysis: CsvAnalysis;
   try {
-    analysis = await analyzeOffThread(file);
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw unreadable(datasetPath, field, err);
-    await Dataset.updateOne({ _id: doc._id, sha256: doc.sha256 }, { $set: { refusal: { message: err.message, fields: err.fields } } });
-    throw err;
+    let file: string;
+    try {
+      if (copy) await fs.writeFile(copy, await datasetBytesAt(doc.store).read(doc.file ?? doc.path), { flag: "wx" });
+      file = copy ?? (await realFileInside(resolveDatasetPath(doc.file ?? doc.path, field)));
+    } catch (err) {
+      throw unreadable(doc, datasetPath, field, err);
+    }
+    analysis = await analyzeRecordingRefusal(doc, file, datasetPath, field);
+  } finally {
+    if (copy) await fs.rm(copy, { force: true });
   }
   if (analysis.sha256 !== doc.sha256) throw changed(datasetPath, field);
   await Dataset.updateOne({ _id: doc._id, sha256: doc.sha256 }, { $set: { facts: analysis.facts } });
   log.info({ path: datasetPath, rows: analysis.rows, ms: Date.now() - started }, "dataset facts computed");
   return analysis.facts;
+}
+
+async function analyzeRecordingRefusal(doc: DatasetLean, file: string, datasetPath: string, field: string): Promise<CsvAnalysis> {
+  try {
+    return await analyzeOffThread(file);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw unreadable(doc, datasetPath, field, err);
+    await Dataset.updateOne({ _id: doc._id, sha256: doc.sha256 }, { $set: { refusal: { message: err.message, fields: err.fields } } });
+    throw err;
+  }
 }
