@@ -12,7 +12,7 @@ import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
 import { Dataset } from "@/models/Dataset";
 import { DATASET_BUCKET } from "./bytes";
-import { datasetFacts, listDatasets, readDataset, readDatasetText, removeDataset, saveDataset, sweepDatasetLeftovers } from "./index";
+import { datasetFacts, listDatasets, moveFolderDatasetsToGridFs, readDataset, readDatasetText, removeDataset, saveDataset, sweepDatasetLeftovers } from "./index";
 
 // Datasets when ARTIFACT_DIR is gridfs://: nodes that share no disk. "Another
 // node" is this process with a different, empty DATA_DIR.
@@ -161,5 +161,38 @@ describe("what crashed uploads leave in GridFS", () => {
     await sweepDatasetLeftovers({ olderThanMs: 60 * 60 * 1000, now: Date.now() + 2 * 60 * 60 * 1000 + 60 * 1000 });
     expect(await chunks().countDocuments({ files_id: dead.id })).toBe(0);
     expect(await readDatasetText("kept.csv")).toContain("label");
+  });
+});
+
+describe("datasets stored in a node's folder before the move to GridFS", () => {
+  it("another node says where the dataset is, and npm run datasets:to-gridfs on the node holding it moves it, verified", async () => {
+    const old = becomeNode("g-old-node", "folder");
+    const text = syntheticCsv(150, 27);
+    await saveDataset({ name: "from-before", text });
+    fs.writeFileSync(path.join(old, "legacy.csv"), text);
+    await Dataset.collection.insertOne({ path: "legacy.csv", columns: ["f1", "f2", "f3", "f4", "label"], rows: 150, bytes: text.length, sha256: sha256(text), createdAt: new Date(), updatedAt: new Date() });
+    const bad = syntheticCsv(150, 28);
+    await saveDataset({ name: "altered", text: bad });
+    const alteredFile = (await Dataset.findOne({ path: "altered.csv" }).lean())!.file!;
+    fs.writeFileSync(path.join(old, alteredFile), bad.replace("label", "lab3l"));
+
+    becomeNode("g-new-node");
+    await expect(readDatasetText("from-before.csv")).rejects.toThrow(/is in the data folder of the node that received it, not on this one; move it into the database with npm run datasets:to-gridfs/);
+
+    // On the node that holds the files, configured like the rest of the cluster.
+    process.env.DATA_DIR = old;
+    resetConfigForTests();
+    const report = await moveFolderDatasetsToGridFs();
+    expect(report.moved.sort()).toEqual(["from-before.csv", "legacy.csv"]);
+    expect(report.refused).toEqual([{ path: "altered.csv", reason: expect.stringMatching(/does not match the SHA-256 recorded at upload/) }]);
+    expect((await moveFolderDatasetsToGridFs()).moved).toEqual([]);
+
+    becomeNode("g-other-node");
+    expect(await readDatasetText("from-before.csv")).toBe(text);
+    expect(await readDatasetText("legacy.csv")).toBe(text);
+    const legacy = (await Dataset.findOne({ path: "legacy.csv" }).lean())!;
+    expect(legacy.store).toBe(`gridfs://${DATASET_BUCKET}`);
+    expect(legacy.file).toMatch(/^legacy~[a-f0-9]{24}\.csv$/);
+    expect((await Dataset.findOne({ path: "altered.csv" }).lean())!.store).toBeUndefined();
   });
 });

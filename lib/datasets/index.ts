@@ -10,6 +10,7 @@ import { toInfo, type DatasetInfo } from "./store";
  */
 export { resolveDatasetPath } from "./files";
 export { datasetFacts, readDataset, readDatasetText, type DatasetFacts } from "./read";
+export { moveFolderDatasetsToGridFs, type MoveReport } from "./move";
 export { removeDataset } from "./remove";
 export { sweepDatasetLeftovers } from "./sweep";
 export { PENDING_UPLOAD_GRACE_MS, saveDataset, saveDatasetUpload, type DatasetInfo, type DatasetUpload } from "./store";

@@ -44,7 +44,7 @@ function unreadable(doc: DatasetLean, datasetPath: string, field: string, err: u
     // Stored in a DATA_DIR while the nodes share none: it is on the node that received it, not here.
     if (!doc.store && config().artifactDir.startsWith("gridfs://")) {
       return new ValidationError(
-        `The dataset "${datasetPath}" is in the data folder of the node that received it, not on this one; upload it again.`,
+        `The dataset "${datasetPath}" is in the data folder of the node that received it, not on this one; move it into the database with npm run datasets:to-gridfs on that node, or upload it again.`,
         { [field]: ["stored on another node's disk"] },
       );
     }
