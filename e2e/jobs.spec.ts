@@ -11,8 +11,10 @@ test("Cancel beside the progress bar stops a training; the model keeps its previ
     target: "home_win",
     training_csv: dataset,
   });
-  // The next run takes about a minute here: long enough to cancel in the middle.
-  const patched = await request.patch(`/api/models/${model.id}`, { data: { hyperparameters: { n_estimators: 300, max_depth: 10, max_samples: 1200 } } });
+  // The next run takes about a minute with the slow oracle engine: long enough to cancel in the middle.
+  const patched = await request.patch(`/api/models/${model.id}`, {
+    data: { hyperparameters: { n_estimators: 300, max_depth: 10, max_samples: 1200, engine: "ml-random-forest" } },
+  });
   expect(patched.status(), await patched.text()).toBe(200);
 
   await open(page, `/models/${model.id}`);

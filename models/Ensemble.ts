@@ -69,6 +69,12 @@ const ensembleSchema = new Schema(
     checksums: { meta_model: { type: String, default: null }, manifest: { type: String, default: null } },
     manifest: { type: [manifestEntrySchema], default: [] },
 
+    /**
+     * Set before any base model's current version moves (retrain, promote), cleared
+     * only by a build that finds its base versions current: serving reads this one
+     * field instead of every base model on each request.
+     */
+    stale: { type: Boolean, default: false },
     status: { type: String, enum: TARGET_STATUSES, default: "untrained" },
     last_error: { type: String, default: null },
     runs: { type: [runSchema], default: [] },

@@ -37,12 +37,18 @@ export interface BaseModelSpec {
  * Fixed settings, so evaluations and benchmarks stay comparable from run to
  * run. 1,000 draws per tree was sized for ml-cart, whose cost grows with the
  * square of the rows; the fast engine grows the very same trees (split_features
- * 1) in about two seconds each here. With random_forest's defaults instead
- * (100 trees on all 56,828 rows) nba:evaluate measured forest log losses 0.6091
- * and 0.5996 (against 0.6211 and 0.6057) and 0.5974 for the ensemble (against
- * 0.5988), at about 20 s per forest under load 6.
+ * 1) in about two seconds each here. random_forest's defaults instead (100 trees
+ * on all 56,828 rows, `npm run nba:evaluate -- --full-data-forests`, see
+ * bench/evaluation-full-forests.md) forecast better: forest log losses 0.6091 and
+ * 0.5996 against 0.6211 and 0.6057, the ensemble 0.5974 against 0.5988, at 11-18 s
+ * per forest under load 9.
  */
 const FOREST = { n_estimators: 25, max_depth: 8, max_samples: 1000, max_features: 0.6, min_samples_split: 20 };
+
+/** The same models with random_forest's own defaults (100 trees, every row per tree): npm run nba:evaluate -- --full-data-forests. */
+export function withDefaultForests(models: readonly BaseModelSpec[]): BaseModelSpec[] {
+  return models.map((m) => (m.algorithm === "random_forest" ? { ...m, hyperparameters: {} } : m));
+}
 
 export const BASE_MODELS: readonly BaseModelSpec[] = [
   {
@@ -106,15 +112,15 @@ export type PreparedEnsemble = Awaited<ReturnType<typeof prepareEnsemble>>;
  * Saves the base and meta seasons as datasets, creates and trains each base
  * model once and creates the ensemble, with the calls the API makes.
  */
-export async function prepareEnsemble(name: string, tables: SplitTables, log: (line: string) => void) {
+export async function prepareEnsemble(name: string, tables: SplitTables, log: (line: string) => void, baseModels: readonly BaseModelSpec[] = BASE_MODELS) {
   const baseDataset = await saveDataset({ name: `${name}-base`, text: toCsv({ columns: tables.columns, rows: tables.base }) });
   const metaDataset = await saveDataset({ name: `${name}-meta`, text: toCsv({ columns: tables.columns, rows: tables.meta }) });
   log(`datasets saved: ${baseDataset.path} (${baseDataset.rows} rows), ${metaDataset.path} (${metaDataset.rows} rows)`);
 
   const models: Array<{ id: string; spec: BaseModelSpec; training_ms: number }> = [];
-  for (const [i, spec] of BASE_MODELS.entries()) {
+  for (const [i, spec] of baseModels.entries()) {
     const { id } = await createModelConfig({ ...spec, target: TARGET, training_csv: baseDataset.path, seed: SEED });
-    log(`training base model ${i + 1}/${BASE_MODELS.length}: ${spec.name} on ${baseDataset.rows} rows`);
+    log(`training base model ${i + 1}/${baseModels.length}: ${spec.name} on ${baseDataset.rows} rows`);
     const { result } = await trainModel(id, { trigger: "manual" });
     log(`  trained in ${(result.training_ms / 1000).toFixed(1)} s, holdout log loss ${result.metrics.log_loss.toFixed(4)}`);
     models.push({ id, spec, training_ms: result.training_ms });

@@ -11,6 +11,10 @@
  * predictWithModel / predictWithEnsemble from the saved artifacts. Writes
  * bench/evaluation.json and bench/evaluation.md. Uses a throwaway database,
  * artifact and data folder, like npm run bench.
+ *
+ * `-- --full-data-forests` gives the forests random_forest's defaults (100
+ * trees, every row per tree) instead of the fixed bench settings and writes
+ * bench/evaluation-full-forests.{json,md}.
  */
 import "./bench-quiet-logs";
 import os from "node:os";
@@ -24,7 +28,7 @@ import { toCsv, type FeatureRow } from "@/lib/nba/features";
 import { findSharedGamesCsv } from "@/lib/nba/games";
 import { predictWithModel } from "@/lib/training/service";
 import { openThrowawayEnv, progressLog, runScript, writeReport } from "./bench-env";
-import { ENSEMBLE_FEATURES, loadGames, prepareEnsemble, SPANS, splitFeatureTable, type GamesSource, type SplitTables } from "./bench-setting";
+import { BASE_MODELS, ENSEMBLE_FEATURES, loadGames, prepareEnsemble, SPANS, splitFeatureTable, withDefaultForests, type GamesSource, type SplitTables } from "./bench-setting";
 
 /** The API accepts at most 10,000 rows per prediction request. */
 const CHUNK = 5000;
@@ -32,6 +36,8 @@ const ELO = "FiveThirtyEight Elo (elo_prob1)";
 const ENSEMBLE = "Stacking ensemble";
 
 const say = progressLog("evaluate");
+const FULL_DATA_FORESTS = process.argv.includes("--full-data-forests");
+const REPORT = FULL_DATA_FORESTS ? "evaluation-full-forests" : "evaluation";
 
 type Rows = Array<Record<string, number>>;
 
@@ -65,7 +71,7 @@ const diff = (d: PairedDifference, digits: number) => `${d.mean >= 0 ? "+" : ""}
 type Report = Awaited<ReturnType<typeof evaluateForecasts>>;
 
 async function evaluateForecasts(source: GamesSource, tables: SplitTables) {
-  const prepared = await prepareEnsemble("nba-eval", tables, say);
+  const prepared = await prepareEnsemble("nba-eval", tables, say, FULL_DATA_FORESTS ? withDefaultForests(BASE_MODELS) : BASE_MODELS);
   const testDataset = await saveDataset({ name: "nba-eval-test", text: toCsv({ columns: tables.columns, rows: tables.test }) });
   say(`test dataset saved: ${testDataset.path} (${testDataset.rows} rows)`);
 
@@ -144,9 +150,9 @@ async function main(): Promise<number> {
   const env = await openThrowawayEnv("evaluate", say);
   try {
     const report = await evaluateForecasts(source, tables);
-    writeReport("evaluation", report, renderMarkdown(report));
+    writeReport(REPORT, report, renderMarkdown(report));
     for (const m of report.test_metrics) say(`${m.name.padEnd(34)} accuracy ${fixed(m.accuracy, 4)}  log loss ${fixed(m.log_loss, 4)}  Brier ${fixed(m.brier, 4)}`);
-    say(`wrote bench/evaluation.json and bench/evaluation.md in ${(report.total_ms / 1000).toFixed(0)} s`);
+    say(`wrote bench/${REPORT}.json and bench/${REPORT}.md in ${(report.total_ms / 1000).toFixed(0)} s`);
     return 0;
   } finally {
     await env.close();
@@ -157,7 +163,7 @@ function renderMarkdown(r: Report): string {
   const games = (n: number) => n.toLocaleString("en-US");
   const blocks = [
     "# NBA forecast evaluation: ensemble vs FiveThirtyEight's Elo",
-    `Generated ${r.generated_at} by \`npm run nba:evaluate\` in ${(r.total_ms / 1000).toFixed(0)} s. ` +
+    `Generated ${r.generated_at} by \`npm run nba:evaluate${FULL_DATA_FORESTS ? " -- --full-data-forests" : ""}\` in ${(r.total_ms / 1000).toFixed(0)} s. ` +
       `Data: ${r.data.credit}. Base models trained on seasons ${describeSpan(SPANS.base)} (${games(r.data.base.games)} games), ` +
       `the logistic meta-model on ${describeSpan(SPANS.meta)} (${games(r.data.meta.games)} games; the build holds out a quarter of them to measure itself), ` +
       `every forecast scored on the same ${games(r.data.test.games)} games of ${describeSpan(SPANS.test)} ` +
@@ -192,9 +198,16 @@ function renderMarkdown(r: Report): string {
     ),
     "## The models",
     markdownTable(
-      ["base model", "algorithm", "features", "training", "meta-model weight"],
-      r.base_models.map((m, j) => [m.name, m.algorithm, m.features.join(", "), `${(m.training_ms / 1000).toFixed(1)} s`, fixed(r.ensemble.meta_weights[j]?.coefficient, 3)]),
-      ["left", "left", "left", "right", "right"],
+      ["base model", "algorithm", "features", "settings", "training", "meta-model weight"],
+      r.base_models.map((m, j) => [
+        m.name,
+        m.algorithm,
+        m.features.join(", "),
+        Object.entries(m.hyperparameters).map(([k, v]) => `${k} ${v}`).join(", ") || "defaults",
+        `${(m.training_ms / 1000).toFixed(1)} s`,
+        fixed(r.ensemble.meta_weights[j]?.coefficient, 3),
+      ]),
+      ["left", "left", "left", "left", "right", "right"],
     ),
     `Meta-model: logistic regression on the four base probabilities (intercept ${fixed(r.ensemble.meta_intercept, 3)}); ` +
       `the ensemble built from the saved base models in ${(r.ensemble.build_ms / 1000).toFixed(2)} s.`,

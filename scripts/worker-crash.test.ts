@@ -90,8 +90,8 @@ describe("workers killed with SIGKILL", () => {
     await trainModel(rf.id);
     await trainModel(lr.id);
     const ens = await createEnsemble({ name: "crash-stack", base_model_ids: [rf.id, lr.id], meta_training_csv: metaCsv });
-    // The forest's retrain now takes half a minute, and its model file is gone: a build must retrain it.
-    await updateModelConfig(rf.id, { hyperparameters: { n_estimators: 300, max_depth: 8, max_samples: 800 } });
+    // The forest's retrain with the library engine (slow on purpose) takes half a minute, and its model file is gone: a build must retrain it.
+    await updateModelConfig(rf.id, { hyperparameters: { n_estimators: 300, max_depth: 8, max_samples: 800, engine: "ml-random-forest" } });
     fs.unlinkSync(path.join(env.artifactDir, (await ModelConfig.findById(rf.id).lean())!.model_artifact_path!));
 
     const job = await requestEnsembleTraining(ens.id);
@@ -128,7 +128,7 @@ describe("workers killed with SIGKILL", () => {
   });
 
   it("during a training while a second worker runs: the survivor finishes it, once", async () => {
-    const model = await createModelConfig({ name: "crash-solo", algorithm: "random_forest", hyperparameters: { n_estimators: 120, max_depth: 8, max_samples: 600 }, features: ["f1", "f2", "f3"], target: "label", training_csv: baseCsv });
+    const model = await createModelConfig({ name: "crash-solo", algorithm: "random_forest", hyperparameters: { n_estimators: 120, max_depth: 8, max_samples: 600, engine: "ml-random-forest" }, features: ["f1", "f2", "f3"], target: "label", training_csv: baseCsv });
     const workers = [spawnWorker(), spawnWorker()];
     const job = await requestTraining(model.id);
     const running = await waitForJob(job.id, (j) => j.status === "running" && j.progress > 0.1, "the training to be under way");

@@ -111,6 +111,8 @@ describe("bundles", () => {
         b.models[1].checksums.scaler = b.models[1].checksums.features;
         return b;
       })(), /scaler artifact of "b-logit" is not usable/],
+      ["a training file outside the data folder", (() => { const b = clone(); b.models[0].training_csv = "../../../etc/passwd"; return b; })(), /not a bundle/],
+      ["a meta training file in a folder", (() => { const b = clone(); b.ensemble!.meta_training_csv = "/etc/hosts.csv"; return b; })(), /not a bundle/],
       ["an unknown algorithm", (() => { const b = clone(); b.models[0].algorithm = "svm"; return b; })(), /not a bundle/],
       ["features that differ from the artifact's", (() => { const b = clone(); b.models[1].features = ["f4", "f2"]; return b; })(), /does not rebuild/],
       ["two models of one name", (() => { const b = clone(); b.models[1].name = b.models[0].name; b.ensemble!.base_models = [b.models[0].name, b.models[0].name]; return b; })(), /same name/],

@@ -16,6 +16,7 @@ import { connectDb } from "@/lib/db";
 import { ConflictError, NotFoundError, UserFacingError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
 import type { ManifestPayload, MetaModelPayload } from "@/lib/ensemble/build";
 import { findEnsemble, toEnsembleView } from "@/lib/ensemble/service";
+import { DatasetPath } from "@/lib/datasets/store";
 import { childLogger } from "@/lib/log";
 import { classifierFromJSON, isAlgorithm, parseHyperparameters } from "@/lib/ml/algorithms";
 import { CALIBRATIONS, ModelPipeline, type FeaturesPayload, type ModelPayload } from "@/lib/ml/pipeline";
@@ -50,7 +51,7 @@ const BundledModel = z
     hyperparameters: z.record(z.string(), z.unknown()),
     features: z.array(z.string().min(1).max(100)).min(1).max(200),
     target: z.string().min(1).max(100),
-    training_csv: z.string().min(1).max(300),
+    training_csv: DatasetPath,
     calibration: z.enum(CALIBRATIONS),
     seed: z.number().int().min(0).max(2 ** 31 - 1),
     version: z
@@ -74,7 +75,7 @@ const BundledEnsemble = z
     meta_model_type: z.string().refine(isAlgorithm, "is not an algorithm of this app"),
     target: z.string().min(1).max(100),
     seed: z.number().int().min(0).max(2 ** 31 - 1),
-    meta_training_csv: z.string().min(1).max(300),
+    meta_training_csv: DatasetPath,
     run_id: runId,
     metrics: z.record(z.string(), z.number()).nullable(),
     base_models: z.array(name).min(2).max(20),
@@ -83,7 +84,8 @@ const BundledEnsemble = z
   })
   .strict();
 
-const Bundle = z
+/** A bundle as export writes it and import reads it. */
+export const Bundle = z
   .object({
     format: z.literal(BUNDLE_FORMAT, { error: `is not "${BUNDLE_FORMAT}"` }),
     format_version: z.literal(BUNDLE_FORMAT_VERSION, { error: `must be ${BUNDLE_FORMAT_VERSION}; this app reads only that version` }),

@@ -13,7 +13,7 @@ export { datasetFacts, readDataset, readDatasetText, type DatasetFacts } from ".
 export { moveFolderDatasetsToGridFs, type MoveReport } from "./move";
 export { removeDataset } from "./remove";
 export { sweepDatasetLeftovers } from "./sweep";
-export { PENDING_UPLOAD_GRACE_MS, saveDataset, saveDatasetUpload, type DatasetInfo, type DatasetUpload } from "./store";
+export { DatasetName, PENDING_UPLOAD_GRACE_MS, saveDataset, saveDatasetUpload, type DatasetInfo, type DatasetUpload } from "./store";
 
 /** Finished datasets, newest first; facts stay in the database (they can be large). */
 export async function listDatasets(): Promise<DatasetInfo[]> {

@@ -36,7 +36,8 @@ export const PENDING_UPLOAD_GRACE_MS = 10 * 60 * 1000;
 
 type DatasetLean = DatasetFields & { _id: mongoose.Types.ObjectId; createdAt?: Date; updatedAt?: Date };
 
-const DatasetName = z
+/** A dataset's name as an upload gives it (multipart field `name`, or ?name= with a text/csv body). */
+export const DatasetName = z
   .string({ error: "give the dataset a name" })
   .trim()
   .min(1, "give the dataset a name")
@@ -45,6 +46,12 @@ const DatasetName = z
   .refine((n) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n) && !n.includes(".."), {
     message: "use letters, digits, '.', '_' and '-' only (no folders)",
   });
+
+/** A dataset path as documents record it ("games.csv"): a dataset name and no folder, whether or not it is stored here. */
+export const DatasetPath = z
+  .string()
+  .max(300)
+  .refine((p) => p.toLowerCase().endsWith(".csv") && DatasetName.safeParse(p).success, { message: "must be a dataset file name such as games.csv, with no folder" });
 
 function parseName(input: unknown): string {
   const name = DatasetName.safeParse(input);

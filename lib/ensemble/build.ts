@@ -137,6 +137,8 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
         artifacts_saved_at: new Date(),
         checksums: { meta_model: saved.meta_model.sha256, manifest: saved.manifest.sha256 },
         manifest,
+        // Fresh only if every base model is still on the version this build used (a retrain may have moved one meanwhile).
+        stale: manifest.some((m) => m.checksums.model === null),
         status: "trained",
         last_error: null,
       },
@@ -146,6 +148,9 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       await deleteArtifactSet(store, [saved.meta_model.path, saved.manifest.path]);
       throw new NotFoundError("ensemble", ensembleId);
     }
+    // A retrain that moved a base model between the check above and the write has marked the old build stale, and this
+    // write cleared it: look once more, now that the manifest is recorded.
+    if ((await manifestEntries(obtained)).some((m) => m.checksums.model === null)) await Ensemble.updateOne({ _id: doc._id }, { $set: { stale: true } });
     await deleteArtifactSet(store, [doc.meta_model_artifact_path, doc.manifest_artifact_path]).catch(() => undefined);
     log.info(
       { ensemble_id: ensembleId, run_id: runId, total_ms: Math.round(totalMs), meta_ms: Math.round(metaMs), sources: timings.map((t) => t.source) },

@@ -1,3 +1,4 @@
+import mongoose from "mongoose";
 import { defaultArtifactStore, loadArtifact, type ArtifactStore } from "@/lib/artifacts";
 import { boundedCache } from "@/lib/cache";
 import { ConflictError, parseInput } from "@/lib/errors";
@@ -5,6 +6,7 @@ import { PredictInput } from "@/lib/ml/matrix";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
 import { StackedEnsemble } from "@/lib/ml/stacking";
 import { loadTrainedModel } from "@/lib/training/load";
+import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import type { ManifestPayload, MetaModelPayload } from "./build";
 import { findEnsemble, toEnsembleView, type EnsembleLean } from "./service";
@@ -17,6 +19,11 @@ export interface LoadedEnsemble {
 }
 
 const cache = boundedCache<LoadedEnsemble>("loaded-ensembles", 32);
+
+/** A build's identity: its run and its artifacts' checksums. */
+function cacheKey(doc: Pick<EnsembleLean, "_id" | "run_id" | "checksums">): string {
+  return `${String(doc._id)}:${doc.run_id}:${doc.checksums?.meta_model}:${doc.checksums?.manifest}`;
+}
 
 /**
  * Loads an ensemble from its saved artifacts, never retraining anything. A base
@@ -31,11 +38,10 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
   const view = toEnsembleView(doc, bases);
   if (view.stale) {
     const names = view.stale_models.map((m) => `"${m.name ?? m.model_id}"`).join(", ");
-    throw new ConflictError(
-      `Ensemble "${doc.name}" is stale: base model ${names} changed since it was built. Rebuild the ensemble before predicting.`,
-    );
+    const what = names ? `base model ${names} changed` : "a base model changed";
+    throw new ConflictError(`Ensemble "${doc.name}" is stale: ${what} since it was built. Rebuild the ensemble before predicting.`);
   }
-  const key = `${String(doc._id)}:${doc.run_id}:${doc.checksums?.meta_model}:${doc.checksums?.manifest}`;
+  const key = cacheKey(doc);
   const hit = cache.get(key);
   if (hit) return hit;
 
@@ -57,9 +63,16 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
   return loaded;
 }
 
+/**
+ * Serves predictions with one indexed read per request: the ensemble's stale
+ * flag and build identity. A build already in memory answers at once; anything
+ * else (a cold process, a stale or unbuilt ensemble) takes the full load, which
+ * checks every base model and says why it refuses.
+ */
 export async function predictWithEnsemble(id: string, input: unknown): Promise<{ probabilities: number[]; run_id: string }> {
   const { rows } = parseInput(PredictInput, input, "The request is not valid.");
-  const doc = await findEnsemble(id);
-  const ensemble = await loadEnsemble(doc);
+  const head = mongoose.isValidObjectId(id) ? await Ensemble.findById(id, { run_id: 1, checksums: 1, stale: 1 }).lean() : null;
+  const hit = head?.run_id && !head.stale ? cache.get(cacheKey(head)) : undefined;
+  const ensemble = hit ?? (await loadEnsemble(await findEnsemble(id)));
   return { probabilities: ensemble.stack.predictRows(rows), run_id: ensemble.runId };
 }

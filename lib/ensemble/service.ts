@@ -62,7 +62,8 @@ export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]) {
     manifest,
     status: doc.status ?? "untrained",
     last_error: doc.last_error ?? null,
-    stale: staleModels.length > 0,
+    // The flag covers a base model that moved and came back (a promote back to the built run): rebuild to clear it.
+    stale: staleModels.length > 0 || (!!doc.run_id && doc.stale === true),
     stale_models: staleModels,
     runs: (doc.runs ?? []).map((r) => ({
       run_id: r.run_id ?? null,

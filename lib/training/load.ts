@@ -58,16 +58,22 @@ function cacheKey(modelId: string, doc: ModelArtifactFields): string {
  * Loads a model from its three artifacts, verifying each (path inside the
  * artifact root, checksum, format version, run_id, feature list). Cached by
  * run_id and checksums; a cached entry is used only while a stat of each file
- * shows the size and mtime it had when verified, so a deleted or rewritten file
- * goes through full verification again.
+ * shows the size and mtime it had when verified (unless `checkFiles` is false),
+ * so a deleted or rewritten file goes through full verification again.
  */
-export async function loadTrainedModel(doc: ModelArtifactDoc, store: ArtifactStore = defaultArtifactStore()): Promise<LoadedModel> {
+export async function loadTrainedModel(
+  doc: ModelArtifactDoc,
+  store: ArtifactStore = defaultArtifactStore(),
+  opts: { checkFiles?: boolean } = {},
+): Promise<LoadedModel> {
   const modelId = String(doc._id);
   const missing = missingArtifactFields(doc);
   if (missing.length > 0) throw new ModelNotTrainedError(doc.name ?? modelId, missing);
   const key = cacheKey(modelId, doc);
-  const stamps = await artifactStamps(store, artifactPaths(doc));
   const hit = cache.get(key);
+  // Serving trusts what it verified (the key is the run and its checksums); builds look at the files again.
+  if (hit && opts.checkFiles === false) return hit.model;
+  const stamps = await artifactStamps(store, artifactPaths(doc));
   if (hit && stamps.every((s, i) => s === hit.stamps[i])) return hit.model;
 
   const t0 = performance.now();

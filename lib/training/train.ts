@@ -9,6 +9,7 @@ import type { Metrics } from "@/lib/ml/metrics";
 import { fitAndMeasure, type Calibration, type ModelPipeline, type PipelineSpec } from "@/lib/ml/pipeline";
 import { ModelConfig } from "@/models/ModelConfig";
 import { artifactFieldsFor } from "./artifact-refs";
+import { markEnsemblesStale } from "./stale";
 import { deleteVersionsOf, recordFailedRun, recordVersion, type Actor, type RunFacts, type Trigger } from "./versions";
 
 const log = childLogger("training");
@@ -56,6 +57,7 @@ export async function saveArtifactsForTrainedModel(
     await deleteArtifactSet(store, Object.values(paths)).catch(() => undefined);
     throw err;
   }
+  await markEnsemblesStale(new mongoose.Types.ObjectId(modelId));
   const res = await ModelConfig.updateOne(
     { _id: new mongoose.Types.ObjectId(modelId) },
     { $set: { ...artifactFieldsFor(runId, saved, now), metrics: outcome.metrics, training_ms: outcome.training_ms, status: "trained", last_error: null } },

@@ -188,7 +188,7 @@ describe("deleting a dataset", () => {
 /** Runs a step in a process of its own and kills it with SIGKILL `ms` after the step starts; true when it finished first. */
 function killedAfter(step: "sweep" | "promote", args: string[], ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "lib/testing/version-steps.ts", step, ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", "lib/testing/steps.ts", step, ...args], {
       cwd: path.resolve(__dirname, "../.."),
       env: process.env,
       stdio: ["pipe", "pipe", "ignore"],

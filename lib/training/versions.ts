@@ -12,6 +12,7 @@ import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { ModelVersion, type TRAINING_TRIGGERS } from "@/models/ModelVersion";
 import { MODEL_ARTIFACT_KINDS, artifactFieldsFor, type ModelArtifactKind } from "./artifact-refs";
+import { markEnsemblesStale } from "./stale";
 
 const log = childLogger("versions");
 
@@ -169,6 +170,7 @@ export async function promoteVersion(modelId: string, runId: string, by: Actor, 
     if (!check.ok) throw new ConflictError(`Run ${runId} of model "${model.name}" cannot become the current version: ${check.problem}.`);
     const artifacts = version.artifacts as Record<ModelArtifactKind, SavedArtifact>;
     const now = new Date();
+    await markEnsemblesStale(model._id);
     await ModelConfig.updateOne(
       { _id: model._id },
       {

@@ -98,13 +98,18 @@ async function storedState() {
   };
 }
 
-/** The longest the event loop was held up while `work` ran, in ms. */
-async function maxEventLoopDelay<T>(work: () => Promise<T>): Promise<{ result: T; maxMs: number }> {
+/**
+ * The longest the event loop was held up while `work` ran, and how long `work` took, in ms.
+ * Tests compare the two (parsing on the loop would hold it for most of the work), never
+ * the delay against a fixed time: on two shared cores a busy neighbour alone can add 250 ms.
+ */
+async function maxEventLoopDelay<T>(work: () => Promise<T>): Promise<{ result: T; maxMs: number; elapsedMs: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
+  const t0 = performance.now();
   try {
     const result = await work();
-    return { result, maxMs: histogram.max / 1e6 };
+    return { result, maxMs: histogram.max / 1e6, elapsedMs: performance.now() - t0 };
   } finally {
     histogram.disable();
   }
@@ -224,14 +229,16 @@ describe("POST /api/datasets streams the body and stops at the limit", () => {
 
 describe("large uploads are parsed off the event loop, and configs are checked against what the upload recorded", () => {
   const big = bigCsv();
+  let uploadMs = 0;
 
   it("stores a 10 MB CSV while the event loop keeps answering", async () => {
     expect(big.text.length).toBeGreaterThan(9.5 * 1024 * 1024);
     const upload = streamedBody([big.text]);
-    const { result: res, maxMs } = await maxEventLoopDelay(() => post("/api/datasets?name=big", "text/csv", upload.body));
+    const { result: res, maxMs, elapsedMs } = await maxEventLoopDelay(() => post("/api/datasets?name=big", "text/csv", upload.body));
+    uploadMs = elapsedMs;
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ path: "big.csv", rows: 1_100_000, columns: ["x", "label"] });
-    expect(maxMs).toBeLessThan(250);
+    expect(maxMs).toBeLessThan(elapsedMs / 4);
     const doc = await Dataset.findOne({ path: "big.csv" }).lean();
     expect(doc?.facts?.rows).toBe(1_100_000);
     expect(doc?.facts?.columns.map((c) => [c.name, c.numeric, c.binary, c.both_classes])).toEqual([
@@ -251,15 +258,13 @@ describe("large uploads are parsed off the event loop, and configs are checked a
         undefined as never,
       );
     await send(); // the first request also loads code and warms the connection
-    const t0 = performance.now();
-    const { result: res, maxMs } = await maxEventLoopDelay(send);
-    const ms = performance.now() - t0;
+    const { result: res, elapsedMs } = await maxEventLoopDelay(send);
     const body = await res.json();
     expect(res.status).toBe(400);
     expect(body.error).toBe(`The CSV has 1 empty or non-numeric values in the chosen columns; Line ${big.badLine}: "oops" in column "x" is not a number.`);
     expect(body.fields).toEqual({ x: [`Line ${big.badLine}: "oops" in column "x" is not a number.`] });
-    expect(maxMs).toBeLessThan(100);
-    expect(ms).toBeLessThan(500);
+    // The recorded facts answer it: a small part of what reading the 10 MB file at upload took.
+    expect(elapsedMs).toBeLessThan(uploadMs / 5);
   });
 
   it("computes the facts of a dataset stored before uploads recorded them once, off the event loop, and keeps them", async () => {
@@ -267,9 +272,9 @@ describe("large uploads are parsed off the event loop, and configs are checked a
     fs.writeFileSync(path.join(env.dataDir, "legacy.csv"), big.text);
     await Dataset.collection.insertOne({ path: "legacy.csv", columns: ["x", "label"], rows: 1_100_000, bytes: Buffer.byteLength(big.text), sha256: crypto.createHash("sha256").update(big.text).digest("hex"), createdAt: new Date(), updatedAt: new Date() });
     const spec = { name: "legacy-x", algorithm: "logistic_regression", features: ["x"], target: "label", training_csv: "legacy.csv" };
-    const { result: err, maxMs } = await maxEventLoopDelay(() => createModelConfig(spec).catch((e: unknown) => e));
+    const { result: err, maxMs, elapsedMs } = await maxEventLoopDelay(() => createModelConfig(spec).catch((e: unknown) => e));
     expect((err as Error).message).toBe(`The CSV has 1 empty or non-numeric values in the chosen columns; Line ${big.badLine}: "oops" in column "x" is not a number.`);
-    expect(maxMs).toBeLessThan(250);
+    expect(maxMs).toBeLessThan(elapsedMs / 4);
     const doc = await Dataset.findOne({ path: "legacy.csv" }).lean();
     expect(doc?.facts?.columns.map((c) => c.name)).toEqual(["x", "label"]);
   });
