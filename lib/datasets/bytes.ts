@@ -1,10 +1,10 @@
 import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import mongoose from "mongoose";
 import { config } from "@/lib/config";
 import { connectDb } from "@/lib/db";
+import { deleteGridFsFile, GridFsFileGoneError, newestGridFsFile, readGridFsFile, writeGridFsFile, type GridFsFileDoc } from "@/lib/gridfs";
 import { STORED_FILE, realFileInside, resolveDatasetPath, syncDirectory } from "./files";
 
 /**
@@ -37,6 +37,8 @@ export interface DatasetBytes {
 
 /** The bucket datasets go to when the artifacts are in GridFS: one per database, like the datasets collection. */
 export const DATASET_BUCKET = "dataset_files";
+type Db = NonNullable<typeof mongoose.connection.db>;
+
 const GRIDFS = /^gridfs:\/\/([A-Za-z][A-Za-z0-9_-]{0,49})$/;
 
 function notFound(file: string): Error {
@@ -79,12 +81,6 @@ class FolderBytes implements DatasetBytes {
   }
 }
 
-interface FileDoc {
-  _id: mongoose.Types.ObjectId;
-  filename: string;
-  uploadDate: Date;
-}
-
 class GridFsBytes implements DatasetBytes {
   readonly location: string;
 
@@ -92,9 +88,12 @@ class GridFsBytes implements DatasetBytes {
     this.location = `gridfs://${bucketName}`;
   }
 
-  private async bucket() {
-    const db = (await connectDb()).connection.db as NonNullable<typeof mongoose.connection.db>;
-    return { db, bucket: new mongoose.mongo.GridFSBucket(db, { bucketName: this.bucketName }) };
+  private async db(): Promise<Db> {
+    return (await connectDb()).connection.db as Db;
+  }
+
+  private files(db: Db) {
+    return db.collection<GridFsFileDoc>(`${this.bucketName}.files`);
   }
 
   /**
@@ -102,50 +101,36 @@ class GridFsBytes implements DatasetBytes {
    * after its last chunk, so a reader finds the whole dataset or none.
    */
   async put(file: string, tmp: string): Promise<void> {
-    const { bucket } = await this.bucket();
-    const upload = bucket.openUploadStream(checkFile(file));
-    try {
-      await pipeline(createReadStream(tmp), upload);
-    } catch (err) {
-      await upload.abort().catch(() => undefined);
-      throw err;
-    }
+    await writeGridFsFile(await this.db(), this.bucketName, checkFile(file), createReadStream(tmp));
     await fs.rm(tmp, { force: true });
   }
 
   async read(file: string): Promise<Buffer> {
-    const { bucket } = await this.bucket();
-    const [doc] = (await bucket.find({ filename: checkFile(file) }).sort({ uploadDate: -1 }).limit(1).toArray()) as FileDoc[];
+    const db = await this.db();
+    const doc = await newestGridFsFile(db, this.bucketName, checkFile(file));
     if (!doc) throw notFound(file);
-    const chunks: Buffer[] = [];
     try {
-      for await (const chunk of bucket.openDownloadStream(doc._id)) chunks.push(chunk as Buffer);
+      return await readGridFsFile(db, this.bucketName, doc);
     } catch (err) {
       // Removed between finding and reading it.
-      if (/FileNotFound|not found/i.test(String(err))) throw notFound(file);
+      if (err instanceof GridFsFileGoneError) throw notFound(file);
       throw err;
     }
-    return Buffer.concat(chunks);
   }
 
   async remove(file: string): Promise<void> {
-    const { bucket } = await this.bucket();
-    for (const f of await bucket.find({ filename: checkFile(file) }, { projection: { _id: 1 } }).toArray()) {
-      await bucket.delete(f._id).catch((err: unknown) => {
-        if (!/not found/i.test(String(err))) throw err;
-      });
-    }
+    const db = await this.db();
+    for (const f of await this.files(db).find({ filename: checkFile(file) }).toArray()) await deleteGridFsFile(db, this.bucketName, f);
   }
 
   async list(): Promise<Array<{ file: string; modifiedMs: number }>> {
-    const { bucket } = await this.bucket();
-    const docs = (await bucket.find({}, { projection: { filename: 1, uploadDate: 1 } }).toArray()) as FileDoc[];
+    const docs = await this.files(await this.db()).find({}, { projection: { filename: 1, uploadDate: 1 } }).toArray();
     return docs.filter((d) => STORED_FILE.test(d.filename)).map((d) => ({ file: d.filename, modifiedMs: d.uploadDate.getTime() }));
   }
 
   /** Chunks of uploads that died before their file document was written, once older than the cutoff. */
   async removeOrphanChunks(cutoffMs: number): Promise<number> {
-    const { db } = await this.bucket();
+    const db = await this.db();
     const chunks = db.collection(`${this.bucketName}.chunks`);
     const files = db.collection(`${this.bucketName}.files`);
     const before = mongoose.Types.ObjectId.createFromTime(Math.floor(cutoffMs / 1000));
