@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run web: one more web node for a deployment whose database and workers run
-# elsewhere (README, "Several web nodes and workers"): no database, seed or
+# elsewhere (README, "Many machines"): no database, seed or
 # worker here. Validates the configuration and reaches the database, builds when
 # the build is missing or older than the sources, then serves HOST:PORT until
 # stopped. Every web node needs the same AUTH_SECRET and, without a shared disk,
