@@ -35,12 +35,14 @@ export default defineConfig({
   // Run in this order, one worker, against one database. "setup" signs in through the real
   // first-start flow and saves each role's session; the journey then starts with no data;
   // the accessibility audit adds data of its own (and no API deletes a dataset), so it goes
-  // last. Both depend only on setup: a failing journey must not skip the audit.
+  // last. Both depend only on setup: a failing journey must not skip the audit. "cluster"
+  // starts a database, two web nodes and two workers of its own on the same build.
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    { name: "cluster", testMatch: /cluster\.spec\.ts$/ },
     {
       name: "journey",
-      testIgnore: /accessibility\.spec\.ts$|auth\.setup\.ts$/,
+      testIgnore: /accessibility\.spec\.ts$|auth\.setup\.ts$|cluster\.spec\.ts$/,
       dependencies: ["setup"],
       use: { storageState: path.join(e2eDir, "state-editor.json") },
     },

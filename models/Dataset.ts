@@ -31,10 +31,11 @@ const factsSchema = new Schema(
 const refusalSchema = new Schema({ message: { type: String, required: true }, fields: { type: Schema.Types.Mixed, default: {} } }, { _id: false });
 
 /**
- * A CSV stored under DATA_DIR. `path` is its name, relative to DATA_DIR, and is
- * what model configs reference; `file` is where its bytes are (each upload
- * writes a file of its own, so no upload ever replaces another's). Documents
- * from before `file` existed keep their bytes at `path`.
+ * An uploaded CSV. `path` is its name (what model configs reference); `file` is
+ * the name its bytes are stored under (each upload writes a file of its own, so
+ * no upload ever replaces another's) and `store` where: absent for DATA_DIR, or
+ * `gridfs://<bucket>` in the database, which every node can read. Documents
+ * from before `file` existed keep their bytes at `path` in DATA_DIR.
  *
  * An upload inserts its document as `pending` (the unique index on `path`
  * decides which of several concurrent uploads gets the name), then moves its
@@ -45,6 +46,7 @@ const datasetSchema = new Schema(
   {
     path: { type: String, required: true, trim: true },
     file: { type: String, default: undefined },
+    store: { type: String, default: undefined },
     state: { type: String, enum: DATASET_STATES, default: undefined },
     columns: { type: [String], required: true },
     rows: { type: Number, required: true, min: 0 },

@@ -58,6 +58,38 @@ describe("the GridFS artifact store", () => {
     expect((await verifyArtifact(s, ref)).status).toBe("corrupt");
   });
 
+  it("stores standard GridFS that the driver reads, reads the driver's files, and reads its own by chunk _id", async () => {
+    const s = store();
+    const db = mongoose.connection.db!;
+    const bucket = new mongoose.mongo.GridFSBucket(db, { bucketName: "test_artifacts" });
+    // Three chunks and a bit: the order of the chunks matters.
+    const big = Buffer.from(Array.from({ length: 3 * 255 * 1024 + 17 }, (_, i) => i % 251));
+    await s.write("run-interop_model.json", big);
+    const parts: Buffer[] = [];
+    for await (const part of bucket.openDownloadStreamByName("run-interop_model.json")) parts.push(part as Buffer);
+    expect(Buffer.concat(parts).equals(big)).toBe(true);
+
+    // A file another GridFS client wrote (no chunk list in its document) is read through the driver.
+    await new Promise<void>((resolve, reject) => bucket.openUploadStream("run-driver_model.json").once("finish", () => resolve()).once("error", reject).end(big));
+    expect((await s.read("run-driver_model.json")).equals(big)).toBe(true);
+
+    // Its own files are read by chunk _id: a chunk swapped for another file's is refused, a removed one is a missing artifact.
+    const files = db.collection("test_artifacts.files");
+    const chunks = db.collection("test_artifacts.chunks");
+    const mine = (await files.findOne({ filename: "run-interop_model.json" }))!;
+    const ids = mine.metadata.chunk_ids as mongoose.Types.ObjectId[];
+    expect(ids).toHaveLength(4);
+    const second = (await chunks.findOne({ _id: ids[1] }))!;
+    await chunks.updateOne({ _id: ids[1] }, { $set: { n: 99 } });
+    await expect(s.read("run-interop_model.json")).rejects.toThrow(/belongs to another file/);
+    await chunks.updateOne({ _id: ids[1] }, { $set: { n: second.n } });
+    await chunks.deleteOne({ _id: ids[3] });
+    await expect(s.read("run-interop_model.json")).rejects.toBeInstanceOf(ArtifactMissingError);
+    await s.delete("run-interop_model.json");
+    expect(await chunks.countDocuments({ _id: { $in: ids } })).toBe(0);
+    expect(await files.countDocuments({ filename: "run-interop_model.json" })).toBe(0);
+  });
+
   it("leaves no file behind from an upload that died midway, and sweeps its chunks", async () => {
     const bucket = new mongoose.mongo.GridFSBucket(mongoose.connection.db!, { bucketName: "test_artifacts" });
     const upload = bucket.openUploadStream("run-crash_model.json", { chunkSizeBytes: 1024 });

@@ -2,17 +2,10 @@ import { createHash } from "node:crypto";
 import mongoose from "mongoose";
 import { connectDb } from "@/lib/db";
 import { ArtifactMissingError, UnsafeArtifactPathError } from "./errors";
+import { deleteGridFsFile, GridFsFileGoneError, newestGridFsFile, readGridFsFile, writeGridFsFile, type GridFsFileDoc } from "@/lib/gridfs";
 import type { ArtifactStat, ArtifactStore, WriteResult } from "./store";
 
 type Db = NonNullable<typeof mongoose.connection.db>;
-
-interface FileDoc {
-  _id: mongoose.Types.ObjectId;
-  filename: string;
-  length: number;
-  uploadDate: Date;
-  metadata?: { sha256?: string };
-}
 
 /** Bucket names become collection names (`<bucket>.files`, `<bucket>.chunks`). */
 export const BUCKET_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,49}$/;
@@ -23,7 +16,9 @@ export const BUCKET_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,49}$/;
  * a file's document only after its last chunk, so a reader finds a complete
  * file or none: no reader ever sees a partial artifact. An upload that dies
  * midway leaves chunks without a file document, which `removeOrphanChunks`
- * sweeps.
+ * sweeps. Files are written and read through lib/gridfs.ts, which fetches
+ * chunks by `_id`: on FerretDB the driver's `{files_id}` lookup scans the
+ * whole bucket on every read.
  */
 export class GridFsArtifactStore implements ArtifactStore {
   readonly root: string;
@@ -33,50 +28,36 @@ export class GridFsArtifactStore implements ArtifactStore {
     this.root = `gridfs://${bucketName}`;
   }
 
-  private async bucket(): Promise<{ db: Db; bucket: mongoose.mongo.GridFSBucket }> {
-    const db = (await connectDb()).connection.db as Db;
-    return { db, bucket: new mongoose.mongo.GridFSBucket(db, { bucketName: this.bucketName }) };
+  private async db(): Promise<Db> {
+    return (await connectDb()).connection.db as Db;
   }
 
-  private async newest(relPath: string): Promise<FileDoc | null> {
-    const { bucket } = await this.bucket();
-    const [doc] = await bucket.find({ filename: checkName(relPath) }).sort({ uploadDate: -1 }).limit(1).toArray();
-    return (doc as FileDoc | undefined) ?? null;
+  private async newest(relPath: string): Promise<GridFsFileDoc | null> {
+    return newestGridFsFile(await this.db(), this.bucketName, checkName(relPath));
   }
 
   async write(relPath: string, data: string | Buffer): Promise<WriteResult> {
     const name = checkName(relPath);
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    const { bucket } = await this.bucket();
-    const upload = bucket.openUploadStream(name, { metadata: { sha256 } });
-    await new Promise<void>((resolve, reject) => {
-      upload.once("finish", () => resolve());
-      upload.once("error", reject);
-      upload.end(bytes);
-    }).catch(async (err: unknown) => {
-      await upload.abort().catch(() => undefined);
-      throw err;
-    });
+    const db = await this.db();
+    const written = await writeGridFsFile(db, this.bucketName, name, bytes, { sha256 });
     // A rewrite under the same name leaves older revisions; readers take the newest, so drop the rest.
-    const older = await bucket.find({ filename: name, _id: { $ne: upload.id } }).toArray();
-    for (const f of older) await bucket.delete(f._id).catch(() => undefined);
+    const older = await db.collection<GridFsFileDoc>(`${this.bucketName}.files`).find({ filename: name, _id: { $ne: written._id } }).toArray();
+    for (const f of older) await deleteGridFsFile(db, this.bucketName, f).catch(() => undefined);
     return { path: name, bytes: bytes.length, sha256 };
   }
 
   async read(relPath: string): Promise<Buffer> {
     const file = await this.newest(relPath);
     if (!file) throw new ArtifactMissingError(relPath);
-    const { bucket } = await this.bucket();
-    const chunks: Buffer[] = [];
     try {
-      for await (const chunk of bucket.openDownloadStream(file._id)) chunks.push(chunk as Buffer);
+      return await readGridFsFile(await this.db(), this.bucketName, file);
     } catch (err) {
       // Deleted between finding and reading it.
-      if (/FileNotFound|not found/i.test(String(err))) throw new ArtifactMissingError(relPath, undefined, { cause: err });
+      if (err instanceof GridFsFileGoneError) throw new ArtifactMissingError(relPath, undefined, { cause: err });
       throw err;
     }
-    return Buffer.concat(chunks);
   }
 
   async stat(relPath: string): Promise<ArtifactStat | null> {
@@ -85,32 +66,30 @@ export class GridFsArtifactStore implements ArtifactStore {
   }
 
   async statMany(relPaths: string[]): Promise<Map<string, ArtifactStat>> {
-    const { bucket } = await this.bucket();
-    const docs = (await bucket.find({ filename: { $in: relPaths.map((p) => checkName(p)) } }).sort({ uploadDate: 1 }).toArray()) as FileDoc[];
+    const files = (await this.db()).collection<GridFsFileDoc>(`${this.bucketName}.files`);
+    const docs = await files.find({ filename: { $in: relPaths.map((p) => checkName(p)) } }).sort({ uploadDate: 1 }).toArray();
     // Sorted oldest first, so the newest revision of a name is the one kept.
     return new Map(docs.map((d) => [d.filename, { bytes: d.length, modifiedMs: d.uploadDate.getTime() }]));
   }
 
   async delete(relPath: string): Promise<void> {
-    const { bucket } = await this.bucket();
-    for (const f of await bucket.find({ filename: checkName(relPath) }).toArray()) {
-      await bucket.delete(f._id).catch((err: unknown) => {
-        if (!/not found/i.test(String(err))) throw err;
-      });
+    const db = await this.db();
+    for (const f of await db.collection<GridFsFileDoc>(`${this.bucketName}.files`).find({ filename: checkName(relPath) }).toArray()) {
+      await deleteGridFsFile(db, this.bucketName, f);
     }
   }
 
   async list(prefix = ""): Promise<string[]> {
     if (prefix !== "") checkName(prefix, true);
-    const { bucket } = await this.bucket();
+    const files = (await this.db()).collection<GridFsFileDoc>(`${this.bucketName}.files`);
     const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const docs = await bucket.find(prefix ? { filename: { $regex: `^${escaped}` } } : {}, { projection: { filename: 1 } }).toArray();
+    const docs = await files.find(prefix ? { filename: { $regex: `^${escaped}` } } : {}, { projection: { filename: 1 } }).toArray();
     return [...new Set(docs.map((d) => d.filename as string))].sort();
   }
 
   /** Chunks whose file document never came (an upload that died midway) and are older than `olderThanMs`. */
   async removeOrphanChunks(olderThanMs: number): Promise<number> {
-    const { db } = await this.bucket();
+    const db = await this.db();
     const chunks = db.collection(`${this.bucketName}.chunks`);
     const files = db.collection(`${this.bucketName}.files`);
     const cutoff = mongoose.Types.ObjectId.createFromTime(Math.floor((Date.now() - olderThanMs) / 1000));

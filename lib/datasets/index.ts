@@ -3,12 +3,14 @@ import { Dataset } from "@/models/Dataset";
 import { toInfo, type DatasetInfo } from "./store";
 
 /**
- * CSV datasets under DATA_DIR: uploads (streamed, parsed off the event loop,
- * recorded with their facts), reads for training, and the facts configs are
- * checked against.
+ * CSV datasets: uploads (streamed, parsed off the event loop, recorded with
+ * their facts), reads for training, and the facts configs are checked against.
+ * The bytes live in DATA_DIR, or in GridFS when the artifacts are there
+ * (bytes.ts), so nodes that share no disk share the datasets.
  */
 export { resolveDatasetPath } from "./files";
 export { datasetFacts, datasetSource, readDataset, readDatasetText, type DatasetFacts, type DatasetSource } from "./read";
+export { moveFolderDatasetsToGridFs, type MoveReport } from "./move";
 export { removeDataset } from "./remove";
 export { sweepDatasetLeftovers } from "./sweep";
 export {

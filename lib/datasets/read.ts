@@ -1,12 +1,15 @@
 import fs from "node:fs/promises";
+import path from "node:path";
 import mongoose from "mongoose";
+import { config } from "@/lib/config";
 import { connectDb } from "@/lib/db";
 import { ValidationError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import { csvFactsSchema, type CsvFacts } from "@/lib/ml/csv-facts";
 import { Dataset, type DatasetFields } from "@/models/Dataset";
 import type { CsvAnalysis } from "./analysis";
-import { realFileInside, resolveDatasetPath, sha256Hex } from "./files";
+import { datasetBytesAt } from "./bytes";
+import { realFileInside, resolveDatasetPath, sha256Hex, temporaryFile } from "./files";
 import { analyzeOffThread } from "./off-thread";
 import { TABLE_KIND } from "./store";
 
@@ -27,15 +30,28 @@ function missing(datasetPath: string, field: string): ValidationError {
   return new ValidationError(`The dataset "${datasetPath}" does not exist; upload it again.`, { [field]: ["no such dataset"] });
 }
 
-/** The absolute file holding a dataset's bytes: its own file, or its name for documents from before uploads had one. */
-function fileOf(doc: DatasetLean, field: string): string {
-  return resolveDatasetPath(doc.file ?? doc.path, field);
+/** The stored bytes, from wherever the document says they are: its own file, or its name for documents from before uploads had one. */
+async function readBytes(doc: DatasetLean, datasetPath: string, field: string): Promise<Buffer> {
+  try {
+    return await datasetBytesAt(doc.store).read(doc.file ?? doc.path);
+  } catch (err) {
+    throw unreadable(doc, datasetPath, field, err);
+  }
 }
 
 /** System messages name absolute paths: they go to the log, and the client gets a fixed sentence. */
-function unreadable(datasetPath: string, field: string, err: unknown): ValidationError {
+function unreadable(doc: DatasetLean, datasetPath: string, field: string, err: unknown): ValidationError {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") return missing(datasetPath, field);
+  if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") {
+    // Stored in a DATA_DIR while the nodes share none: it is on the node that received it, not here.
+    if (!doc.store && config().artifactDir.startsWith("gridfs://")) {
+      return new ValidationError(
+        `The dataset "${datasetPath}" is in the data folder of the node that received it, not on this one; move it into the database with npm run datasets:to-gridfs on that node, or upload it again.`,
+        { [field]: ["stored on another node's disk"] },
+      );
+    }
+    return missing(datasetPath, field);
+  }
   log.error({ path: datasetPath, err: err instanceof Error ? err.message : String(err) }, "dataset read failed");
   return new ValidationError(`The dataset "${datasetPath}" cannot be read; the server log says why.`, { [field]: ["cannot be read"] });
 }
@@ -63,22 +79,40 @@ export async function datasetSource(datasetPath: string, field = "training_csv")
   const doc = await findDataset(datasetPath, field);
   let file: string;
   try {
-    file = await realFileInside(fileOf(doc, field));
+    file = doc.store ? await localCopyOf(doc) : await realFileInside(resolveDatasetPath(doc.file ?? doc.path, field));
   } catch (err) {
-    throw unreadable(datasetPath, field, err);
+    throw unreadable(doc, datasetPath, field, err);
   }
   return { path: datasetPath, kind: doc.kind || TABLE_KIND, kindFacts: doc.kind_facts, rows: doc.rows, sha256: doc.sha256, file };
+}
+
+/** Where this node keeps its copies of datasets stored in the database, one per checksum. */
+const COPIES_DIR = ".copies";
+
+/**
+ * Worker threads read files: a dataset kept in the database gets one copy in
+ * this node's DATA_DIR per checksum, written whole before it is renamed into
+ * place, and reused afterwards. Readers check the checksum, as for any file.
+ */
+async function localCopyOf(doc: DatasetLean): Promise<string> {
+  const dir = path.join(config().dataDir, COPIES_DIR);
+  const file = path.join(dir, `${doc.sha256}.csv`);
+  if (await fs.stat(file).then((st) => st.isFile(), () => false)) return file;
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = temporaryFile();
+  try {
+    await fs.writeFile(tmp, await datasetBytesAt(doc.store).read(doc.file ?? doc.path), { flag: "wx" });
+    await fs.rename(tmp, file);
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+  return file;
 }
 
 /** The CSV's text, checked against the checksum recorded at upload, with what a version records of it (lineage). */
 export async function readDataset(datasetPath: string, field = "training_csv"): Promise<{ text: string; sha256: string; rows: number }> {
   const doc = await findDataset(datasetPath, field);
-  let data: Buffer;
-  try {
-    data = await fs.readFile(await realFileInside(fileOf(doc, field)));
-  } catch (err) {
-    throw unreadable(datasetPath, field, err);
-  }
+  const data = await readBytes(doc, datasetPath, field);
   if (sha256Hex(data) !== doc.sha256) throw changed(datasetPath, field);
   return { text: data.toString("utf8"), sha256: doc.sha256, rows: doc.rows };
 }
@@ -116,23 +150,34 @@ export async function datasetFacts(datasetPath: string, field = "training_csv"):
 }
 
 async function computeFacts(doc: DatasetLean, datasetPath: string, field: string): Promise<CsvFacts> {
-  let file: string;
-  try {
-    file = await realFileInside(fileOf(doc, field));
-  } catch (err) {
-    throw unreadable(datasetPath, field, err);
-  }
   const started = Date.now();
+  // The worker thread reads a file: a dataset in the database is copied to a temporary one first.
+  const copy = doc.store ? temporaryFile() : null;
   let analysis: CsvAnalysis;
   try {
-    analysis = await analyzeOffThread(file);
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw unreadable(datasetPath, field, err);
-    await Dataset.updateOne({ _id: doc._id, sha256: doc.sha256 }, { $set: { refusal: { message: err.message, fields: err.fields } } });
-    throw err;
+    let file: string;
+    try {
+      if (copy) await fs.writeFile(copy, await datasetBytesAt(doc.store).read(doc.file ?? doc.path), { flag: "wx" });
+      file = copy ?? (await realFileInside(resolveDatasetPath(doc.file ?? doc.path, field)));
+    } catch (err) {
+      throw unreadable(doc, datasetPath, field, err);
+    }
+    analysis = await analyzeRecordingRefusal(doc, file, datasetPath, field);
+  } finally {
+    if (copy) await fs.rm(copy, { force: true });
   }
   if (analysis.sha256 !== doc.sha256) throw changed(datasetPath, field);
   await Dataset.updateOne({ _id: doc._id, sha256: doc.sha256 }, { $set: { facts: analysis.facts } });
   log.info({ path: datasetPath, rows: analysis.rows, ms: Date.now() - started }, "dataset facts computed");
   return analysis.facts;
+}
+
+async function analyzeRecordingRefusal(doc: DatasetLean, file: string, datasetPath: string, field: string): Promise<CsvAnalysis> {
+  try {
+    return await analyzeOffThread(file);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw unreadable(doc, datasetPath, field, err);
+    await Dataset.updateOne({ _id: doc._id, sha256: doc.sha256 }, { $set: { refusal: { message: err.message, fields: err.fields } } });
+    throw err;
+  }
 }

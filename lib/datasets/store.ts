@@ -1,5 +1,4 @@
 import fs from "node:fs/promises";
-import path from "node:path";
 import mongoose from "mongoose";
 import { z } from "zod";
 import { config } from "@/lib/config";
@@ -8,7 +7,8 @@ import { ConflictError, PayloadTooLargeError, ValidationError } from "@/lib/erro
 import { childLogger } from "@/lib/log";
 import { Dataset, type DatasetFields } from "@/models/Dataset";
 import type { CsvAnalysis } from "./analysis";
-import { resolveDatasetPath, storedFileName, syncDirectory, temporaryFile } from "./files";
+import { datasetBytesAt, uploadBytes } from "./bytes";
+import { resolveDatasetPath, storedFileName, temporaryFile } from "./files";
 import { analyzeOffThread } from "./off-thread";
 
 const log = childLogger("datasets");
@@ -94,8 +94,9 @@ export function toInfo(rec: { path: string; kind?: string | null; columns: strin
 }
 
 /**
- * Stores an uploaded CSV under DATA_DIR. The body goes to a temporary file of
- * this upload's own, counted as it arrives and refused (413) as soon as it
+ * Stores an uploaded CSV: in DATA_DIR, or in GridFS when the artifacts are
+ * there (lib/datasets/bytes.ts). The body goes to a temporary file of this
+ * upload's own in DATA_DIR, counted as it arrives and refused (413) as soon as it
  * passes MAX_UPLOAD_BYTES, so no more than the limit is ever held. The file is
  * then parsed in a worker thread, and only a CSV that parses is recorded, with
  * its columns and facts. The same content again under the same name is a no-op;
@@ -143,10 +144,12 @@ async function writeCapped(file: string, body: AsyncIterable<Uint8Array> | Itera
 
 /**
  * Claims the name with a pending document (the unique index on `path` decides
- * between concurrent uploads), moves this upload's file to a name only it uses,
- * then marks the document ready. A loser has written nothing but its temporary
- * file. A crash leaves a pending document, which no reader treats as a dataset
- * and a later upload may take over, or a temporary file the sweep removes.
+ * between concurrent uploads), stores this upload's file under a name only it
+ * uses, then marks the document ready. A loser has written nothing but its
+ * temporary file. A crash leaves a pending document, which no reader treats as
+ * a dataset and a later upload may take over, or a temporary file, or a stored
+ * file no document points at (or, in GridFS, chunks without a file): the
+ * sweep removes each.
  */
 async function record(name: string, tmp: string, analysis: CsvAnalysis, kind: DatasetKind | null): Promise<DatasetInfo> {
   const relPath = `${name}.csv`;
@@ -161,12 +164,14 @@ async function record(name: string, tmp: string, analysis: CsvAnalysis, kind: Da
 
   const id = new mongoose.Types.ObjectId();
   const file = storedFileName(name, String(id));
+  const bytes = uploadBytes();
   const started = Date.now();
   try {
     await Dataset.create({
       _id: id,
       path: relPath,
       file,
+      store: bytes.location,
       state: "pending",
       columns: analysis.columns,
       rows: analysis.rows,
@@ -183,16 +188,14 @@ async function record(name: string, tmp: string, analysis: CsvAnalysis, kind: Da
     throw new ConflictError(`A dataset named "${relPath}" was saved at the same moment; choose another name.`);
   }
 
-  const target = resolveDatasetPath(file, "name");
-  await fs.rename(tmp, target);
-  await syncDirectory(path.dirname(target));
+  await bytes.put(file, tmp);
   const done = await Dataset.updateOne({ _id: id, state: "pending" }, { $set: { state: "ready" } });
   if (done.matchedCount !== 1) {
     // Taken over as abandoned while this upload was slow: the file is this upload's own, so it can go.
-    await fs.rm(target, { force: true });
+    await bytes.remove(file);
     throw new ConflictError(`The upload of "${relPath}" took too long and was replaced; upload it again.`);
   }
-  log.info({ path: relPath, file, bytes: analysis.bytes, rows: analysis.rows, ms: Date.now() - started }, "dataset saved");
+  log.info({ path: relPath, file, store: bytes.location ?? "DATA_DIR", bytes: analysis.bytes, rows: analysis.rows, ms: Date.now() - started }, "dataset saved");
   const saved = await Dataset.findById(id).lean<DatasetLean>();
   return toInfo(saved ?? { path: relPath, kind: kind?.kind, columns: analysis.columns, rows: analysis.rows, bytes: analysis.bytes });
 }
@@ -214,7 +217,7 @@ function answerExisting(existing: DatasetLean, sha256: string, relPath: string):
 async function takeOverStaleClaim(existing: DatasetLean): Promise<void> {
   const removed = await Dataset.deleteOne({ _id: existing._id, state: "pending" });
   if (removed.deletedCount === 1 && existing.file) {
-    await fs.rm(resolveDatasetPath(existing.file, "name"), { force: true });
+    await datasetBytesAt(existing.store).remove(existing.file);
     log.warn({ path: existing.path, file: existing.file }, "took over an abandoned upload");
   }
 }

@@ -1,43 +1,44 @@
-import fs from "node:fs/promises";
-import path from "node:path";
 import { config } from "@/lib/config";
 import { connectDb } from "@/lib/db";
 import { childLogger } from "@/lib/log";
 import { removeStaleTempFiles } from "@/lib/temp-files";
 import { Dataset } from "@/models/Dataset";
-import { STORED_FILE, resolveDatasetPath } from "./files";
+import { datasetBytesAt, isGridFs, sweptBytes } from "./bytes";
 
 const log = childLogger("datasets-gc");
 
 /**
- * What crashed uploads leave under DATA_DIR, once older than `olderThanMs`:
- * temporary files, pending claims (with the file only that upload wrote), and
- * stored files no document points at. Datasets in use are never touched.
+ * What crashed uploads leave, once older than `olderThanMs`: temporary files
+ * under this node's DATA_DIR, pending claims (with the file only that upload
+ * wrote), stored files no document points at (in DATA_DIR and, when uploads go
+ * to GridFS, in its bucket) and GridFS chunks whose file never came. Datasets
+ * in use are never touched. Several workers may sweep at once: every removal
+ * is of something no document will ever point at again.
  */
 export async function sweepDatasetLeftovers(opts: { olderThanMs: number; now?: number }): Promise<{ temporary: string[]; claims: string[]; files: string[] }> {
   const cutoff = (opts.now ?? Date.now()) - opts.olderThanMs;
-  const root = config().dataDir;
-  const temporary = await removeStaleTempFiles(root, cutoff);
+  const temporary = await removeStaleTempFiles(config().dataDir, cutoff);
 
   await connectDb();
   const claims: string[] = [];
-  for (const claim of await Dataset.find({ state: "pending", updatedAt: { $lt: new Date(cutoff) } }, { path: 1, file: 1 }).lean()) {
+  for (const claim of await Dataset.find({ state: "pending", updatedAt: { $lt: new Date(cutoff) } }, { path: 1, file: 1, store: 1 }).lean()) {
     const res = await Dataset.deleteOne({ _id: claim._id, state: "pending" });
     if (res.deletedCount !== 1) continue;
-    if (claim.file) await fs.rm(resolveDatasetPath(claim.file, "file"), { force: true });
+    if (claim.file) await datasetBytesAt(claim.store).remove(claim.file);
     claims.push(claim.path);
   }
 
-  const referenced = new Set((await Dataset.find({}, { file: 1 }).lean()).map((d) => d.file).filter((f): f is string => !!f));
   const files: string[] = [];
-  const names = await fs.readdir(root).catch(() => [] as string[]);
-  for (const name of names) {
-    if (!STORED_FILE.test(name) || referenced.has(name)) continue;
-    const full = path.join(root, name);
-    const st = await fs.lstat(full).catch(() => null);
-    if (!st?.isFile() || st.mtimeMs >= cutoff) continue;
-    await fs.rm(full, { force: true });
-    files.push(name);
+  for (const bytes of sweptBytes()) {
+    // Listed before the documents are read: a file stored after this listing is not considered at all.
+    const stored = await bytes.list();
+    const referenced = new Set((await Dataset.find({ store: bytes.location ?? null }, { file: 1 }).lean()).map((d) => d.file).filter((f): f is string => !!f));
+    for (const { file, modifiedMs } of stored) {
+      if (referenced.has(file) || modifiedMs >= cutoff) continue;
+      await bytes.remove(file);
+      files.push(bytes.location ? `${bytes.location}/${file}` : file);
+    }
+    if (isGridFs(bytes)) await bytes.removeOrphanChunks(cutoff);
   }
   if (temporary.length + claims.length + files.length > 0) log.info({ temporary, claims, files }, "removed what crashed uploads left");
   return { temporary, claims, files };
