@@ -44,7 +44,7 @@ export function VersionDiff({ modelId, versions, a, b }: { modelId: string; vers
   const left = runs.find((v) => v.run_id === a) ?? runs[1];
   const right = runs.find((v) => v.run_id === b) ?? runs[0];
   const rows = rowsOf(left, right);
-  const differing = rows.filter((r) => r.a !== r.b && r.label !== "Started").length;
+  const differing = rows.filter((r) => r.a !== r.b).length;
   const options = runs.map((v) => (
     <option key={v.run_id} value={v.run_id}>
       {v.run_id}
