@@ -27,12 +27,13 @@ export function proxy(req: NextRequest) {
 }
 
 /**
- * Everything but POST /api/datasets' path. When a proxy runs, Next.js reads the
+ * Everything but the paths that take large bodies: POST /api/datasets and
+ * POST /api/models/import. When a proxy runs, Next.js reads the
  * whole request body into memory (twice) before the route starts, and cuts it at
  * experimental.proxyClientMaxBodySize (10 MB): an upload could neither be streamed
- * nor refused early, and a larger CSV arrived truncated. The upload route runs
- * the same Host and cross-site checks itself (app/api/_lib/respond.ts).
+ * nor refused early, and a larger CSV arrived truncated. These routes run
+ * the same Host and cross-site checks themselves (app/api/_lib/respond.ts).
  */
 export const config = {
-  matcher: ["/((?!api/datasets$).*)"],
+  matcher: ["/((?!api/datasets$|api/models/import$).*)"],
 };

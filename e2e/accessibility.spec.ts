@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { STATE, createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, runJobFromPage, setUpForecasting, uploadCsvViaApi, type ForecastingSetup } from "./support";
+import { STATE, createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, runJobFromPage, setUpForecasting, trainViaApi, uploadCsvViaApi, type ForecastingSetup } from "./support";
 
 /**
  * WCAG 2.1 A/AA checks (axe-core) on every dashboard page at a desktop and a
@@ -19,6 +19,7 @@ const WIDTHS = [
 const RUN = Date.now().toString(36);
 const NAMES = { dataset: `a11y-${RUN}-games`, first: `a11y-${RUN}-logit-one`, second: `a11y-${RUN}-logit-two`, ensemble: `a11y-${RUN}-pair` };
 let modelUrl = "";
+let versionedUrl = "";
 let ensembleUrl = "";
 let forecasting: ForecastingSetup;
 
@@ -54,6 +55,12 @@ async function buildState(request: APIRequestContext): Promise<void> {
   });
   modelUrl = `/models/${first.id}`;
   ensembleUrl = `/ensembles/${ensemble.id}`;
+  // A model no ensemble uses, trained on other settings the second time: two versions, a chart and a comparison.
+  const versioned = await createAndTrainModel(request, { ...common, name: `a11y-${RUN}-versioned`, features: ["f1", "f2", "f3"] });
+  const changed = await request.patch(`/api/models/${versioned.id}`, { data: { features: ["f1", "f3"] } });
+  expect(changed.status(), await changed.text()).toBe(200);
+  await trainViaApi(request, versioned.id);
+  versionedUrl = `/models/${versioned.id}`;
   forecasting = await setUpForecasting(request, `a11y-${RUN}-fc`);
 }
 
@@ -104,6 +111,7 @@ for (const size of WIDTHS) {
       { name: "models", url: "/models" },
       { name: "new model form", url: "/models/new" },
       { name: "model detail", url: modelUrl },
+      { name: "model detail with two versions", url: versionedUrl },
       { name: "ensembles", url: "/ensembles" },
       { name: "new ensemble form", url: "/ensembles/new" },
       { name: "ensemble detail", url: ensembleUrl },
@@ -118,6 +126,10 @@ for (const size of WIDTHS) {
       if (p.name.startsWith("ensemble detail with")) await expect(page.getByTestId("season-loss-chart").locator(".recharts-bar-rectangle").first()).toBeVisible();
       // Record pages are titled after the record (WCAG 2.4.2), not "Model" for every model.
       if (p.name === "model detail") await expect(page).toHaveTitle(`${NAMES.first} · Models · NBA Ensemble Lab`);
+      if (p.name === "model detail with two versions") {
+        await expect(page.getByRole("img", { name: /^Log loss and AUC across 2 versions, oldest first\./ })).toBeVisible();
+        await expect(page.getByTestId("diff-row").filter({ hasText: "Features" })).toHaveAttribute("data-differs", "true");
+      }
       if (p.name === "ensemble detail") await expect(page).toHaveTitle(`${NAMES.ensemble} · Ensembles · NBA Ensemble Lab`);
       problems.push(...(await audit(page, `${p.name} (${p.url})`)));
       // Reflow (WCAG 1.4.10): wide tables scroll in their own box, never the page.

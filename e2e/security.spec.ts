@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { unzipSync, zipSync } from "fflate";
 import { E2E_DIR, STATE, createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, uploadCsvViaApi } from "./support";
 
 /**
@@ -20,6 +21,7 @@ let datasetName = "";
 let firstRunId = "";
 let tamperedBundle = "";
 let escapingBundle = "";
+let archive: Buffer = Buffer.alloc(0);
 
 interface Snapshot {
   models: number;
@@ -67,7 +69,7 @@ interface Case {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   path: () => string;
   headers?: Record<string, string>;
-  body?: string | Buffer | (() => string);
+  body?: string | Buffer | (() => string | Buffer | Uint8Array);
   as?: "anonymous" | "viewer" | "editor" | "read-token" | "revoked-token";
   status: number;
 }
@@ -100,14 +102,17 @@ const routes: Array<{ method: Case["method"]; path: () => string; body?: string;
   { method: "GET", path: () => `/api/models/${modelId}/bundle`, minimum: "viewer" },
   { method: "GET", path: () => `/api/ensembles/${ensembleId}/bundle`, minimum: "viewer" },
   { method: "POST", path: () => "/api/bundles", body: "{}", minimum: "editor" },
+  { method: "GET", path: () => `/api/models/${modelId}/versions/${firstRunId}/bundle`, minimum: "viewer" },
+  { method: "POST", path: () => "/api/models/import", body: "PK", minimum: "editor" },
   { method: "DELETE", path: () => `/api/datasets/${datasetName}`, minimum: "editor" },
   { method: "POST", path: () => `/api/ensembles/${ensembleId}/forecast`, body: "{}", minimum: "editor" },
   { method: "POST", path: () => "/api/datasets/features", body: "{}", minimum: "editor" },
 ];
 
 // Identity: every route without credentials, with a bad or revoked token, and (for writes) as a viewer or a read token.
+const zip = { "content-type": "application/zip" };
 for (const r of routes) {
-  const headers = r.body ? json : undefined;
+  const headers = r.body ? (r.path().endsWith("/import") ? zip : json) : undefined;
   cases.push({ name: `${r.method} ${r.path.toString()} without credentials`, method: r.method, path: r.path, headers, body: r.body, as: "anonymous", status: 401 });
   cases.push({ name: `${r.method} ${r.path.toString()} with a revoked token`, method: r.method, path: r.path, headers, body: r.body, as: "revoked-token", status: 401 });
   if (r.minimum === "editor") {
@@ -176,14 +181,38 @@ cases.push(
   { name: "import an empty bundle", method: "POST", path: () => "/api/bundles", headers: json, body: "{}", status: 400 },
   { name: "import a bundle whose model was altered after export", method: "POST", path: () => "/api/bundles", headers: json, body: () => tamperedBundle, status: 400 },
   { name: "import a bundle with a hostile training_csv", method: "POST", path: () => "/api/bundles", headers: json, body: () => escapingBundle, status: 400 },
+  // Version archives: the download and the import route.
+  { name: "download a version of an unknown run", method: "GET", path: () => `/api/models/${modelId}/versions/forged-run/bundle`, status: 404 },
+  { name: "download a version by a hostile run id", method: "GET", path: () => `/api/models/${modelId}/versions/..%2F..%2Fetc/bundle`, status: 404 },
+  { name: "import an archive as JSON", method: "POST", path: () => "/api/models/import", headers: json, body: "{}", status: 415 },
+  { name: "import an archive as text/plain", method: "POST", path: () => "/api/models/import", headers: { "content-type": "text/plain" }, body: () => archive.toString("latin1"), status: 415 },
+  { name: "import an archive from another origin", method: "POST", path: () => "/api/models/import", headers: { ...zip, origin: "http://evil.example" }, body: () => archive, status: 403 },
+  { name: "import an archive with Host: evil.example", method: "POST", path: () => "/api/models/import", headers: { ...zip, host: "evil.example" }, body: () => archive, status: 403 },
+  { name: "import something that is not an archive", method: "POST", path: () => "/api/models/import", headers: zip, body: '{"format":"nba-ensemble-lab.bundle"}', status: 400 },
+  { name: "import a truncated archive", method: "POST", path: () => "/api/models/import", headers: zip, body: () => archive.subarray(0, archive.length >> 1), status: 400 },
+  { name: "import an archive with an entry outside its folder", method: "POST", path: () => "/api/models/import", headers: zip, body: () => rezip((f) => { f["../../etc/passwd"] = f["model.json"]; delete f["model.json"]; }), status: 400 },
+  { name: "import an archive with an extra file", method: "POST", path: () => "/api/models/import", headers: zip, body: () => rezip((f) => { f["run.sh"] = Buffer.from("rm -rf /"); }), status: 400 },
+  { name: "import an archive whose model was altered", method: "POST", path: () => "/api/models/import?name=altered", headers: zip, body: () => rezip((f) => { f["model.json"] = Buffer.from(Buffer.from(f["model.json"]).toString("utf8").replace(/\d/, (d) => String((Number(d) + 1) % 10))); }), status: 400 },
+  { name: "import an archive of an unknown format version", method: "POST", path: () => "/api/models/import?name=future", headers: zip, body: () => rezip((f) => { f["manifest.json"] = Buffer.from(Buffer.from(f["manifest.json"]).toString("utf8").replace('"format_version": 1', '"format_version": 2')); }), status: 400 },
+  { name: "import an archive whose name is taken", method: "POST", path: () => "/api/models/import", headers: zip, body: () => archive, status: 409 },
+  { name: "import an archive whose run is already here", method: "POST", path: () => `/api/models/import?name=copy-${RUN}`, headers: zip, body: () => archive, status: 409 },
+  { name: "import an archive over the size limit", method: "POST", path: () => "/api/models/import", headers: zip, body: Buffer.alloc(51 * 1024 * 1024, 0x31), status: 413 },
 );
+
+/** The real archive with its entries changed. */
+function rezip(change: (files: Record<string, Uint8Array>) => void): Buffer {
+  const files = unzipSync(archive);
+  change(files);
+  return Buffer.from(zipSync(files));
+}
 
 async function send(api: APIRequestContext, c: Case, tokens: { viewer: APIRequestContext; anonymous: APIRequestContext }) {
   const client = c.as === "viewer" ? tokens.viewer : c.as && c.as !== "editor" ? tokens.anonymous : api;
   const headers: Record<string, string> = { ...c.headers };
   if (c.as === "read-token") headers.authorization = `Bearer ${readToken}`;
   if (c.as === "revoked-token") headers.authorization = `Bearer ${revokedToken}`;
-  const data = typeof c.body === "function" ? c.body() : c.body;
+  const raw = typeof c.body === "function" ? c.body() : c.body;
+  const data = raw instanceof Uint8Array && !Buffer.isBuffer(raw) ? Buffer.from(raw) : raw;
   return client.fetch(c.path(), { method: c.method, headers, data, maxRedirects: 0, failOnStatusCode: false });
 }
 
@@ -210,6 +239,11 @@ test.beforeAll(async ({ playwright, baseURL, browser }) => {
     m.training_csv = "../../../etc/passwd";
     (m.version as { run_id: string }).run_id = `forged-${RUN}`;
   });
+  // A real version archive, to alter.
+  const got = await api.get(`/api/models/${modelId}/versions/${firstRunId}/bundle`);
+  expect(got.status()).toBe(200);
+  expect(got.headers()["content-type"]).toBe("application/zip");
+  archive = await got.body();
   await api.dispose();
 
   // Tokens through the Tokens page, as an admin makes them.

@@ -21,6 +21,8 @@ import * as job from "./jobs/[id]/route";
 import * as jobCancel from "./jobs/[id]/cancel/route";
 import * as jobs from "./jobs/route";
 import * as modelBundle from "./models/[id]/bundle/route";
+import * as modelImport from "./models/import/route";
+import * as versionArchive from "./models/[id]/versions/[run_id]/bundle/route";
 import * as model from "./models/[id]/route";
 import * as modelPredict from "./models/[id]/predict/route";
 import * as modelTrain from "./models/[id]/train/route";
@@ -166,6 +168,21 @@ describe("every answer is one the document describes", () => {
     expect((await documented("/api/models/{id}", "get", await model.GET(read(), ctx(a.id)))).promotions).toHaveLength(1);
     await documented("/api/ensembles/{id}/bundle", "get", await ensembleBundle.GET(read(), ctx(ens.id))); // stale since the retrain: 409
 
+    // A version's archive: downloaded, refused while its name is here, refused when it is not an archive or not sent as one.
+    const second = history.versions[0].run_id as string;
+    const download = await versionArchive.GET(read(), at(second));
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-type")).toBe("application/zip");
+    expect(download.headers.get("content-disposition")).toMatch(new RegExp(`attachment; filename="doc-a-${second}\\.bundle\\.zip"`));
+    const zipped = new Uint8Array(await download.arrayBuffer());
+    await documented("/api/models/{id}/versions/{run_id}/bundle", "get", await versionArchive.GET(read(), at("no-such-run")));
+    await documented("/api/models/{id}/versions/{run_id}/bundle", "get", await versionArchive.GET(read(), { params: Promise.resolve({ id: UNKNOWN, run_id: second }) }));
+    const zipBody = (body: BodyInit, query = "", type = "application/zip") => req(`http://test/api/models/import${query}`, { method: "POST", headers: { "content-type": type }, body });
+    await documented("/api/models/import", "post", await modelImport.POST(zipBody(zipped), none)); // name taken: 409
+    await documented("/api/models/import", "post", await modelImport.POST(zipBody(zipped, "?name=doc-a-copy"), none)); // run here: 409
+    await documented("/api/models/import", "post", await modelImport.POST(zipBody("not a zip"), none));
+    await documented("/api/models/import", "post", await modelImport.POST(zipBody(zipped, "", "application/json"), none));
+
 
     await documented("/api/jobs", "get", await jobs.GET(read(), none));
     await documented("/api/jobs", "get", await jobs.GET(req("http://test/api/jobs?limit=0"), none));
@@ -181,9 +198,12 @@ describe("every answer is one the document describes", () => {
 
     const imported = await documented("/api/bundles", "post", await bundles.POST(json(stack), none));
     expect(imported.ensemble?.name).toBe("doc-stack");
+    // The archive of a's second run, after a was deleted; "doc-a" is the bundle's again, so under another name.
+    const restored = await documented("/api/models/import", "post", await modelImport.POST(zipBody(zipped, "?name=doc-a-second"), none));
+    expect(restored.models[0]).toMatchObject({ name: "doc-a-second", run_id: second });
     await documented("/api/datasets/{name}", "delete", await dataset.DELETE(empty("DELETE"), named("doc-base"))); // models train on it: 409
     const forced = await documented("/api/datasets/{name}", "delete", await dataset.DELETE(req("http://test/api/datasets/doc-base?force=true", { method: "DELETE" }), named("doc-base")));
-    expect(forced.not_retrainable.sort()).toEqual(["doc-a", "doc-b"]);
+    expect(forced.not_retrainable.sort()).toEqual(["doc-a", "doc-a-second", "doc-b"]);
     await documented("/api/models/{id}/train", "post", await modelTrain.POST(empty(), ctx(imported.models[0].id))); // dataset gone: 409
     expect((await dataset.DELETE(empty("DELETE"), named("no-such-data"))).status).toBe(404);
     await documented("/api/datasets/{name}", "delete", await dataset.DELETE(empty("DELETE"), named("no-such-data")));

@@ -1,19 +1,32 @@
-import { formatDate, formatMetric, formatMs, shortSha } from "@/components/format";
+import { formatBytes, formatDate, formatMetric, formatMs, shortSha } from "@/components/format";
 import { SimpleForm, type SimpleFormState } from "@/components/simple-form";
 import { Badge, DataTable, StatusBadge, td } from "@/components/ui";
 import type { VersionView } from "@/lib/training/versions";
 
 const TRIGGERS: Record<string, string> = { manual: "Train button or API", ensemble: "ensemble build (artifacts unusable)", seed: "demo seed", import: "bundle import" };
 
+/** What a version's three artifact files take on disk; null without artifacts. */
+export function artifactSize(v: VersionView): number | null {
+  return v.artifacts ? v.artifacts.model.bytes + v.artifacts.scaler.bytes + v.artifacts.features.bytes : null;
+}
+
+/** Whether a version still has its artifacts (so it can be downloaded or made current). */
+export function isKept(v: VersionView): boolean {
+  return v.status === "succeeded" && !v.retired && v.artifacts !== null;
+}
+
 /**
  * Every run of a model, newest first: the successful ones are versions, and any
- * version that still has its artifacts can become the current one again.
+ * version that still has its artifacts can become the current one again, or be
+ * downloaded as an archive.
  */
 export function VersionsTable({
+  modelId,
   versions,
   promote,
   canPromote,
 }: {
+  modelId: string;
   versions: VersionView[];
   promote: (runId: string) => (prev: SimpleFormState, form: FormData) => Promise<SimpleFormState>;
   canPromote: boolean;
@@ -23,8 +36,8 @@ export function VersionsTable({
     <DataTable
       label="Versions"
       testId="training-history"
-      minWidth="min-w-[1000px]"
-      headers={["Started", "Status", "Started by", "Run", "Trained on", "Time", "Accuracy", "Log loss", "Current version"]}
+      minWidth="min-w-[1200px]"
+      headers={["Started", "Status", "Started by", "Run", "Trained on", "Time", "Accuracy", "Log loss", "AUC", "Size", "Archive", "Current version"]}
     >
       <tbody>
         {versions.map((v) => (
@@ -55,7 +68,24 @@ export function VersionsTable({
             </td>
             <td className={`${td} whitespace-nowrap tabular-nums`}>{formatMs(v.training_ms)}</td>
             <td className={`${td} tabular-nums`}>{formatMetric(v.metrics?.accuracy)}</td>
-            <td className={`${td} tabular-nums`}>{formatMetric(v.metrics?.log_loss)}</td>
+            <td className={`${td} tabular-nums`} data-testid="version-log-loss">{formatMetric(v.metrics?.log_loss)}</td>
+            <td className={`${td} tabular-nums`} data-testid="version-auc">{formatMetric(v.metrics?.auc)}</td>
+            <td className={`${td} whitespace-nowrap tabular-nums`} data-testid="version-size">{formatBytes(artifactSize(v))}</td>
+            <td className={td}>
+              {isKept(v) ? (
+                <a
+                  className="text-court underline"
+                  href={`/api/models/${modelId}/versions/${encodeURIComponent(v.run_id)}/bundle`}
+                  download
+                  aria-label={`Download run ${v.run_id}`}
+                  data-testid="version-download"
+                >
+                  Download
+                </a>
+              ) : (
+                "—"
+              )}
+            </td>
             <td className={td}>
               {v.current ? (
                 <Badge tone="good">current</Badge>

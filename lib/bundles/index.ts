@@ -44,7 +44,8 @@ const runId = z.string().regex(RUN_ID_PATTERN, "is not a run id");
 const name = z.string().trim().min(1).max(100);
 const artifactText = z.string().min(2).max(100 * 1024 * 1024);
 
-const BundledModel = z
+/** One model version in a bundle: its settings, lineage, artifacts' text and checksums. */
+export const BundledModel = z
   .object({
     name,
     algorithm: z.string().refine(isAlgorithm, "is not an algorithm of this app"),
@@ -103,45 +104,68 @@ function sha256(text: string): string {
 }
 
 /** Refused before anything is written: one sentence and field-level details, like any bad input. */
-class BundleRefusal extends ValidationError {}
+export class BundleRefusal extends ValidationError {}
 
-function refuse(message: string, field = "bundle"): never {
+/** Refuses a bundle (or an archive of one) with one sentence, before anything is written. */
+export function refuse(message: string, field = "bundle"): never {
   throw new BundleRefusal(`The bundle was refused: ${message}`, { [field]: [message] });
 }
 
 // ---------------------------------------------------------------- export
 
-async function exportModelDoc(modelId: mongoose.Types.ObjectId, store: ArtifactStore, runIdWanted?: string) {
+type Kind3 = (typeof MODEL_ARTIFACT_KINDS)[number];
+
+/**
+ * One version of a model as a bundled model: the current one by default, or
+ * `runId`. The settings are the version's own (the config may have been
+ * edited since), and each artifact is read and checked against the checksum
+ * recorded when it was written, so the bundle carries exactly those bytes.
+ */
+async function exportModelDoc(modelId: mongoose.Types.ObjectId, store: ArtifactStore, runId?: string, forEnsemble = false) {
   const doc = await ModelConfig.findById(modelId).lean();
   if (!doc) throw new NotFoundError("model", String(modelId));
-  if (!doc.run_id) throw new ConflictError(`Model "${doc.name}" has not been trained; there is nothing to export.`);
-  if (runIdWanted && runIdWanted !== doc.run_id) throw new ConflictError(`Model "${doc.name}" changed since the ensemble was built; rebuild the ensemble before exporting it.`);
-  const refs = loadableRefs(doc);
-  const version = await ModelVersion.findOne({ run_id: doc.run_id }).lean();
-  const artifacts = {} as Record<(typeof MODEL_ARTIFACT_KINDS)[number], string>;
-  const checksums = {} as Record<(typeof MODEL_ARTIFACT_KINDS)[number], string>;
+  const run = runId ?? doc.run_id;
+  if (!run) throw new ConflictError(`Model "${doc.name}" has not been trained; there is nothing to export.`);
+  if (forEnsemble && run !== doc.run_id) throw new ConflictError(`Model "${doc.name}" changed since the ensemble was built; rebuild the ensemble before exporting it.`);
+  const version = await ModelVersion.findOne({ model_id: doc._id, run_id: run }).lean();
+  let refs: Record<Kind3, { path: string; sha256?: string | null }>;
+  if (run === doc.run_id) {
+    const current = loadableRefs(doc);
+    refs = { model: current.model, scaler: current.scaler, features: current.features };
+  } else {
+    if (!version) throw new NotFoundError(`version of model "${doc.name}"`, run);
+    if (version.status !== "succeeded") throw new ConflictError(`Run ${run} of model "${doc.name}" failed; it has no artifacts to export.`);
+    if (version.retired_at || !version.artifacts) throw new ConflictError(`Run ${run} of model "${doc.name}" was retired by the retention sweep; its artifacts are gone.`);
+    const a = version.artifacts as Record<Kind3, { path: string; sha256: string }>;
+    refs = { model: a.model, scaler: a.scaler, features: a.features };
+  }
+  const artifacts = {} as Record<Kind3, string>;
+  const checksums = {} as Record<Kind3, string>;
   for (const kind of MODEL_ARTIFACT_KINDS) {
-    const bytes = await store.read(refs[kind].path);
+    const bytes = await store.read(refs[kind].path).catch(() => {
+      throw new ConflictError(`The ${kind} artifact of run ${run} of model "${doc.name}" is missing; it cannot be exported.`);
+    });
     if (refs[kind].sha256 && sha256(bytes.toString("utf8")) !== refs[kind].sha256) {
       throw new ConflictError(`The ${kind} artifact of model "${doc.name}" does not match its checksum; retrain the model before exporting it.`);
     }
     artifacts[kind] = bytes.toString("utf8");
     checksums[kind] = sha256(artifacts[kind]);
   }
+  const savedAt = run === doc.run_id ? doc.artifacts_saved_at : version?.finished_at;
   return {
     name: doc.name,
-    algorithm: doc.algorithm,
-    hyperparameters: (doc.hyperparameters ?? {}) as Record<string, unknown>,
-    features: [...doc.features],
-    target: doc.target,
+    algorithm: version?.algorithm ?? doc.algorithm,
+    hyperparameters: ((version ? version.hyperparameters : doc.hyperparameters) ?? {}) as Record<string, unknown>,
+    features: [...(version?.features?.length ? version.features : doc.features)],
+    target: version?.target ?? doc.target,
     training_csv: doc.training_csv,
-    calibration: (doc.calibration ?? "none") as (typeof CALIBRATIONS)[number],
-    seed: doc.seed ?? 42,
+    calibration: ((version ? version.calibration : doc.calibration) ?? "none") as (typeof CALIBRATIONS)[number],
+    seed: (version ? version.seed : doc.seed) ?? 42,
     version: {
-      run_id: doc.run_id,
-      metrics: (doc.metrics as Record<string, number> | null) ?? null,
-      training_ms: doc.training_ms ?? null,
-      trained_at: doc.artifacts_saved_at ? new Date(doc.artifacts_saved_at).toISOString() : null,
+      run_id: run,
+      metrics: ((version ? version.metrics : doc.metrics) as Record<string, number> | null | undefined) ?? null,
+      training_ms: (version ? version.training_ms : doc.training_ms) ?? null,
+      trained_at: savedAt ? new Date(savedAt).toISOString() : null,
       dataset: version?.dataset ? { path: version.dataset.path as string, sha256: version.dataset.sha256 as string, rows: version.dataset.rows as number } : null,
       runtime: version?.runtime
         ? { node: version.runtime.node as string, app_version: version.runtime.app_version as string, learner: version.runtime.learner as string, format_version: version.runtime.format_version as number }
@@ -156,10 +180,12 @@ function envelope(models: BundleDocument["models"], ensemble: BundleDocument["en
   return { format: BUNDLE_FORMAT, format_version: BUNDLE_FORMAT_VERSION, exported_at: new Date().toISOString(), app_version: APP_VERSION, models, ensemble };
 }
 
-export async function exportModelBundle(id: string, store: ArtifactStore = defaultArtifactStore()): Promise<BundleDocument> {
+/** A model's current version, or the version `runId`, as a bundle. */
+export async function exportModelBundle(id: string, store: ArtifactStore = defaultArtifactStore(), runId?: string): Promise<BundleDocument> {
   if (!mongoose.isValidObjectId(id)) throw new NotFoundError("model", id);
+  if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) throw new NotFoundError("version", runId);
   await connectDb();
-  return envelope([await exportModelDoc(new mongoose.Types.ObjectId(id), store)], null);
+  return envelope([await exportModelDoc(new mongoose.Types.ObjectId(id), store, runId)], null);
 }
 
 /** An ensemble with the exact base versions it was built on; a stale one must be rebuilt first. */
@@ -169,7 +195,7 @@ export async function exportEnsembleBundle(id: string, store: ArtifactStore = de
   const bases = await ModelConfig.find({ _id: { $in: doc.base_model_ids } }, { name: 1, run_id: 1, training_ms: 1 }).lean();
   if (toEnsembleView(doc, bases).stale) throw new ConflictError(`Ensemble "${doc.name}" is stale; rebuild it before exporting it.`);
   const models = [];
-  for (const entry of doc.manifest ?? []) models.push(await exportModelDoc(entry.model_id as mongoose.Types.ObjectId, store, entry.run_id));
+  for (const entry of doc.manifest ?? []) models.push(await exportModelDoc(entry.model_id as mongoose.Types.ObjectId, store, entry.run_id, true));
   const meta = (await store.read(doc.meta_model_artifact_path)).toString("utf8");
   if (doc.checksums?.meta_model && sha256(meta) !== doc.checksums.meta_model) {
     throw new ConflictError(`The meta-model artifact of ensemble "${doc.name}" does not match its checksum; rebuild the ensemble before exporting it.`);
@@ -262,10 +288,14 @@ export async function importBundle(input: unknown, store: ArtifactStore = defaul
   const takenModels = await ModelConfig.find({ name: { $in: names } }, { name: 1 }).lean();
   if (takenModels.length) throw new ConflictError(`A model named ${takenModels.map((t) => `"${t.name}"`).join(", ")} already exists here; rename or delete it first.`);
   if (ensemble && (await Ensemble.exists({ name: ensemble.name }))) throw new ConflictError(`An ensemble named "${ensemble.name}" already exists here; rename or delete it first.`);
-  const takenRuns = await ModelVersion.find({ run_id: { $in: runIds } }, { run_id: 1 }).lean();
-  if (takenRuns.length || (ensemble && (await Ensemble.exists({ run_id: ensemble.run_id })))) {
-    throw new ConflictError("This bundle's runs are already here (it was imported before).");
+  const takenRuns = await ModelVersion.find({ run_id: { $in: runIds } }, { run_id: 1, model_id: 1 }).lean();
+  if (takenRuns.length) {
+    const holder = await ModelConfig.findById(takenRuns[0].model_id, { name: 1 }).lean();
+    throw new ConflictError(
+      `Run ${takenRuns[0].run_id} is already here${holder ? ` as a version of model "${holder.name}"` : ""}: this bundle was exported from this deployment, or imported into it before.`,
+    );
   }
+  if (ensemble && (await Ensemble.exists({ run_id: ensemble.run_id }))) throw new ConflictError(`Run ${ensemble.run_id} is already here: this bundle's ensemble was exported from this deployment, or imported into it before.`);
 
   // Everything checked: write. Any failure from here on removes what this import wrote.
   const written: string[] = [];

@@ -50,6 +50,8 @@ type VersionLean = {
   hyperparameters: Record<string, number>;
   features: string[];
   target: string;
+  calibration: string;
+  seed: number;
   metrics: Metrics | null;
   artifacts: Record<ModelArtifactKind, SavedArtifact> | null;
   dataset: { path: string; sha256: string; rows: number } | null;
@@ -114,6 +116,8 @@ function toVersionView(v: VersionLean, currentRunId: string | null) {
     metrics: v.metrics ?? null,
     hyperparameters: v.hyperparameters,
     features: v.features,
+    calibration: v.calibration ?? "none",
+    seed: v.seed ?? 42,
     artifacts: v.artifacts ?? null,
     dataset: v.dataset ?? null,
     runtime: v.runtime ?? null,

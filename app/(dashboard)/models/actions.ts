@@ -13,6 +13,7 @@ import { estimateTrainingSeconds } from "@/lib/ml/algorithms";
 import { createModelConfig, deleteModel, requestTraining, updateModelConfig } from "@/lib/training/service";
 import { promoteVersion } from "@/lib/training/versions";
 import { importBundle } from "@/lib/bundles";
+import { importArchive, looksLikeZip } from "@/lib/bundles/archive";
 
 /** The model form's fields as the lib's input; the lib validates meaning and ranges. */
 function modelInputFromForm(formData: FormData) {
@@ -90,22 +91,35 @@ export async function promoteVersionAction(modelId: string, runId: string, _prev
   }
 }
 
-/** Imports a bundle file exported by another deployment (or this one): its models, and its ensemble if it has one. */
+/**
+ * Imports a bundle file exported by another deployment (or this one): a
+ * version's .bundle.zip archive, or a .bundle.json with its models and its
+ * ensemble if it has one. "Import as" renames an archive's model.
+ */
 export async function importBundleAction(_prev: SimpleFormState, form: FormData): Promise<SimpleFormState> {
   try {
     await requireActionRole("editor");
     const file = form.get("bundle");
-    if (!(file instanceof File) || file.size === 0) return { ok: false, message: "Choose a bundle file.", fieldErrors: { bundle: ["choose a .bundle.json file"] } };
-    let document: unknown;
-    try {
-      document = JSON.parse(await file.text());
-    } catch {
-      return { ok: false, message: "That file is not a bundle (it is not JSON).", fieldErrors: { bundle: ["not JSON"] } };
+    const rename = form.get("name");
+    const name = typeof rename === "string" && rename.trim() !== "" ? rename.trim() : undefined;
+    if (!(file instanceof File) || file.size === 0) return { ok: false, message: "Choose a bundle file.", fieldErrors: { bundle: ["choose a .bundle.zip or .bundle.json file"] } };
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let imported;
+    if (looksLikeZip(bytes)) {
+      imported = await importArchive(bytes, { name });
+    } else {
+      if (name) return { ok: false, message: "Only a version's archive (.bundle.zip) can be imported under another name.", fieldErrors: { name: ["leave empty for a .bundle.json"] } };
+      let document: unknown;
+      try {
+        document = JSON.parse(new TextDecoder().decode(bytes));
+      } catch {
+        return { ok: false, message: "That file is not a bundle (neither a zip archive nor JSON).", fieldErrors: { bundle: ["not a .bundle.zip or .bundle.json"] } };
+      }
+      imported = await importBundle(document);
     }
-    const imported = await importBundle(document);
     refresh();
     const what = imported.ensemble ? `the ensemble "${imported.ensemble.name}" and ` : "";
-    return { ok: true, message: `Imported ${what}${imported.models.map((m) => `"${m.name}"`).join(", ")}.`, fieldErrors: {} };
+    return { ok: true, message: `Imported ${what}${imported.models.map((m) => `"${m.name}" (run ${m.run_id})`).join(", ")}.`, fieldErrors: {} };
   } catch (err) {
     return actionError(err, "importBundle");
   }

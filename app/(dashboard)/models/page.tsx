@@ -38,7 +38,16 @@ export default async function ModelsPage({ searchParams }: PageProps<"/models">)
           action={importBundleAction}
           label="Import a bundle"
           submitLabel="Import"
-          fields={[{ name: "bundle", label: "Bundle file", type: "file", accept: ".json,application/json", hint: "A .bundle.json downloaded from a model or ensemble page, here or on another deployment." }]}
+          fields={[
+            {
+              name: "bundle",
+              label: "Bundle file",
+              type: "file",
+              accept: ".zip,application/zip,.json,application/json",
+              hint: "A version's .bundle.zip, or a .bundle.json, downloaded from a model or ensemble page, here or on another deployment.",
+            },
+            { name: "name", label: "Import as (optional)", type: "text", hint: "A new name for an archive's model, when its own name is taken here." },
+          ]}
         />
       </Card>
     </div>

@@ -73,6 +73,8 @@ export const Version = z
     metrics: Metrics.nullable(),
     hyperparameters: z.record(z.string(), z.number()),
     features: z.array(z.string()),
+    calibration: z.string().meta({ description: "How its probabilities were calibrated: none or sigmoid." }),
+    seed: z.number().int(),
     artifacts: z.object({ model: SavedArtifact, scaler: SavedArtifact, features: SavedArtifact }).nullable(),
     dataset: z.object({ path: z.string(), sha256: z.string(), rows: count }).nullable(),
     runtime: z.object({ node: z.string(), app_version: z.string(), learner: z.string(), format_version: z.number() }).nullable(),

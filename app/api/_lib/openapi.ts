@@ -165,6 +165,13 @@ const attachment = (description: string, schema: z.ZodType): ZodOpenApiResponseO
   content: jsonContent(schema),
 });
 
+/** A zip archive the browser saves. */
+const archive = (description: string): ZodOpenApiResponseObject => ({
+  description,
+  headers: { "content-disposition": { description: "attachment; filename=\"<name>-<run_id>.bundle.zip\"", schema: { type: "string" } } },
+  content: { "application/zip": { schema: z.string().meta({ format: "binary", contentMediaType: "application/zip" }) } },
+});
+
 // The route checks each game on its own (so every game's problems are named); documented here as the list it takes.
 const forecastRequest = ForecastInput.extend({
   games: z.array(GameInput).min(1).max(MAX_FORECAST_GAMES).meta({ description: `The games to forecast, at most ${MAX_FORECAST_GAMES}; team1 is the home team.` }),
@@ -287,6 +294,37 @@ export const paths = {
       path: byId("model"),
       responses: { 200: attachment("The bundle, as a file download.", bundle) },
       refuses: [404, 409],
+    }),
+  },
+  "/api/models/{id}/versions/{run_id}/bundle": {
+    get: op({
+      operationId: "exportModelVersionArchive",
+      summary: "Download a version as an archive",
+      description:
+        "A zip holding the version's three artifact files, byte for byte, and manifest.json: the bundle format's name and version, the settings, metrics, dataset lineage, runtime, and each file's size and SHA-256. POST it to /api/models/import on another deployment. Refused (409) for a failed run or one whose artifacts the retention sweep removed.",
+      tag: "Bundles",
+      access: "viewer",
+      path: byId("model").extend({ run_id: z.string().meta({ description: "The version's run_id." }) }),
+      responses: { 200: archive("The archive, as a file download.") },
+      refuses: [404, 409],
+    }),
+  },
+  "/api/models/import": {
+    post: op({
+      operationId: "importModelArchive",
+      summary: "Import a version's archive",
+      description:
+        "Refused (400) with nothing written unless the body is a zip of exactly manifest.json, model.json, scaler.json and features.json (plain names, no folders), inflating to at most 256 MB, with every size and checksum matching the manifest and a format version this app reads; (409) when the model's name is taken here (import it under another with ?name=) or its run is already here.",
+      tag: "Bundles",
+      access: "editor",
+      query: z.object({ name: z.string().min(1).max(100).optional().meta({ param: { description: "Import the model under this name instead of the archive's." } }) }),
+      body: {
+        required: true,
+        description: "The archive, at most MAX_UPLOAD_BYTES (50 MB unless configured).",
+        content: { "application/zip": { schema: z.string().meta({ format: "binary", contentMediaType: "application/zip", description: "A version's archive." }) } },
+      },
+      responses: { 201: ok("Imported.", BundleImported) },
+      refuses: [400, 409, 413, 415],
     }),
   },
   "/api/ensembles": {

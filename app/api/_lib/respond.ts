@@ -29,8 +29,8 @@ export function errorResponse(err: unknown) {
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 
-/** What a route's body may be: JSON (or nothing), or a CSV upload. */
-export type BodyKind = "json" | "upload";
+/** What a route's body may be: JSON (or nothing), a CSV upload, or a zip archive. */
+export type BodyKind = "json" | "upload" | "archive";
 
 const UPLOAD_TYPES = ["multipart/form-data", "text/csv"];
 
@@ -46,6 +46,10 @@ function checkBodyType(req: Request, kind: BodyKind): void {
     if (!UPLOAD_TYPES.includes(type)) {
       throw new UnsupportedMediaTypeError("Send the CSV as multipart/form-data (field file) or as a text/csv body with ?name=.");
     }
+    return;
+  }
+  if (kind === "archive") {
+    if (type !== "application/zip") throw new UnsupportedMediaTypeError("Send the archive as the body with content-type: application/zip.");
     return;
   }
   if ((type !== "" || hasBody) && type !== "application/json") {
@@ -65,8 +69,8 @@ export function route<C>(
 ): Handler<C> {
   return async (req, ctx) => {
     try {
-      if (body === "upload") {
-        // The proxy does not run for uploads (see proxy.ts), so its Host and cross-site checks run here.
+      if (body === "upload" || body === "archive") {
+        // The proxy does not run for uploads and archives (see proxy.ts), so its Host and cross-site checks run here.
         const cfg = config();
         const refusal = checkRequest(req, { hosts: cfg.allowedHosts, publicUrl: cfg.publicUrl });
         if (refusal) return json({ error: refusal.message }, refusal.status);
@@ -81,13 +85,13 @@ export function route<C>(
 }
 
 /**
- * Reads a body as text, stopping as soon as it passes the limit (a chunked
- * upload has no content-length to check first), so a huge body is a 413 and is
- * never held in memory whole.
+ * Reads a body, counting bytes as they arrive and stopping as soon as it
+ * passes the limit (a chunked upload has no content-length to check first), so
+ * a huge body is a 413 and is never held in memory whole.
  */
-export async function readTextCapped(req: Request, limitBytes: number): Promise<string> {
+export async function readBytesCapped(req: Request, limitBytes: number): Promise<Buffer> {
   if (Number(req.headers.get("content-length") ?? "0") > limitBytes) throw new PayloadTooLargeError(limitBytes);
-  if (!req.body) return "";
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -101,7 +105,12 @@ export async function readTextCapped(req: Request, limitBytes: number): Promise<
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+/** Reads a body as UTF-8 text with a size limit (see readBytesCapped). */
+export async function readTextCapped(req: Request, limitBytes: number): Promise<string> {
+  return (await readBytesCapped(req, limitBytes)).toString("utf8");
 }
 
 /** Reads a JSON body with a size limit; a bad or huge body is a ValidationError / 413. */
@@ -126,5 +135,13 @@ export function download(body: unknown, fileName: string): Response {
   const safe = fileName.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 120);
   return new Response(JSON.stringify(body), {
     headers: { "content-type": "application/json", "content-disposition": `attachment; filename="${safe}"` },
+  });
+}
+
+/** A file the browser saves rather than shows, from its bytes. */
+export function downloadBytes(bytes: Uint8Array, fileName: string, contentType: string): Response {
+  const safe = fileName.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 120);
+  return new Response(new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength), {
+    headers: { "content-type": contentType, "content-disposition": `attachment; filename="${safe}"`, "content-length": String(bytes.byteLength) },
   });
 }

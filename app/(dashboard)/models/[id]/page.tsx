@@ -9,6 +9,8 @@ import { formatDate, formatMs } from "@/components/format";
 import { TrainPanel } from "@/components/jobs/train-panel";
 import { ArtifactTable } from "@/components/models/artifact-table";
 import { MetricsList } from "@/components/models/metrics-list";
+import { VersionDiff } from "@/components/models/version-diff";
+import { VersionsChart } from "@/components/models/versions-chart";
 import { VersionsTable } from "@/components/models/versions-table";
 import { pageIdentity } from "@/app/_lib/session";
 import { Alert, ButtonLink, Card, DefinitionList, PageHeader, StatusBadge, buttonStyles } from "@/components/ui";
@@ -27,9 +29,15 @@ export async function generateMetadata({ params }: PageProps<"/models/[id]">): P
   return { title: `${model.name} · Models · NBA Ensemble Lab` };
 }
 
-export default async function ModelPage({ params }: PageProps<"/models/[id]">) {
+/** A ?a= or ?b= run id, if it is one value. */
+function runParam(value: string | string[] | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+export default async function ModelPage({ params, searchParams }: PageProps<"/models/[id]">) {
   await connection();
   const { id } = await params;
+  const query = await searchParams;
   const model = await readModel(id);
   const [job, usedBy, { allowed }] = await Promise.all([latestJobFor(model.id), ensemblesUsing(model.id), pageIdentity("editor")]);
 
@@ -144,8 +152,17 @@ export default async function ModelPage({ params }: PageProps<"/models/[id]">) {
         <p className="mb-3 text-sm text-slate-700">
           Every successful run is a version with its own artifacts. Making an earlier one current is a rollback: ensembles built on another
           version become stale until rebuilt. The newest versions are kept (and any an ensemble uses); older ones lose their artifacts.
+          Download saves a version as an archive that the Models page (or POST /api/models/import) imports on another deployment.
         </p>
-        <VersionsTable versions={model.versions} promote={(runId) => promoteVersionAction.bind(null, model.id, runId)} canPromote={allowed} />
+        <div className="mb-4">
+          <VersionsChart versions={model.versions} />
+        </div>
+        <VersionsTable
+          modelId={model.id}
+          versions={model.versions}
+          promote={(runId) => promoteVersionAction.bind(null, model.id, runId)}
+          canPromote={allowed}
+        />
         {model.promotions.length ? (
           <div className="mt-4">
             <h3 className="text-sm font-semibold">Earlier versions made current</h3>
@@ -159,6 +176,10 @@ export default async function ModelPage({ params }: PageProps<"/models/[id]">) {
             </ul>
           </div>
         ) : null}
+      </Card>
+
+      <Card title="Compare versions" id="compare">
+        <VersionDiff modelId={model.id} versions={model.versions} a={runParam(query.a)} b={runParam(query.b)} />
       </Card>
 
       <Card title="Delete">
