@@ -128,21 +128,21 @@ describe("npm start's process tree", () => {
   it("stops in order when npm is killed with SIGKILL", async () => {
     const tree = await startTree();
     process.kill(tree.launcher, "SIGKILL");
-    await until(() => !Object.values(tree.pids).some(isAlive), 20_000, "every process to stop");
+    await until(() => !Object.values(tree.pids).some(isAlive), 45_000, "every process to stop");
     expectAllStopped(tree);
   });
 
   it("stops the children and the database when the start script itself is killed with SIGKILL", async () => {
     const tree = await startTree();
     process.kill(tree.pids.script, "SIGKILL");
-    await until(() => !Object.values(tree.pids).some(isAlive), 20_000, "every process to stop");
+    await until(() => !Object.values(tree.pids).some(isAlive), 45_000, "every process to stop");
     expectAllStopped(tree);
   });
 
   it("stops in order on SIGTERM, as before, and the watchdog leaves with it", async () => {
     const tree = await startTree();
     process.kill(tree.pids.script, "SIGTERM");
-    await until(() => !Object.values(tree.pids).some(isAlive), 20_000, "every process to stop");
+    await until(() => !Object.values(tree.pids).some(isAlive), 45_000, "every process to stop");
     expectAllStopped(tree);
   });
 
@@ -150,7 +150,7 @@ describe("npm start's process tree", () => {
     const tree = await startTree("slow-step");
     expect(isAlive(tree.pids.step)).toBe(true);
     process.kill(tree.launcher, "SIGKILL");
-    await until(() => !Object.values(tree.pids).some(isAlive), 20_000, "every process to stop");
+    await until(() => !Object.values(tree.pids).some(isAlive), 45_000, "every process to stop");
     expectAllStopped(tree, ["database"]);
   });
 
@@ -160,7 +160,7 @@ describe("npm start's process tree", () => {
     for (const [name, pid] of Object.entries(tree.pids)) expect(isAlive(pid), name).toBe(true);
     expect(tree.order()).toEqual([]);
   });
-}, 60_000);
+}, 120_000);
 
 describe("the port check npm start runs first", () => {
   function checkPorts(env: Record<string, string>, dbDataDir?: string) {
