@@ -1,8 +1,8 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, loadArtifact, type ArtifactStore } from "@/lib/artifacts";
 import { boundedCache } from "@/lib/cache";
-import { ConflictError, parseInput } from "@/lib/errors";
-import { PredictInput } from "@/lib/ml/matrix";
+import { ConflictError } from "@/lib/errors";
+import { parsePredictRows } from "@/lib/ml/matrix";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
 import { StackedEnsemble } from "@/lib/ml/stacking";
 import { loadTrainedModel } from "@/lib/training/load";
@@ -72,7 +72,7 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
  * load, which checks every base model and says why it refuses.
  */
 export async function predictWithEnsemble(id: string, input: unknown): Promise<{ probabilities: number[]; run_id: string }> {
-  const { rows } = parseInput(PredictInput, input, "The request is not valid.");
+  const rows = parsePredictRows(input, "The request is not valid.");
   const head = mongoose.isValidObjectId(id)
     ? await servingHead(`ensemble:${id}`, () => Ensemble.findById(id, { run_id: 1, checksums: 1, stale: 1 }).lean())
     : null;

@@ -18,7 +18,7 @@ import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
 import { estimateTrainingSeconds, isAlgorithm, parseHyperparameters, type HyperparameterSet } from "@/lib/ml/algorithms";
 import { checkFactsFit } from "@/lib/ml/csv-facts";
-import { PredictInput, rowsToMatrix } from "@/lib/ml/matrix";
+import { parsePredictRows, rowsToMatrix } from "@/lib/ml/matrix";
 import { CALIBRATIONS, type Calibration } from "@/lib/ml/pipeline";
 import { Dataset } from "@/models/Dataset";
 import { Ensemble } from "@/models/Ensemble";
@@ -289,7 +289,7 @@ type ModelServingHead = ModelArtifactDoc & { _id: mongoose.Types.ObjectId; name:
  * first load) of the version current when the request arrived (see servingHead).
  */
 export async function predictWithModel(id: string, input: unknown): Promise<{ probabilities: number[]; run_id: string }> {
-  const { rows } = parseInput(PredictInput, input);
+  const rows = parsePredictRows(input);
   if (!mongoose.isValidObjectId(id)) throw new NotFoundError("model", id);
   const doc = await servingHead(`model:${id}`, () => ModelConfig.findById(id, SERVING_PROJECTION).lean<ModelServingHead>());
   if (!doc) throw new NotFoundError("model", id);
