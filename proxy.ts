@@ -27,12 +27,14 @@ export function proxy(req: NextRequest) {
 }
 
 /**
- * Everything but POST /api/datasets' path. When a proxy runs, Next.js reads the
- * whole request body into memory (twice) before the route starts, and cuts it at
- * experimental.proxyClientMaxBodySize (10 MB): an upload could neither be streamed
- * nor refused early, and a larger CSV arrived truncated. The upload route runs
- * the same Host and cross-site checks itself (app/api/_lib/respond.ts).
+ * Everything but POST /api/datasets' path and the two predict paths. When a
+ * proxy runs, Next.js reads the whole request body into memory (twice) before
+ * the route starts, and cuts it at experimental.proxyClientMaxBodySize (10 MB):
+ * an upload could neither be streamed nor refused early, and a larger CSV
+ * arrived truncated; a 1,000-row predict paid for the copies on every request.
+ * Those routes run the same Host and cross-site checks themselves
+ * (route(..., { unproxied: true }) in app/api/_lib/respond.ts).
  */
 export const config = {
-  matcher: ["/((?!api/datasets$).*)"],
+  matcher: ["/((?!api/datasets$|api/models/[^/]+/predict$|api/ensembles/[^/]+/predict$).*)"],
 };
