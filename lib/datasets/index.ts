@@ -8,7 +8,7 @@ import { toInfo, type DatasetInfo } from "./store";
  * checked against.
  */
 export { resolveDatasetPath } from "./files";
-export { datasetFacts, readDataset, readDatasetText, type DatasetFacts } from "./read";
+export { datasetFacts, readDataset, readDatasetTable, readDatasetText, type DatasetFacts } from "./read";
 export { removeDataset } from "./remove";
 export { sweepDatasetLeftovers } from "./sweep";
 export { DatasetName, PENDING_UPLOAD_GRACE_MS, saveDataset, saveDatasetUpload, type DatasetInfo, type DatasetUpload } from "./store";

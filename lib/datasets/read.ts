@@ -3,6 +3,8 @@ import mongoose from "mongoose";
 import { connectDb } from "@/lib/db";
 import { ValidationError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
+import { boundedCache } from "@/lib/cache";
+import { parseCsv, type ParsedCsv } from "@/lib/ml/csv";
 import { csvFactsSchema, type CsvFacts } from "@/lib/ml/csv-facts";
 import { Dataset, type DatasetFields } from "@/models/Dataset";
 import type { CsvAnalysis } from "./analysis";
@@ -60,6 +62,36 @@ export async function readDataset(datasetPath: string, field = "training_csv"): 
 
 export async function readDatasetText(datasetPath: string, field = "training_csv"): Promise<string> {
   return (await readDataset(datasetPath, field)).text;
+}
+
+/** Parsed datasets by content, and which content each file held at which size and mtime. */
+const parsedTables = boundedCache<ParsedCsv>("parsed-datasets", 4);
+const fileContents = boundedCache<{ stamp: string; sha256: string }>("dataset-file-checksums", 64);
+
+/**
+ * A dataset parsed, once per content (sha256): a build that uses the same meta
+ * CSV again reads nothing while a stat shows the file as it was when its
+ * checksum was verified. Callers only read the table; it is shared.
+ */
+export async function readDatasetTable(datasetPath: string, field = "training_csv"): Promise<ParsedCsv> {
+  const doc = await findDataset(datasetPath, field);
+  let file: string;
+  let stamp: string;
+  try {
+    file = await realFileInside(fileOf(doc, field));
+    const st = await fs.stat(file);
+    stamp = `${st.size}:${st.mtimeMs}`;
+  } catch (err) {
+    throw unreadable(datasetPath, field, err);
+  }
+  const known = fileContents.get(file);
+  const cached = known && known.stamp === stamp && known.sha256 === doc.sha256 ? parsedTables.get(doc.sha256) : undefined;
+  if (cached) return cached;
+  const { text, sha256 } = await readDataset(datasetPath, field);
+  fileContents.set(file, { stamp, sha256 });
+  const table = parsedTables.get(sha256) ?? parseCsv(text);
+  parsedTables.set(sha256, table);
+  return table;
 }
 
 /** A dataset as configs are checked against it: its columns and row count, and per column what its values are. */
