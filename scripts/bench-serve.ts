@@ -193,12 +193,17 @@ async function startApp(build: boolean): Promise<{ base: string; stop(): Promise
   process.env.NEXT_TELEMETRY_DISABLED = "1";
   resetConfigForTests();
   const nextBin = path.join(PROJECT_ROOT, "node_modules/.bin/next");
-  if (build || !fs.existsSync(path.join(PROJECT_ROOT, ".next/BUILD_ID"))) {
-    say("building the app (next build)");
-    execFileSync(nextBin, ["build"], { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
+  try {
+    if (build || !fs.existsSync(path.join(PROJECT_ROOT, ".next/BUILD_ID"))) {
+      say("building the app (next build)");
+      execFileSync(nextBin, ["build"], { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
+    }
+    say("seeding the demo models and ensemble");
+    execFileSync(process.execPath, ["--import", "tsx", "scripts/seed.ts"], { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  } catch (err) {
+    await env.close();
+    throw err;
   }
-  say("seeding the demo models and ensemble");
-  execFileSync(process.execPath, ["--import", "tsx", "scripts/seed.ts"], { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "inherit"] });
   const port = await freePort();
   const server = spawn(nextBin, ["start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: PROJECT_ROOT,
