@@ -1,11 +1,14 @@
 /**
  * npm run bench:serve: how fast a running app serves predictions over HTTP.
  *
- *   npm run bench:serve -- [--start [--build]] [BASE_URL[=label] ...] [--seconds 5] [--floor-path /api/...]
+ *   npm run bench:serve -- [--start [--build] [--compare DIR=label]] [BASE_URL[=label] ...] [--seconds 5] [--floor-path /api/...]
  *
  * --start runs the app itself: a throwaway FerretDB, artifact and data folders,
  * the demo seed, a random ADMIN_TOKEN and `next start` on a free port, from the
  * production build in .next (made first when there is none, or with --build).
+ * --compare also starts the production build in DIR (another checkout, already
+ * built) over the same database, measured case by case alongside, so a before
+ * and an after share the same moments of a busy machine.
  * Otherwise BASE_URL defaults to http://127.0.0.1:3000. Several URLs (say, two builds of
  * the app over one database) are measured case by case in turn, so they share
  * the same moments of a busy machine. API_TOKEN (or ADMIN_TOKEN) is sent as the
@@ -184,7 +187,7 @@ function startBareServer(): Promise<{ base: string; child: ChildProcess }> {
  * a free port; `stop()` ends it and removes the database and folders. The server
  * runs in a process group of its own so that stopping it stops everything it started.
  */
-async function startApp(build: boolean): Promise<{ base: string; stop(): Promise<void> }> {
+async function startApp(build: boolean, compare: Array<{ dir: string; label: string }>): Promise<{ urls: string[]; stop(): Promise<void> }> {
   const env = await openThrowawayEnv("serve", say);
   process.env.ADMIN_TOKEN = randomBytes(32).toString("hex");
   process.env.API_TOKEN = process.env.ADMIN_TOKEN;
@@ -204,33 +207,41 @@ async function startApp(build: boolean): Promise<{ base: string; stop(): Promise
     await env.close();
     throw err;
   }
-  const port = await freePort();
-  const server = spawn(nextBin, ["start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: PROJECT_ROOT,
-    detached: true,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(port) },
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const servers: ChildProcess[] = [];
   const stop = async () => {
-    try {
-      process.kill(-server.pid!, "SIGTERM");
-    } catch {
-      // already gone
+    for (const server of servers) {
+      try {
+        process.kill(-server.pid!, "SIGTERM");
+      } catch {
+        // already gone
+      }
     }
     await env.close();
   };
-  for (let i = 0; ; i++) {
-    const up = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
-    if (up) break;
-    if (i > 300 || server.exitCode !== null) {
-      await stop();
-      throw new Error("the app did not answer /api/health within 60 s");
+  const urls: string[] = [];
+  for (const app of [{ dir: PROJECT_ROOT, label: "" }, ...compare]) {
+    const port = await freePort();
+    const server = spawn(path.join(app.dir, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
+      cwd: app.dir,
+      detached: true,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(port) },
+    });
+    servers.push(server);
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const up = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
+      if (up) break;
+      if (i > 300 || server.exitCode !== null) {
+        await stop();
+        throw new Error(`the app in ${app.dir} did not answer /api/health within 60 s`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
-    await new Promise((r) => setTimeout(r, 200));
+    say(`${app.label || "app"} answering on ${base}`);
+    urls.push(app.label ? `${base}=${app.label}` : compare.length ? `${base}=this checkout` : base);
   }
-  say(`app answering on ${base}`);
-  return { base, stop };
+  return { urls, stop };
 }
 
 function machine() {
@@ -300,13 +311,24 @@ function buildReport(input: { apps: App[]; subjects: { model: Subject; ensemble:
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { seconds: { type: "string", default: "5" }, "floor-path": { type: "string" }, start: { type: "boolean" }, build: { type: "boolean" } },
+    options: {
+      seconds: { type: "string", default: "5" },
+      "floor-path": { type: "string" },
+      start: { type: "boolean" },
+      build: { type: "boolean" },
+      compare: { type: "string", multiple: true },
+    },
   });
   const seconds = Number(values.seconds);
   if (!(seconds >= 1 && seconds <= 60)) throw new Error("--seconds must be from 1 to 60.");
-  const own = values.start ? await startApp(values.build === true) : null;
+  const compare = (values.compare ?? []).map((arg) => {
+    const [dir, label] = arg.split("=");
+    return { dir: path.resolve(dir), label: label || path.basename(dir) };
+  });
+  if (compare.length && !values.start) throw new Error("--compare needs --start.");
+  const own = values.start ? await startApp(values.build === true, compare) : null;
   try {
-    return await measure(own ? [own.base, ...positionals] : positionals, seconds, values["floor-path"]);
+    return await measure(own ? [...own.urls, ...positionals] : positionals, seconds, values["floor-path"]);
   } finally {
     await own?.stop();
   }
