@@ -49,7 +49,10 @@ function changed(datasetPath: string, field: string): ValidationError {
 
 /** The CSV's text, checked against the checksum recorded at upload, with what a version records of it (lineage). */
 export async function readDataset(datasetPath: string, field = "training_csv"): Promise<{ text: string; sha256: string; rows: number }> {
-  const doc = await findDataset(datasetPath, field);
+  return readFileOf(await findDataset(datasetPath, field), datasetPath, field);
+}
+
+async function readFileOf(doc: DatasetLean, datasetPath: string, field: string): Promise<{ text: string; sha256: string; rows: number }> {
   let data: Buffer;
   try {
     data = await fs.readFile(await realFileInside(fileOf(doc, field)));
@@ -87,7 +90,7 @@ export async function readDatasetTable(datasetPath: string, field = "training_cs
   const known = fileContents.get(file);
   const cached = known && known.stamp === stamp && known.sha256 === doc.sha256 ? parsedTables.get(doc.sha256) : undefined;
   if (cached) return cached;
-  const { text, sha256 } = await readDataset(datasetPath, field);
+  const { text, sha256 } = await readFileOf(doc, datasetPath, field);
   fileContents.set(file, { stamp, sha256 });
   const table = parsedTables.get(sha256) ?? parseCsv(text);
   parsedTables.set(sha256, table);
