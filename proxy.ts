@@ -27,13 +27,15 @@ export function proxy(req: NextRequest) {
 }
 
 /**
- * Everything but the paths that take large bodies: POST /api/datasets and
- * POST /api/models/import. When a proxy runs, Next.js reads the
- * whole request body into memory (twice) before the route starts, and cuts it at
- * experimental.proxyClientMaxBodySize (10 MB): an upload could neither be streamed
- * nor refused early, and a larger CSV arrived truncated. These routes run
- * the same Host and cross-site checks themselves (app/api/_lib/respond.ts).
+ * Everything but the paths that take large bodies or are served hot: POST
+ * /api/datasets, POST /api/models/import and the two predict paths. When a
+ * proxy runs, Next.js reads the whole request body into memory (twice) before
+ * the route starts, and cuts it at experimental.proxyClientMaxBodySize: an
+ * upload could neither be streamed nor refused early, and a larger CSV arrived
+ * truncated; a 1,000-row predict paid for the copies on every request. Those
+ * routes run the same Host and cross-site checks themselves
+ * (route(..., { unproxied }) in app/api/_lib/respond.ts).
  */
 export const config = {
-  matcher: ["/((?!api/datasets$|api/models/import$).*)"],
+  matcher: ["/((?!api/datasets$|api/models/import$|api/models/[^/]+/predict$|api/ensembles/[^/]+/predict$).*)"],
 };

@@ -5,8 +5,9 @@ import { LRUCache } from "lru-cache";
  * Next.js hot reload and repeated imports share them. Keys are content ids
  * (run_id plus checksums), so an entry can only be cold, never wrong.
  */
-const store = globalThis as unknown as { __boundedCaches?: Map<string, LRUCache<string, object>> };
+const store = globalThis as unknown as { __boundedCaches?: Map<string, LRUCache<string, object>>; __sharedReads?: Map<string, SharedRead> };
 const caches = (store.__boundedCaches ??= new Map());
+const sharedReads = (store.__sharedReads ??= new Map());
 
 export function boundedCache<V extends object>(name: string, max: number): LRUCache<string, V> {
   let cache = caches.get(name);
@@ -17,7 +18,49 @@ export function boundedCache<V extends object>(name: string, max: number): LRUCa
   return cache as LRUCache<string, V>;
 }
 
-/** Empties every cache: tests that change files behind the app's back start from a cold process this way. */
-export function clearCaches(): void {
-  for (const cache of caches.values()) cache.clear();
+/**
+ * Empties every cache, or only the named ones: tests that change files behind
+ * the app's back start from a cold process this way, and benchmarks make one
+ * kind of work be done again.
+ */
+export function clearCaches(names?: readonly string[]): void {
+  for (const [name, cache] of caches) if (!names || names.includes(name)) cache.clear();
+}
+
+interface SharedRead {
+  inFlight: Promise<unknown> | null;
+  queued: Promise<unknown> | null;
+}
+
+/**
+ * Runs `read` for the caller, sharing it with every other caller that arrives
+ * before it is sent: each caller gets an answer from a read that started after
+ * it asked, so the answer is as fresh as an own read would be, but a burst of N
+ * concurrent callers costs two reads instead of N. A caller that arrives while
+ * a read is already on the wire waits for the next one (that read may have been
+ * answered before the caller asked). One name per kind of read.
+ */
+export function sharedRead<T>(name: string, read: () => Promise<T>): Promise<T> {
+  let s = sharedReads.get(name);
+  if (!s) {
+    s = { inFlight: null, queued: null };
+    sharedReads.set(name, s);
+  }
+  const state = s;
+  const start = (): Promise<T> => {
+    const p: Promise<T> = read().finally(() => {
+      if (state.inFlight === p) state.inFlight = null;
+    });
+    state.inFlight = p;
+    return p;
+  };
+  if (!state.inFlight) return start();
+  state.queued ??= state.inFlight.then(
+    () => undefined,
+    () => undefined,
+  ).then(() => {
+    state.queued = null;
+    return start();
+  });
+  return state.queued as Promise<T>;
 }

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType, type Model } from "mongoose";
+import { watchServingWrites } from "./ServingStamp";
 import { defineModel, metricsSchema } from "./common";
 import { RUN_STATUSES, TARGET_STATUSES } from "./statuses";
 
@@ -87,6 +88,8 @@ const ensembleSchema = new Schema(
 ensembleSchema.index({ name: 1 }, { unique: true });
 // Which ensembles stack a model: its page, and the refusal to delete it.
 ensembleSchema.index({ base_model_ids: 1 });
+
+watchServingWrites(ensembleSchema);
 
 export type EnsembleFields = InferSchemaType<typeof ensembleSchema>;
 

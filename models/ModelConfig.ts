@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType, type Model } from "mongoose";
+import { watchServingWrites } from "./ServingStamp";
 import { defineModel, metricsSchema } from "./common";
 import { TARGET_STATUSES } from "./statuses";
 
@@ -65,6 +66,8 @@ const modelConfigSchema = new Schema(
 modelConfigSchema.index({ name: 1 }, { unique: true });
 // Counting trained models on the overview.
 modelConfigSchema.index({ run_id: 1 });
+
+watchServingWrites(modelConfigSchema);
 
 export type ModelConfigFields = InferSchemaType<typeof modelConfigSchema>;
 

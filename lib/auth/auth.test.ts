@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { GET as listModels, POST as createModel } from "@/app/api/models/route";
 import { ConfigError, loadConfig, resetConfigForTests } from "@/lib/config";
 import { ConflictError, UnauthenticatedError, ValidationError } from "@/lib/errors";
@@ -10,7 +10,7 @@ import { createFirstAdmin, issueFirstAdminLink, isCurrentLink } from "./first-ad
 import { checkRequest } from "./guards";
 import { identify } from "./identity";
 import { signIn } from "./sign-in";
-import { revokeToken } from "./tokens";
+import { TOKEN_CACHE_MS, revokeToken } from "./tokens";
 import { createUser, listUsers, removeUser, setRole } from "./users";
 
 useTestEnv();
@@ -100,6 +100,21 @@ describe("API tokens", () => {
     expect((await revoked.json()).error).toMatch(/unknown or was revoked/);
     expect((await list({ authorization: "Bearer nbl_forged" })).status).toBe(401);
     expect((await list({ authorization: "Basic abc" })).status).toBe(401);
+  });
+
+  it("are refused within TOKEN_CACHE_MS once another process revoked them, and at once when this one did", async () => {
+    const owner = await createUser({ name: "Revoker", email: "revoker@example.test", password: "long enough pass", role: "editor" });
+    const { createToken } = await import("./tokens");
+    const { token, view } = await createToken(owner.id, { name: "elsewhere", scope: "read" });
+    expect((await list({ authorization: `Bearer ${token}` })).status).toBe(200);
+    // Another web node revokes it: the database changes, this process's cache does not hear of it.
+    await ApiToken.updateOne({ _id: view.id }, { $set: { revoked_at: new Date() } });
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + TOKEN_CACHE_MS + 1 });
+    try {
+      expect((await list({ authorization: `Bearer ${token}` })).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("never rise above their owner's role", async () => {

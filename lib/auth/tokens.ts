@@ -15,7 +15,7 @@ const log = childLogger("auth");
 /** Tokens start with this, so a leaked one is recognisable in logs and secret scanners. */
 const TOKEN_PREFIX = "nbl_";
 /** Verified tokens are remembered this long; a revoke on this node takes effect at once, on other web nodes within this. */
-const TOKEN_CACHE_MS = 5_000;
+export const TOKEN_CACHE_MS = 5_000;
 /** last_used_at is written at most this often per token, so a busy script costs no write per request. */
 const LAST_USED_EVERY_MS = 60_000;
 

@@ -5,6 +5,8 @@ import { config } from "@/lib/config";
 import { connectDb } from "@/lib/db";
 import { ValidationError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
+import { boundedCache } from "@/lib/cache";
+import { parseCsv, type ParsedCsv } from "@/lib/ml/csv";
 import { csvFactsSchema, type CsvFacts } from "@/lib/ml/csv-facts";
 import { Dataset, type DatasetFields } from "@/models/Dataset";
 import type { CsvAnalysis } from "./analysis";
@@ -111,7 +113,10 @@ async function localCopyOf(doc: DatasetLean): Promise<string> {
 
 /** The CSV's text, checked against the checksum recorded at upload, with what a version records of it (lineage). */
 export async function readDataset(datasetPath: string, field = "training_csv"): Promise<{ text: string; sha256: string; rows: number }> {
-  const doc = await findDataset(datasetPath, field);
+  return readFileOf(await findDataset(datasetPath, field), datasetPath, field);
+}
+
+async function readFileOf(doc: DatasetLean, datasetPath: string, field: string): Promise<{ text: string; sha256: string; rows: number }> {
   const data = await readBytes(doc, datasetPath, field);
   if (sha256Hex(data) !== doc.sha256) throw changed(datasetPath, field);
   return { text: data.toString("utf8"), sha256: doc.sha256, rows: doc.rows };
@@ -119,6 +124,44 @@ export async function readDataset(datasetPath: string, field = "training_csv"): 
 
 export async function readDatasetText(datasetPath: string, field = "training_csv"): Promise<string> {
   return (await readDataset(datasetPath, field)).text;
+}
+
+/** Parsed datasets by content, and which content each file held at which size and mtime. */
+const parsedTables = boundedCache<ParsedCsv>("parsed-datasets", 4);
+const fileContents = boundedCache<{ stamp: string; sha256: string }>("dataset-file-checksums", 64);
+
+/**
+ * A dataset parsed, once per content (sha256): a build that uses the same meta
+ * CSV again reads nothing while a stat shows the file as it was when its
+ * checksum was verified. Callers only read the table; it is shared.
+ */
+export async function readDatasetTable(datasetPath: string, field = "training_csv"): Promise<ParsedCsv> {
+  const doc = await findDataset(datasetPath, field);
+  if (doc.store) {
+    // Bytes in the database are written once; a table is cached only after its bytes matched this checksum.
+    const parsed = parsedTables.get(doc.sha256);
+    if (parsed) return parsed;
+    const table = parseCsv((await readFileOf(doc, datasetPath, field)).text);
+    parsedTables.set(doc.sha256, table);
+    return table;
+  }
+  let file: string;
+  let stamp: string;
+  try {
+    file = await realFileInside(resolveDatasetPath(doc.file ?? doc.path, field));
+    const st = await fs.stat(file);
+    stamp = `${st.size}:${st.mtimeMs}`;
+  } catch (err) {
+    throw unreadable(doc, datasetPath, field, err);
+  }
+  const known = fileContents.get(file);
+  const cached = known && known.stamp === stamp && known.sha256 === doc.sha256 ? parsedTables.get(doc.sha256) : undefined;
+  if (cached) return cached;
+  const { text, sha256 } = await readFileOf(doc, datasetPath, field);
+  fileContents.set(file, { stamp, sha256 });
+  const table = parsedTables.get(sha256) ?? parseCsv(text);
+  parsedTables.set(sha256, table);
+  return table;
 }
 
 /** A dataset as configs are checked against it: its columns and row count, and per column what its values are. */

@@ -9,7 +9,9 @@ import type { ModelPipeline } from "@/lib/ml/pipeline";
 import { loadTrainedModel } from "@/lib/training/load";
 import { trainModel } from "@/lib/training/train";
 import { newestIntactVersion } from "@/lib/training/versions";
-import { ModelConfig } from "@/models/ModelConfig";
+import { ModelConfig, type ModelConfigFields } from "@/models/ModelConfig";
+
+type ModelConfigLean = ModelConfigFields & { _id: mongoose.Types.ObjectId };
 
 const log = childLogger("ensemble");
 
@@ -47,11 +49,13 @@ export async function obtainBaseModel(
     onProgress?: (fraction: number, message?: string) => void | Promise<void>;
     /** The build's job id: a retrain locks the model under it, so the job's end (or its abandonment) releases it. */
     jobId?: string;
+    /** The config as the caller just read it (null: it no longer exists); read here when not given. */
+    doc?: ModelConfigLean | null;
   } = {},
 ): Promise<ObtainedBaseModel> {
   const store = opts.store ?? defaultArtifactStore();
   const t0 = performance.now();
-  const doc = await ModelConfig.findById(new mongoose.Types.ObjectId(modelId)).lean();
+  const doc = opts.doc !== undefined ? opts.doc : await ModelConfig.findById(new mongoose.Types.ObjectId(modelId)).lean();
   if (!doc) throw new BaseModelUnavailableError(modelId, `Base model ${modelId} no longer exists; remove it from the ensemble.`);
 
   let reason: string;

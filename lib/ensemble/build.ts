@@ -1,11 +1,11 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet, newRunId, saveArtifactSet, type ArtifactStore } from "@/lib/artifacts";
-import { readDatasetText } from "@/lib/datasets";
+import { readDatasetTable } from "@/lib/datasets";
 import { connectDb, recordRun } from "@/lib/db";
 import { NotFoundError, publicMessage } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import type { SerializedClassifier } from "@/lib/ml/algorithms";
-import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
+import { toNumericMatrix } from "@/lib/ml/csv";
 import { columnSource } from "@/lib/ml/matrix";
 import type { Metrics } from "@/lib/ml/metrics";
 import { StackedEnsemble, unionFeatures } from "@/lib/ml/stacking";
@@ -89,11 +89,14 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
 
   try {
     const obtained: ObtainedBaseModel[] = [];
+    // One read for every base config (each round trip costs milliseconds on the embedded database).
+    const configs = new Map((await ModelConfig.find({ _id: { $in: doc.base_model_ids } }).lean()).map((c) => [String(c._id), c]));
     for (const [i, id] of baseIds.entries()) {
       const share = 0.7 / baseIds.length;
       await progress(0.02 + i * share, `loading base model ${i + 1} of ${baseIds.length}`);
       const o = await obtainBaseModel(id, {
         store,
+        doc: configs.get(id) ?? null,
         jobId: options.jobId,
         onProgress: (f, m) => progress(0.02 + i * share + f * share, `retraining base model ${i + 1}: ${m ?? ""}`.trim()),
       });
@@ -105,7 +108,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     const metaStart = performance.now();
     const pipelines = obtained.map((o) => o.pipeline);
     const features = unionFeatures(pipelines);
-    const table = parseCsv(await readDatasetText(doc.meta_training_csv, "meta_training_csv"));
+    const table = await readDatasetTable(doc.meta_training_csv, "meta_training_csv");
     const { X, y } = toNumericMatrix(table, { features, target: doc.target });
     const fit = await StackedEnsemble.fit(pipelines, columnSource(X, features), y, { algorithm: doc.meta_model_type, seed: doc.seed ?? 42 });
     fit.baseMetrics.forEach((m, j) => (timings[j].metrics = m));

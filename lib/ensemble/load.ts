@@ -1,11 +1,12 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, loadArtifact, type ArtifactStore } from "@/lib/artifacts";
 import { boundedCache } from "@/lib/cache";
-import { ConflictError, parseInput } from "@/lib/errors";
-import { PredictInput } from "@/lib/ml/matrix";
+import { ConflictError } from "@/lib/errors";
+import { parsePredictRows } from "@/lib/ml/matrix";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
 import { StackedEnsemble } from "@/lib/ml/stacking";
 import { loadTrainedModel } from "@/lib/training/load";
+import { servingHead } from "@/lib/training/serving";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import type { ManifestPayload, MetaModelPayload } from "./build";
@@ -64,14 +65,17 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
 }
 
 /**
- * Serves predictions with one indexed read per request: the ensemble's stale
- * flag and build identity. A build already in memory answers at once; anything
- * else (a cold process, a stale or unbuilt ensemble) takes the full load, which
- * checks every base model and says why it refuses.
+ * Serves predictions from the ensemble's stale flag and build identity, read
+ * as fresh as the request (see servingHead: on a warm process that costs one
+ * shared read of the serving stamp). A build already in memory answers at once;
+ * anything else (a cold process, a stale or unbuilt ensemble) takes the full
+ * load, which checks every base model and says why it refuses.
  */
 export async function predictWithEnsemble(id: string, input: unknown): Promise<{ probabilities: number[]; run_id: string }> {
-  const { rows } = parseInput(PredictInput, input, "The request is not valid.");
-  const head = mongoose.isValidObjectId(id) ? await Ensemble.findById(id, { run_id: 1, checksums: 1, stale: 1 }).lean() : null;
+  const rows = parsePredictRows(input, "The request is not valid.");
+  const head = mongoose.isValidObjectId(id)
+    ? await servingHead(`ensemble:${id}`, () => Ensemble.findById(id, { run_id: 1, checksums: 1, stale: 1 }).lean())
+    : null;
   const hit = head?.run_id && !head.stale ? cache.get(cacheKey(head)) : undefined;
   const ensemble = hit ?? (await loadEnsemble(await findEnsemble(id)));
   return { probabilities: ensemble.stack.predictRows(rows), run_id: ensemble.runId };

@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import mongoose from "mongoose";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConflictError } from "@/lib/errors";
 import { useTestEnv } from "@/lib/testing/env";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
-import { createModelConfig } from "@/lib/training/service";
+import { HEAD_MAX_AGE_MS } from "@/lib/training/serving";
+import { createModelConfig, getModel, predictWithModel } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
 import { promoteVersion } from "@/lib/training/versions";
 import { buildEnsemble } from "./build";
@@ -40,13 +41,53 @@ function runInAnotherProcess(...args: string[]): Promise<void> {
 }
 
 describe("serving an ensemble", () => {
-  it("costs one database read once its build is in memory", async () => {
+  it("costs one read of the serving stamp once its build is in memory, shared by concurrent requests", async () => {
     await predictWithEnsemble(ensembleId, { rows: [row] });
     queries.length = 0;
     mongoose.set("debug", (collection: string, method: string) => void queries.push(`${collection}.${method}`));
     const { probabilities } = await predictWithEnsemble(ensembleId, { rows: [row] });
     expect(probabilities).toHaveLength(1);
-    expect(queries).toEqual(["ensembles.findOne"]);
+    expect(queries).toEqual(["serving_stamps.findOne"]);
+    queries.length = 0;
+    const answers = await Promise.all(Array.from({ length: 16 }, () => predictWithEnsemble(ensembleId, { rows: [row] })));
+    expect(answers.every((a) => a.probabilities.length === 1)).toBe(true);
+    // One read goes out at once; the other fifteen share the next one, which starts after they asked.
+    expect(queries).toEqual(["serving_stamps.findOne", "serving_stamps.findOne"]);
+  });
+
+  it("refuses at once when another process promotes a base model's earlier version", async () => {
+    await buildEnsemble(ensembleId);
+    await expect(predictWithEnsemble(ensembleId, { rows: [row] })).resolves.toMatchObject({ probabilities: [expect.any(Number)] });
+    const versions = await mongoose.connection.collection("model_versions").find({ model_id: new mongoose.Types.ObjectId(ids[1]), status: "succeeded" }).sort({ started_at: 1 }).toArray();
+    expect(versions.length).toBeGreaterThan(0);
+    // Retrain in this process first so that there is an earlier version to go back to.
+    await trainModel(ids[1]);
+    await buildEnsemble(ensembleId);
+    await expect(predictWithEnsemble(ensembleId, { rows: [row] })).resolves.toMatchObject({ probabilities: [expect.any(Number)] });
+    await runInAnotherProcess("promote", ids[1], versions[0].run_id as string);
+    await expect(predictWithEnsemble(ensembleId, { rows: [row] })).rejects.toThrow(/stale/);
+  });
+
+  it("answers a base model's predictions from the version current when the request arrives, after another process retrains it", async () => {
+    const before = await predictWithModel(ids[0], { rows: [{ f1: 0.2, f2: -0.4 }] });
+    await runInAnotherProcess("train", ids[0]);
+    const current = (await getModel(ids[0])).run_id;
+    expect(current).not.toBe(before.run_id);
+    await expect(predictWithModel(ids[0], { rows: [{ f1: 0.2, f2: -0.4 }] })).resolves.toMatchObject({ run_id: current });
+  });
+
+  it("sees a write made behind the models' back within the documented bound", async () => {
+    await buildEnsemble(ensembleId);
+    await predictWithEnsemble(ensembleId, { rows: [row] });
+    // A raw write does not move the stamp: the remembered head holds until it is HEAD_MAX_AGE_MS old.
+    await mongoose.connection.collection("ensembles").updateOne({ _id: new mongoose.Types.ObjectId(ensembleId) }, { $set: { stale: true } });
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + HEAD_MAX_AGE_MS + 1 });
+    try {
+      await expect(predictWithEnsemble(ensembleId, { rows: [row] })).rejects.toThrow(/stale/);
+    } finally {
+      vi.useRealTimers();
+    }
+    await buildEnsemble(ensembleId);
   });
 
   it("refuses at once when another process retrains a base model, though the build is still in this process's memory", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MIN_TRAINING_ROWS, describeCsv, parseCsv, toNumericMatrix } from "./csv";
+import { MIN_TRAINING_ROWS, describeCsv, parseCsv, parseCsvWithScanner, parsePlainCsv, toNumericMatrix } from "./csv";
 import { checkFactsFit } from "./csv-facts";
 import { refusal } from "./test-helpers";
 
@@ -202,5 +202,25 @@ describe("describeCsv and checkFactsFit", () => {
       expect({ message: actual.message, fields: actual.fields }, label).toEqual({ message: expected.message, fields: expected.fields });
     }
     expect(() => checkFactsFit(describeCsv(csv()).facts, spec)).not.toThrow();
+  });
+});
+
+describe("parseCsv's plain path", () => {
+  it("gives exactly what the scanner gives, and leaves anything unusual or wrong to it", () => {
+    const texts = [
+      "\uFEFF a , b \n1,2\n\n  \n3,4\n,\n5,6",
+      "a,b\n1,2\n3,4\n",
+      "a,b\n 1 , 2 \n\n\n3,4",
+      "single\n1\n2\n",
+      "a,b,c\n1,,3\n",
+      csv(200),
+    ];
+    for (const text of texts) {
+      expect(parsePlainCsv(text), JSON.stringify(text.slice(0, 40))).not.toBeNull();
+      expect(parsePlainCsv(text), JSON.stringify(text.slice(0, 40))).toEqual(parseCsvWithScanner(text));
+    }
+    const unusual = ['a,b\n1,"2"', "a;b\n1;2", "a\tb\n1\t2", "a,b\r\n1,2\r\n", "a,b,a\n1,2,3", "a,b\n1,2,3", "a,b\n", "", "__proto__,b\n1,2", `${"c,".repeat(1000)}c\n${"1,".repeat(1000)}1`];
+    for (const text of unusual) expect(parsePlainCsv(text), JSON.stringify(text.slice(0, 40))).toBeNull();
+    expect(parseCsv("a,b\r\n1,2\r\n")).toEqual(parseCsvWithScanner("a,b\r\n1,2\r\n"));
   });
 });

@@ -33,6 +33,42 @@ const BYTE_ORDER_MARK = /^\uFEFF/;
 export const MAX_COLUMNS = 1000;
 
 export function parseCsv(text: string): ParsedCsv {
+  return parsePlainCsv(text) ?? parseCsvWithScanner(text);
+}
+
+/**
+ * The common case without the CSV parser: no quotes, no other delimiter Papa
+ * could guess (";", tab) and "\n" line ends, so every line splits on commas
+ * and comes out exactly as the scanner gives it. Anything unusual, and every
+ * refusal, returns null and goes through the scanner, which words the errors.
+ * Parsing the bench's meta CSV this way takes a fraction of the scanner's time.
+ */
+export function parsePlainCsv(text: string): ParsedCsv | null {
+  const source = text.replace(BYTE_ORDER_MARK, "");
+  if (/["\r;\t]/.test(source)) return null;
+  const all = source.split("\n");
+  let columns: string[] | null = null;
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const cells = all[i].split(",");
+    if (isBlank(cells)) continue;
+    if (columns === null) {
+      if (cells.length > MAX_COLUMNS) return null;
+      columns = cells.map((name) => name.trim());
+      if (checkHeader(columns) !== null) return null;
+      continue;
+    }
+    if (cells.length !== columns.length) return null;
+    rows.push(cells);
+    lines.push(i + 1);
+  }
+  if (columns === null || rows.length === 0) return null;
+  return { columns, rows, lines };
+}
+
+/** Any CSV, through the scanner; exported so tests can hold the plain path to it. */
+export function parseCsvWithScanner(text: string): ParsedCsv {
   const rows: string[][] = [];
   const lines: number[] = [];
   const { columns } = scanCsv(text, {

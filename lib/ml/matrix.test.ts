@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { rowsToMatrix } from "./matrix";
+import { parseInput } from "@/lib/errors";
+import { PredictInput, parsePredictRows, rowsToMatrix } from "./matrix";
 import { refusal } from "./test-helpers";
 
 describe("rowsToMatrix", () => {
@@ -32,5 +33,58 @@ describe("rowsToMatrix", () => {
     const own = JSON.parse('{"a": 1, "constructor": 2}') as Record<string, number>;
     expect(rowsToMatrix([own], ["a", "constructor"])).toEqual([[1, 2]]);
     expect(refusal(() => rowsToMatrix([own], ["a"])).fields["rows.0"]).toEqual(["unknown columns: constructor"]);
+  });
+});
+
+describe("parsePredictRows", () => {
+  it("accepts and refuses exactly what PredictInput does, with the same words", () => {
+    const inputs: unknown[] = [
+      { rows: [{ a: 1, b: -2.5 }] },
+      { rows: [{}] },
+      { rows: [] },
+      { rows: Array.from({ length: 10_001 }, () => ({ a: 1 })) },
+      { rows: Array.from({ length: 10_000 }, () => ({ a: 1 })) },
+      { rows: [{ a: 1 }], extra: true },
+      { rows: [{ a: "1" }] },
+      { rows: [{ a: Number.NaN }] },
+      { rows: [{ a: Infinity }] },
+      { rows: [{ a: null }] },
+      { rows: [[1, 2]] },
+      { rows: [null] },
+      { rows: "a" },
+      { rows: [Object.assign(Object.create(null), { a: 1 })] },
+      JSON.parse('{"rows": [{"__proto__": 1, "a": 2}]}'),
+      [],
+      null,
+      "rows",
+      {},
+    ];
+    for (const input of inputs) {
+      let expected: unknown;
+      try {
+        expected = { rows: parseInput(PredictInput, input, "bad").rows };
+      } catch (err) {
+        expected = { error: (err as Error).message, fields: (err as { fields?: unknown }).fields };
+      }
+      let got: unknown;
+      try {
+        got = { rows: parsePredictRows(input, "bad") };
+      } catch (err) {
+        got = { error: (err as Error).message, fields: (err as { fields?: unknown }).fields };
+      }
+      expect(got, JSON.stringify(input)?.slice(0, 80)).toEqual(expected);
+    }
+  });
+});
+
+describe("rowsToMatrix's one-pass path", () => {
+  it("gives what the explaining path gives, and falls back to it for any row that differs", () => {
+    const features = ["a", "b", "c"];
+    const rows = Array.from({ length: 50 }, (_, i) => ({ c: i * 3, a: i, b: -i }));
+    expect(rowsToMatrix(rows, features)).toEqual(rows.map((r) => [r.a, r.b, r.c]));
+    const oneOff = rows.map((r, i) => (i === 40 ? { a: 1, b: 2, d: 3 } : r));
+    expect(refusal(() => rowsToMatrix(oneOff, features)).fields).toEqual({ "rows.40": ["missing: c", "unknown columns: d"] });
+    const inherited = Object.assign(Object.create({ c: 1 }) as Record<string, number>, { a: 1, b: 2 });
+    expect(refusal(() => rowsToMatrix([inherited], features)).fields).toEqual({ "rows.0": ["missing: c"] });
   });
 });

@@ -18,14 +18,15 @@ import type { JobView } from "@/lib/jobs/queue";
 import { requestJob } from "@/lib/jobs/request";
 import { estimateTrainingSeconds, isAlgorithm, parseHyperparameters, type HyperparameterSet } from "@/lib/ml/algorithms";
 import { checkFactsFit } from "@/lib/ml/csv-facts";
-import { PredictInput, rowsToMatrix } from "@/lib/ml/matrix";
+import { parsePredictRows, rowsToMatrix } from "@/lib/ml/matrix";
 import { CALIBRATIONS, type Calibration } from "@/lib/ml/pipeline";
 import { Dataset } from "@/models/Dataset";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import type { Metrics } from "@/lib/ml/metrics";
-import { artifactPaths, artifactRefs, type ModelArtifactKind } from "./artifact-refs";
-import { loadTrainedModel } from "./load";
+import { PATH_PROJECTION, artifactPaths, artifactRefs, type ModelArtifactKind } from "./artifact-refs";
+import { loadTrainedModel, type ModelArtifactDoc } from "./load";
+import { servingHead } from "./serving";
 import { deleteVersionsOf, listVersions, type Actor, type VersionView } from "./versions";
 import { ModelConfigInput, ModelConfigPatch } from "./schemas";
 
@@ -279,10 +280,19 @@ export async function requestTraining(id: string, requestedBy: Actor | null = nu
   return requestJob("train_model", ModelConfig, doc._id, `Model "${doc.name}" is already training; wait for that run to finish.`, requestedBy);
 }
 
-/** Probabilities of target = 1, served from the saved artifacts (cached after the first load). */
+/** What serving a model reads of its config: the features and the current version's artifacts. */
+const SERVING_PROJECTION = { name: 1, features: 1, run_id: 1, checksums: 1, artifact_bytes: 1, artifacts_saved_at: 1, ...PATH_PROJECTION } as const;
+type ModelServingHead = ModelArtifactDoc & { _id: mongoose.Types.ObjectId; name: string; features: string[] };
+
+/**
+ * Probabilities of target = 1, served from the saved artifacts (cached after the
+ * first load) of the version current when the request arrived (see servingHead).
+ */
 export async function predictWithModel(id: string, input: unknown): Promise<{ probabilities: number[]; run_id: string }> {
-  const { rows } = parseInput(PredictInput, input);
-  const doc = await findModel(id);
+  const rows = parsePredictRows(input);
+  if (!mongoose.isValidObjectId(id)) throw new NotFoundError("model", id);
+  const doc = await servingHead(`model:${id}`, () => ModelConfig.findById(id, SERVING_PROJECTION).lean<ModelServingHead>());
+  if (!doc) throw new NotFoundError("model", id);
   const X = rowsToMatrix(rows, doc.features);
   const model = await loadTrainedModel(doc, undefined, { checkFiles: false });
   return { probabilities: model.pipeline.predictProba(X), run_id: model.runId };

@@ -66,11 +66,12 @@ export function route<C>(
   role: Role,
   handler: (req: Request, ctx: C, who: Identity) => Promise<Response>,
   body: BodyKind = "json",
+  { unproxied = body === "upload" || body === "archive" }: { unproxied?: boolean } = {},
 ): Handler<C> {
   return async (req, ctx) => {
     try {
-      if (body === "upload" || body === "archive") {
-        // The proxy does not run for uploads and archives (see proxy.ts), so its Host and cross-site checks run here.
+      if (unproxied) {
+        // The proxy does not run for this path (see proxy.ts's matcher), so its Host and cross-site checks run here.
         const cfg = config();
         const refusal = checkRequest(req, { hosts: cfg.allowedHosts, publicUrl: cfg.publicUrl });
         if (refusal) return json({ error: refusal.message }, refusal.status);

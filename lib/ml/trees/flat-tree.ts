@@ -59,13 +59,18 @@ export function leafIndex(tree: FlatTree, row: ArrayLike<number>): number {
  */
 export function predictForest(trees: readonly FlatTree[], X: ReadonlyArray<ArrayLike<number>>): number[] {
   if (trees.length === 0) throw new RangeError("Cannot predict with a forest of no trees.");
-  const out = new Array<number>(X.length);
-  for (let i = 0; i < X.length; i++) {
-    const row = X[i];
-    let sum = 0;
-    for (const tree of trees) sum += tree.value[leafIndex(tree, row)];
-    out[i] = sum / trees.length;
+  // Tree by tree over all rows keeps one tree's arrays hot; each row still adds its leaves in tree order.
+  const sums = new Float64Array(X.length);
+  for (const { feature, threshold, left, right, value } of trees) {
+    for (let i = 0; i < X.length; i++) {
+      const row = X[i];
+      let node = 0;
+      while (feature[node] >= 0) node = row[feature[node]] < threshold[node] ? left[node] : right[node];
+      sums[i] += value[node];
+    }
   }
+  const out = new Array<number>(X.length);
+  for (let i = 0; i < X.length; i++) out[i] = sums[i] / trees.length;
   return out;
 }
 

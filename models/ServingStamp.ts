@@ -1,0 +1,48 @@
+import { Schema, type Model } from "mongoose";
+import { defineModel } from "./common";
+
+/**
+ * One counter that every write to a model config or an ensemble moves (see
+ * watchServingWrites). A serving process remembers what it last read of a
+ * model or ensemble together with this counter, so one read of this small
+ * document per request tells it whether anything it remembers may have moved.
+ */
+const servingStampSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    seq: { type: Number, default: 0 },
+  },
+  { collection: "serving_stamps", versionKey: false },
+);
+
+export const ServingStamp: Model<{ _id: string; seq: number }> = defineModel<{ _id: string; seq: number }>("ServingStamp", servingStampSchema);
+
+/** The one stamp document's id. */
+export const SERVING_STAMP_ID = "models";
+
+/** Moves the counter; called after the write it announces has been acknowledged. */
+export async function bumpServingStamp(): Promise<void> {
+  await ServingStamp.updateOne({ _id: SERVING_STAMP_ID }, { $inc: { seq: 1 } }, { upsert: true });
+}
+
+/** The counter now: 0 before any write announced one. */
+export async function readServingStamp(): Promise<number> {
+  const doc = await ServingStamp.findById(SERVING_STAMP_ID).lean();
+  return doc?.seq ?? 0;
+}
+
+const WRITES = ["updateOne", "updateMany", "findOneAndUpdate", "findOneAndReplace", "replaceOne", "deleteOne", "deleteMany", "findOneAndDelete"] as const;
+
+/**
+ * Every way mongoose writes the schema's documents moves the stamp once the
+ * write is acknowledged, before the caller sees it done: a retrain or a promote
+ * has moved it by the time it returns, in whichever process it ran.
+ */
+export function watchServingWrites(schema: Schema): void {
+  for (const op of WRITES) schema.post(op, async () => bumpServingStamp());
+  schema.post("save", async () => bumpServingStamp());
+  schema.post("insertMany", async () => bumpServingStamp());
+  schema.post("bulkWrite", async () => bumpServingStamp());
+  schema.post("deleteOne", { document: true, query: false }, async () => bumpServingStamp());
+  schema.post("updateOne", { document: true, query: false }, async () => bumpServingStamp());
+}
