@@ -82,7 +82,12 @@ describe("datasets when the artifacts are in GridFS", () => {
     const text = syntheticCsv(200, 22);
     await saveDataset({ name: "tampered", text });
     const doc = (await Dataset.findOne({ path: "tampered.csv" }).lean())!;
-    // A newer revision under the same name is what a reader takes.
+    // Stored under its name as _id; a copy of the earlier layout (ObjectId _id, found by filename) is read when that is gone.
+    expect(await files().countDocuments({ _id: doc.file! as never })).toBe(1);
+    await bucket().delete(doc.file! as never);
+    await storeInGridFs(doc.file!, text);
+    expect((await readDataset("tampered.csv")).rows).toBe(200);
+    for (const f of await bucket().find({ filename: doc.file! }).toArray()) await bucket().delete(f._id);
     await storeInGridFs(doc.file!, text.replace(/\n1,/, "\n0,").replace(/,1\n/, ",0\n"));
     await expect(readDataset("tampered.csv")).rejects.toThrow(/"tampered\.csv" changed on disk since it was uploaded; upload it again/);
     // Gone altogether: missing, in the usual words.
