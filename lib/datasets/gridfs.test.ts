@@ -191,6 +191,13 @@ describe("datasets stored in a node's folder before the move to GridFS", () => {
     expect(report.moved.sort()).toEqual(["from-before.csv", "legacy.csv"]);
     expect(report.refused).toEqual([{ path: "altered.csv", reason: expect.stringMatching(/does not match the SHA-256 recorded at upload/) }]);
     expect((await moveFolderDatasetsToGridFs()).moved).toEqual([]);
+    // Written in the current layout (_id = file name). A run that died after writing the copy but before pointing the
+    // document at it leaves that copy: the next run checks it and uses it, as GridFS writes a name once.
+    const moved = (await Dataset.findOne({ path: "from-before.csv" }).lean())!;
+    expect(await files().countDocuments({ _id: moved.file! as never })).toBe(1);
+    await Dataset.updateOne({ _id: moved._id }, { $unset: { store: 1 } });
+    expect((await moveFolderDatasetsToGridFs()).moved).toEqual(["from-before.csv"]);
+    expect(await files().countDocuments({ filename: moved.file! })).toBe(1);
 
     becomeNode("g-other-node");
     expect(await readDatasetText("from-before.csv")).toBe(text);
