@@ -145,21 +145,28 @@ export async function findGridFsFile(db: Db, bucket: string, filename: string): 
   return doc ?? null;
 }
 
+/** Up to this many names, findGridFsFiles looks each up by `_id`; beyond, one `$in` costs less on FerretDB. */
+const SINGLE_LOOKUPS_UP_TO = 16;
+
 /**
- * The files stored under many names, in two queries at most: `{_id: {$in}}`,
- * then `{filename: {$in}}` for the names it missed (files of the earlier
- * layout, or absent ones). FerretDB (SQLite) reads the whole bucket's file
- * documents for an `$in` even on `_id` (about 90-130 ms with 1,900 files), but
- * that is still cheaper than one `_id` lookup per name (3 ms each, which it
- * serves one at a time: 150 names took 440-560 ms, in parallel or not).
- * Names absent from the result have no file.
+ * The files stored under many names: each by `_id` when they are few (a
+ * model's three artifacts), else in one `{_id: {$in}}` query (a listing's
+ * 150); then `{filename: {$in}}` for the names missed (files of the earlier
+ * layout, or absent ones). Measured on FerretDB (SQLite) with 1,900 files: an
+ * `$in`, even on `_id`, reads every file document (61-132 ms), while one `_id`
+ * lookup takes about 3 ms, served one at a time (150 of them: 430-560 ms, in
+ * parallel or not). Names absent from the result have no file.
  */
 export async function findGridFsFiles(db: Db, bucket: string, filenames: string[]): Promise<Map<string, GridFsFileDoc>> {
   const files = db.collection<GridFsFileDoc>(`${bucket}.files`);
   const found = new Map<string, GridFsFileDoc>();
   if (filenames.length === 0) return found;
-  for (const doc of await files.find({ _id: { $in: filenames } }).toArray()) {
-    if (typeof doc._id === "string" && doc.filename === doc._id) found.set(doc.filename, doc);
+  const byId =
+    filenames.length <= SINGLE_LOOKUPS_UP_TO
+      ? await Promise.all(filenames.map((name) => files.findOne({ _id: name })))
+      : await files.find({ _id: { $in: filenames } }).toArray();
+  for (const doc of byId) {
+    if (doc && typeof doc._id === "string" && doc.filename === doc._id) found.set(doc.filename, doc);
   }
   const missed = filenames.filter((n) => !found.has(n));
   if (missed.length > 0) {
