@@ -16,14 +16,26 @@ type ObjectId = mongoose.Types.ObjectId;
  * is the bucket's whole content: with 5 MB stored, one `{files_id}` lookup took
  * 350-450 ms against 2-25 ms by `_id`, and it grows with every file added.
  *
+ * Files are found by `_id` too: a file's `_id` is its name (artifact and
+ * dataset names are written once: they embed a fresh run or document id), so
+ * finding a file is `{_id: name}`, not `{filename: name}`, which on FerretDB
+ * reads every file document of the bucket (540-690 ms each with 1,900 files
+ * in `npm run bench:scale`, against 5 ms by `_id`). Files of the earlier
+ * layout (an ObjectId `_id`, as the driver's openUploadStream writes) are
+ * still found, by `filename`, when the `_id` lookup misses.
+ *
  * Atomicity is GridFS's: the file's document is inserted after its last
  * chunk, so a reader finds the whole file or none. A write that dies midway
  * leaves chunks without a file document, which the stores' orphan sweeps remove.
+ * A second write of a name is refused (GridFsFileExistsError) by the unique
+ * indexes (`_id` of the files, `files_id`+`n` of the chunks), and the first
+ * file stays as it was.
  */
 export const CHUNK_BYTES = 255 * 1024;
 
 export interface GridFsFileDoc {
-  _id: ObjectId;
+  /** The file's name for files written here; an ObjectId for files of the earlier layout or other GridFS clients. */
+  _id: ObjectId | string;
   filename: string;
   length: number;
   chunkSize: number;
@@ -74,10 +86,22 @@ async function* rechunk(source: Buffer | AsyncIterable<Buffer | string>): AsyncG
   if (size > 0) yield Buffer.concat(pending);
 }
 
+/** Thrown when a file of that name was already written: names are written once, and the first file stays. */
+export class GridFsFileExistsError extends Error {
+  constructor(readonly filename: string, options?: { cause?: unknown }) {
+    super(`a file named ${filename} is already stored (or its upload is under way)`, options);
+    this.name = "GridFsFileExistsError";
+  }
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+
 /**
- * Writes a file: its chunks as they come (a stream is never held whole), then
- * its document. On any failure the chunks written so far are removed and the
- * error is thrown; no document ever points at a partial file.
+ * Writes a file under `_id` = `filename`: its chunks as they come (a stream is
+ * never held whole), then its document. On any failure the chunks written so
+ * far are removed and the error is thrown; no document ever points at a
+ * partial file. A name already stored, or being written, is refused with
+ * GridFsFileExistsError, leaving that file untouched.
  */
 export async function writeGridFsFile(
   db: Db,
@@ -88,7 +112,7 @@ export async function writeGridFsFile(
 ): Promise<GridFsFileDoc> {
   await ensureIndexes(db, bucket);
   const chunks = db.collection(`${bucket}.chunks`);
-  const fileId = new mongoose.Types.ObjectId();
+  const fileId = filename;
   const chunkIds: ObjectId[] = [];
   let length = 0;
   try {
@@ -99,18 +123,64 @@ export async function writeGridFsFile(
       length += data.length;
     }
     const doc: GridFsFileDoc = { _id: fileId, length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename, metadata: { ...metadata, chunk_ids: chunkIds } };
-    await db.collection(`${bucket}.files`).insertOne(doc);
+    await db.collection<GridFsFileDoc>(`${bucket}.files`).insertOne(doc);
     return doc;
   } catch (err) {
     for (const _id of chunkIds) await chunks.deleteOne({ _id }).catch(() => undefined);
+    if (isDuplicateKey(err)) throw new GridFsFileExistsError(filename, { cause: err });
     throw err;
   }
 }
 
-/** The newest file under a name, or null. */
-export async function newestGridFsFile(db: Db, bucket: string, filename: string): Promise<GridFsFileDoc | null> {
-  const [doc] = await db.collection<GridFsFileDoc>(`${bucket}.files`).find({ filename }).sort({ uploadDate: -1 }).limit(1).toArray();
+/**
+ * The file stored under a name, or null: by `_id` (one document read), then,
+ * only when that misses, the newest file of the earlier layout by `filename`
+ * (on FerretDB, a read of every file document).
+ */
+export async function findGridFsFile(db: Db, bucket: string, filename: string): Promise<GridFsFileDoc | null> {
+  const files = db.collection<GridFsFileDoc>(`${bucket}.files`);
+  const byId = await files.findOne({ _id: filename });
+  if (byId && byId.filename === filename) return byId;
+  const [doc] = await files.find({ filename }).sort({ uploadDate: -1 }).limit(1).toArray();
   return doc ?? null;
+}
+
+/** Up to this many names, findGridFsFiles looks each up by `_id`; beyond, one `$in` costs less on FerretDB. */
+const SINGLE_LOOKUPS_UP_TO = 16;
+
+/**
+ * The files stored under many names: each by `_id` when they are few (a
+ * model's three artifacts), else in one `{_id: {$in}}` query (a listing's
+ * 150); then `{filename: {$in}}` for the names missed (files of the earlier
+ * layout, or absent ones). Measured on FerretDB (SQLite) with 1,900 files: an
+ * `$in`, even on `_id`, reads every file document (61-132 ms), while one `_id`
+ * lookup takes about 3 ms, served one at a time (150 of them: 430-560 ms, in
+ * parallel or not). Names absent from the result have no file.
+ */
+export async function findGridFsFiles(db: Db, bucket: string, filenames: string[]): Promise<Map<string, GridFsFileDoc>> {
+  const files = db.collection<GridFsFileDoc>(`${bucket}.files`);
+  const found = new Map<string, GridFsFileDoc>();
+  if (filenames.length === 0) return found;
+  const byId =
+    filenames.length <= SINGLE_LOOKUPS_UP_TO
+      ? await Promise.all(filenames.map((name) => files.findOne({ _id: name })))
+      : await files.find({ _id: { $in: filenames } }).toArray();
+  for (const doc of byId) {
+    if (doc && typeof doc._id === "string" && doc.filename === doc._id) found.set(doc.filename, doc);
+  }
+  const missed = filenames.filter((n) => !found.has(n));
+  if (missed.length > 0) {
+    // Oldest first, so the newest file of a name is the one kept.
+    for (const doc of await files.find({ filename: { $in: missed } }).sort({ uploadDate: 1 }).toArray()) found.set(doc.filename, doc);
+  }
+  return found;
+}
+
+/** Whether two GridFS ids (ObjectIds or names) are the same. */
+function sameId(a: unknown, b: unknown): boolean {
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  const isObjectId = (v: unknown) => typeof v === "object" && v !== null && (v as { _bsontype?: string })._bsontype === "ObjectId";
+  return isObjectId(a) && isObjectId(b) && String(a) === String(b);
 }
 
 /** Thrown when a file's chunks are gone: it was removed between finding and reading it. */
@@ -127,7 +197,8 @@ export async function readGridFsFile(db: Db, bucket: string, file: GridFsFileDoc
   if (!Array.isArray(ids) || ids.length !== expected) {
     const parts: Buffer[] = [];
     try {
-      for await (const part of new mongoose.mongo.GridFSBucket(db, { bucketName: bucket }).openDownloadStream(file._id)) parts.push(part as Buffer);
+      // The driver looks the file up by whatever `_id` it has, an ObjectId or a name.
+      for await (const part of new mongoose.mongo.GridFSBucket(db, { bucketName: bucket }).openDownloadStream(file._id as ObjectId)) parts.push(part as Buffer);
     } catch (err) {
       if (/FileNotFound|not found|ChunkIsMissing/i.test(String(err))) throw new GridFsFileGoneError(String(err), { cause: err });
       throw err;
@@ -139,7 +210,7 @@ export async function readGridFsFile(db: Db, bucket: string, file: GridFsFileDoc
   for (const [n, _id] of ids.entries()) {
     const chunk = await chunks.findOne({ _id });
     if (!chunk) throw new GridFsFileGoneError(`chunk ${n} of ${file.filename} is missing`);
-    if (chunk.n !== n || !file._id.equals(chunk.files_id as ObjectId)) throw new Error(`chunk ${n} of ${file.filename} belongs to another file`);
+    if (chunk.n !== n || !sameId(file._id, chunk.files_id)) throw new Error(`chunk ${n} of ${file.filename} belongs to another file`);
     const data = chunk.data instanceof Uint8Array ? chunk.data : chunk.data.buffer;
     parts.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   }
@@ -150,9 +221,30 @@ export async function readGridFsFile(db: Db, bucket: string, file: GridFsFileDoc
 
 /** Removes a file: its document first, so no reader finds it, then its chunks. Succeeds when already gone. */
 export async function deleteGridFsFile(db: Db, bucket: string, file: Pick<GridFsFileDoc, "_id" | "metadata">): Promise<void> {
-  await db.collection(`${bucket}.files`).deleteOne({ _id: file._id });
+  await db.collection<{ _id: ObjectId | string }>(`${bucket}.files`).deleteOne({ _id: file._id });
   const chunks = db.collection(`${bucket}.chunks`);
   const ids = file.metadata?.chunk_ids;
   if (Array.isArray(ids)) for (const _id of ids) await chunks.deleteOne({ _id });
   else await chunks.deleteMany({ files_id: file._id });
+}
+
+/**
+ * Removes the chunks of uploads that died before their file document was
+ * written, once their chunks are older than `cutoffMs` (ms since epoch; chunk
+ * `_id`s are ObjectIds, stamped when written, in either layout). A file's
+ * `_id` is its name or an ObjectId; chunks whose file document exists are
+ * kept. Returns the number of chunks removed. It reads the whole chunks
+ * collection: it runs in the hourly sweep, never on a request.
+ */
+export async function removeOrphanGridFsChunks(db: Db, bucket: string, cutoffMs: number): Promise<number> {
+  const chunks = db.collection(`${bucket}.chunks`);
+  const files = db.collection<{ _id: ObjectId | string }>(`${bucket}.files`);
+  const before = mongoose.Types.ObjectId.createFromTime(Math.floor(cutoffMs / 1000));
+  let removed = 0;
+  for (const id of (await chunks.distinct("files_id", { _id: { $lt: before } })) as Array<ObjectId | string>) {
+    if (await files.countDocuments({ _id: id }, { limit: 1 })) continue;
+    // Only the old chunks: an upload of that name started since then is left to finish.
+    removed += (await chunks.deleteMany({ files_id: id, _id: { $lt: before } })).deletedCount;
+  }
+  return removed;
 }

@@ -3,6 +3,7 @@
  * than one node, on a local folder and on GridFS.
  *
  *   npm run bench:scale [-- --models 500 --ensembles 200 --requests 200]
+ *   npm run bench:scale -- --only builds
  *
  * Seeds a throwaway database (scripts/bench-env.ts) with that many trained
  * models and ensembles: five models and four ensembles trained through the
@@ -20,6 +21,10 @@
  * `npm run worker` on GridFS, the time 8 queued forest trainings take with one
  * worker and with two, in the order 1, 2, 2, 1. Writes bench/scale.json and
  * bench/scale.md, with the load average at each phase.
+ *
+ * `--only builds` seeds the same database and times only the ensemble builds
+ * (no production build, servers or workers: a few minutes instead of half an
+ * hour), and writes bench/scale-builds.json and bench/scale-builds.md instead.
  */
 import "./bench-quiet-logs";
 import { spawnSync } from "node:child_process";
@@ -247,8 +252,28 @@ async function queuedTrainings(cluster: Cluster, workers: number, round: number,
   return { round, workers, seconds, jobs_per_minute: (modelIds.length / seconds) * 60, jobs_per_worker: [...ranOn.values()] };
 }
 
+/** An ensemble built from artifacts BUILD_RUNS times per store, stores alternating (ABBA), caches cleared before each build. */
+async function timeBuilds(ensembleId: string, local: ArtifactStore, grid: ArtifactStore): Promise<{ folder: number[]; gridfs: number[]; ratio: number }> {
+  const builds: Record<"folder" | "gridfs", number[]> = { folder: [], gridfs: [] };
+  for (let i = 0; i < BUILD_RUNS; i++) {
+    // ABBA: a slow drift in the machine's load falls on both stores alike.
+    for (const which of i % 2 === 0 ? (["folder", "gridfs"] as const) : (["gridfs", "folder"] as const)) {
+      clearCaches();
+      const t = performance.now();
+      const built = await buildEnsemble(ensembleId, { store: which === "folder" ? local : grid });
+      builds[which].push(performance.now() - t);
+      if (built.base.some((b) => b.source !== "artifact")) throw new Error(`a ${which} build retrained a base model`);
+    }
+  }
+  const ratio = median(builds.gridfs) / median(builds.folder);
+  say(`  local folder ${median(builds.folder).toFixed(0)} ms, GridFS ${median(builds.gridfs).toFixed(0)} ms (median): ${ratio.toFixed(2)}x`);
+  return { ...builds, ratio };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { models: { type: "string", default: "500" }, ensembles: { type: "string", default: "200" }, requests: { type: "string", default: "200" } } });
+  const { values } = parseArgs({ options: { models: { type: "string", default: "500" }, ensembles: { type: "string", default: "200" }, requests: { type: "string", default: "200" }, only: { type: "string" } } });
+  if (values.only !== undefined && values.only !== "builds") throw new Error("--only takes one value: builds.");
+  const onlyBuilds = values.only === "builds";
   const models = Number(values.models);
   const ensembles = Number(values.ensembles);
   const requests = Number(values.requests);
@@ -258,8 +283,10 @@ async function main(): Promise<void> {
   say(`load average ${markLoad("start")} on ${os.cpus().length} cores`);
 
   const distDir = process.env.NEXT_DIST_DIR ?? ".next";
-  say(`production build in ${distDir}`);
-  ensureBuild(distDir);
+  if (!onlyBuilds) {
+    say(`production build in ${distDir}`);
+    ensureBuild(distDir);
+  }
 
   const env = await openThrowawayEnv("scale", say);
   let cluster: Cluster | null = null;
@@ -291,6 +318,24 @@ async function main(): Promise<void> {
     const copySeconds = (performance.now() - t1) / 1000;
     say(`seeded in ${seedSeconds.toFixed(0)} s, copied ${copy.copied.length} files in ${copySeconds.toFixed(0)} s; load ${markLoad("after seeding")}`);
 
+    const buildId = real[real.length - 1];
+    if (onlyBuilds) {
+      say(`ensemble of ${TEMPLATES.length} models built from artifacts, ${BUILD_RUNS} times per store; load ${markLoad("ensemble builds")}`);
+      const builds = await timeBuilds(buildId, local, grid);
+      say(`load average ${markLoad("end")}`);
+      const report = {
+        generated_at: new Date().toISOString(),
+        machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version },
+        setting: { models, ensembles, build_runs: BUILD_RUNS, database: "FerretDB v1.24.2 (SQLite), throwaway" },
+        seeding: { seconds: seedSeconds, artifacts: recorded.size, copy_seconds: copySeconds, copied: copy.copied.length },
+        builds: { folder: summary(builds.folder), gridfs: summary(builds.gridfs), ratio_of_medians: builds.ratio, samples_ms: { folder: builds.folder, gridfs: builds.gridfs } },
+        load_average: loads,
+      };
+      writeReport("scale-builds", report, renderBuildsMarkdown(report));
+      say(`target ${builds.ratio <= 2 ? "met" : "MISSED"}: ensemble build from GridFS within 2x of the local folder: ${builds.ratio.toFixed(2)}x`);
+      return;
+    }
+
     const cookie = await adminCookie();
     cluster = await openCluster({ label: "scale", mongodbUri: process.env.MONGODB_URI, artifactDir: `gridfs://${BUCKET}`, distDir, env: { AUTH_SECRET: authSecret, JOB_POLL_MS: "200" }, say });
     const servers = await Promise.all([cluster.startWeb("folder", { ARTIFACT_DIR: env.artifactDir }), cluster.startWeb("gridfs")]);
@@ -313,21 +358,9 @@ async function main(): Promise<void> {
     );
     for (const o of overview) say(`  ${storeOf(o.server)}: p50 ${o.p50_ms.toFixed(0)} ms, p99 ${o.p99_ms.toFixed(0)} ms (first ${o.first_ms?.toFixed(0)} ms)`);
 
-    const buildId = real[real.length - 1];
     say(`ensemble of ${TEMPLATES.length} models built from artifacts, ${BUILD_RUNS} times per store; load ${markLoad("ensemble builds")}`);
-    const builds: Record<"folder" | "gridfs", number[]> = { folder: [], gridfs: [] };
-    for (let i = 0; i < BUILD_RUNS; i++) {
-      // ABBA: a slow drift in the machine's load falls on both stores alike.
-      for (const which of i % 2 === 0 ? (["folder", "gridfs"] as const) : (["gridfs", "folder"] as const)) {
-        clearCaches();
-        const t = performance.now();
-        const built = await buildEnsemble(buildId, { store: which === "folder" ? local : grid });
-        builds[which].push(performance.now() - t);
-        if (built.base.some((b) => b.source !== "artifact")) throw new Error(`a ${which} build retrained a base model`);
-      }
-    }
-    const buildRatio = median(builds.gridfs) / median(builds.folder);
-    say(`  local folder ${median(builds.folder).toFixed(0)} ms, GridFS ${median(builds.gridfs).toFixed(0)} ms (median): ${buildRatio.toFixed(2)}x`);
+    const builds = await timeBuilds(buildId, local, grid);
+    const buildRatio = builds.ratio;
 
     say(`${QUEUED.count} queued forest trainings (${QUEUED.rows} rows, ${JSON.stringify(QUEUED.hyperparameters)}), workers per round ${WORKER_ROUNDS.join(", ")}`);
     const queuedIds: string[] = [];
@@ -354,7 +387,7 @@ async function main(): Promise<void> {
       seeding: { seconds: seedSeconds, artifacts: recorded.size, copy_seconds: copySeconds, copied: copy.copied.length },
       listing: listing.map((l) => ({ ...l, store: storeOf(l.server) })),
       overview: overview.map((o) => ({ ...o, store: storeOf(o.server) })),
-      builds: { folder: summary(builds.folder), gridfs: summary(builds.gridfs), ratio_of_medians: buildRatio, samples_ms: builds },
+      builds: { folder: summary(builds.folder), gridfs: summary(builds.gridfs), ratio_of_medians: buildRatio, samples_ms: { folder: builds.folder, gridfs: builds.gridfs } },
       queued_trainings: { rounds, seconds_one_worker: totalSeconds(1), seconds_two_workers: totalSeconds(2), throughput_ratio: throughputRatio },
       load_average: loads,
       targets,
@@ -448,6 +481,30 @@ ${markdownTable(["phase", "1 min", "5 min", "15 min"], r.load_average.map((l) =>
   set to the folder, one to \`gridfs://${BUCKET}\`. Datasets are in GridFS for both.
 - Listing: ${r.setting.requests} timed requests per server after 10 untimed ones. Overview: ${r.setting.overview_requests} timed renders per server after 3.
 - Builds: ${r.setting.build_runs} per store, in the order folder, GridFS, GridFS, folder, ...
+`;
+}
+
+type BuildsReport = {
+  generated_at: string;
+  machine: { cores: number; cpu: string; node: string };
+  setting: { models: number; ensembles: number; build_runs: number };
+  seeding: { seconds: number; artifacts: number; copy_seconds: number; copied: number };
+  builds: { folder: ReturnType<typeof summary>; gridfs: ReturnType<typeof summary>; ratio_of_medians: number };
+  load_average: Array<{ phase: string; load: number[] }>;
+};
+
+function renderBuildsMarkdown(r: BuildsReport): string {
+  const row = (store: string, b: ReturnType<typeof summary>) => [store, b.p50_ms.toFixed(0), b.min_ms.toFixed(0), b.max_ms.toFixed(0), String(b.n)];
+  return `# Scale, ensemble builds only: ${r.setting.models} models, ${r.setting.ensembles} ensembles, two stores
+
+Generated by \`npm run bench:scale -- --only builds\` on ${r.generated_at.slice(0, 10)}: ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, a throwaway FerretDB v1.24.2 (SQLite).
+Seeded as the full run seeds (${r.seeding.artifacts} artifacts, copied into GridFS in ${r.seeding.copy_seconds.toFixed(0)} s); no servers or workers.
+
+${markdownTable(["store", "median ms", "min ms", "max ms", "builds"], [row("local folder", r.builds.folder), row("GridFS", r.builds.gridfs)], ["left", "right", "right", "right", "right"])}
+
+GridFS / local folder: **${r.builds.ratio_of_medians.toFixed(2)}x** (ratio of medians; target: within 2x).
+
+${markdownTable(["phase", "1 min", "5 min", "15 min"], r.load_average.map((l) => [l.phase, ...l.load.map((v) => v.toFixed(2))]), ["left", "right", "right", "right"])}
 `;
 }
 

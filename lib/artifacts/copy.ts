@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ArtifactExistsError } from "./errors";
 import type { ArtifactStore } from "./store";
 
 export interface CopyReport {
@@ -18,7 +19,9 @@ function sha256(bytes: Buffer): string {
  * bucket, or back), under the same relative names, so documents need no change.
  * Each file is checked against the checksum its document recorded (when one
  * did), written, then read back from the destination and compared byte for
- * byte before it counts as copied.
+ * byte before it counts as copied. Into GridFS, files are written in its
+ * current layout (`_id` = name); a different file already there under a name
+ * is never replaced (GridFS writes a name once): it is reported, not copied.
  */
 export async function copyArtifacts(
   from: ArtifactStore,
@@ -42,7 +45,14 @@ export async function copyArtifacts(
       onFile(path, "unchanged");
       continue;
     }
-    await to.write(path, bytes);
+    try {
+      await to.write(path, bytes);
+    } catch (err) {
+      if (!(err instanceof ArtifactExistsError)) throw err;
+      report.mismatched.push({ path, reason: "a different file of that name is already in the destination; it was left as it was" });
+      onFile(path, "mismatched");
+      continue;
+    }
     const back = sha256(await to.read(path));
     if (back !== actual) {
       report.mismatched.push({ path, reason: "the copy read back differs from the source" });

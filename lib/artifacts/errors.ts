@@ -42,6 +42,14 @@ export class ArtifactMissingError extends ArtifactError {
   }
 }
 
+/** A store that writes each name once (GridFS) already holds a file of that name; it was left as it was. */
+export class ArtifactExistsError extends ArtifactError {
+  constructor(path: string, kind?: ArtifactKind, options?: { cause?: unknown }) {
+    super(`The ${describe(kind)} ${quote(path)} is already in the artifact store; artifacts are written once, under a new run.`, path, kind, options);
+    this.name = "ArtifactExistsError";
+  }
+}
+
 /** The bytes on disk are not what was saved: checksum mismatch, unparsable JSON, or the wrong kind or run inside. */
 export class ArtifactCorruptError extends ArtifactError {
   readonly reason: string;

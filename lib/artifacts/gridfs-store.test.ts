@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import mongoose from "mongoose";
 import { describe, expect, it } from "vitest";
 import { clearCaches } from "@/lib/cache";
@@ -9,7 +10,7 @@ import { useTestEnv } from "@/lib/testing/env";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { createModelConfig, getModel } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
-import { ArtifactMissingError, UnsafeArtifactPathError } from "./errors";
+import { ArtifactExistsError, ArtifactMissingError, UnsafeArtifactPathError } from "./errors";
 import { GridFsArtifactStore } from "./gridfs-store";
 import { loadArtifact, saveArtifactSet, verifyArtifact } from "./artifact-set";
 import { artifactStoreFor } from "./stores";
@@ -28,11 +29,6 @@ describe("the GridFS artifact store", () => {
     await s.write("sub/run2_scaler.json", "x");
     expect(await s.list()).toEqual(["run1_model.json", "sub/run2_scaler.json"]);
     expect(await s.list("sub/")).toEqual(["sub/run2_scaler.json"]);
-    // A rewrite is a new stamp, so caches keyed on stat notice it.
-    await new Promise((r) => setTimeout(r, 5));
-    await s.write("run1_model.json", '{"a":2}');
-    expect((await s.read("run1_model.json")).toString()).toBe('{"a":2}');
-    expect((await s.stat("run1_model.json"))?.modifiedMs).not.toBe(st?.modifiedMs);
     expect(await s.list("run1")).toEqual(["run1_model.json"]);
     const many = await s.statMany(["run1_model.json", "sub/run2_scaler.json", "absent.json"]);
     expect([...many.keys()].sort()).toEqual(["run1_model.json", "sub/run2_scaler.json"]);
@@ -54,7 +50,9 @@ describe("the GridFS artifact store", () => {
     const saved = await saveArtifactSet(s, "run-verify", { model: { w: [1, 2, 3] } }, {});
     const ref = { path: saved.model.path, sha256: saved.model.sha256, kind: "model" as const, run_id: "run-verify" };
     expect((await loadArtifact<{ w: number[] }>(s, ref)).payload.w).toEqual([1, 2, 3]);
-    await s.write(saved.model.path, (await s.read(saved.model.path)).toString().replace("[1,2,3]", "[1,2,4]"));
+    const tampered = (await s.read(saved.model.path)).toString().replace("[1,2,3]", "[1,2,4]");
+    await s.delete(saved.model.path);
+    await s.write(saved.model.path, tampered);
     expect((await verifyArtifact(s, ref)).status).toBe("corrupt");
   });
 
@@ -77,6 +75,7 @@ describe("the GridFS artifact store", () => {
     const files = db.collection("test_artifacts.files");
     const chunks = db.collection("test_artifacts.chunks");
     const mine = (await files.findOne({ filename: "run-interop_model.json" }))!;
+    expect(mine._id).toBe("run-interop_model.json");
     const ids = mine.metadata.chunk_ids as mongoose.Types.ObjectId[];
     expect(ids).toHaveLength(4);
     const second = (await chunks.findOne({ _id: ids[1] }))!;
@@ -88,6 +87,69 @@ describe("the GridFS artifact store", () => {
     await s.delete("run-interop_model.json");
     expect(await chunks.countDocuments({ _id: { $in: ids } })).toBe(0);
     expect(await files.countDocuments({ filename: "run-interop_model.json" })).toBe(0);
+  });
+
+  it("stores a file under its name as _id, its chunks pointing at that name", async () => {
+    const s = store();
+    await s.write("run-byid_model.json", "by id");
+    const files = mongoose.connection.db!.collection<{ _id: string; filename: string }>("test_artifacts.files");
+    expect(await files.findOne({ _id: "run-byid_model.json" })).toMatchObject({ filename: "run-byid_model.json" });
+    const chunks = mongoose.connection.db!.collection("test_artifacts.chunks");
+    expect(await chunks.countDocuments({ files_id: "run-byid_model.json" })).toBe(1);
+    expect((await s.read("run-byid_model.json")).toString()).toBe("by id");
+  });
+
+  it("refuses a second write of a name, leaving the first file intact, and the copy reports it", async () => {
+    const s = store();
+    const first = await s.write("run-dup_model.json", "first");
+    const before = await s.stat("run-dup_model.json");
+    await expect(s.write("run-dup_model.json", "second, longer")).rejects.toBeInstanceOf(ArtifactExistsError);
+    // A file of several chunks is refused too, and leaves none of its chunks behind.
+    const big = Buffer.alloc(2 * 255 * 1024 + 5, 7);
+    await expect(s.write("run-dup_model.json", big)).rejects.toBeInstanceOf(ArtifactExistsError);
+    expect((await s.read("run-dup_model.json")).toString()).toBe("first");
+    expect(await s.stat("run-dup_model.json")).toEqual(before);
+    const chunks = mongoose.connection.db!.collection("test_artifacts.chunks");
+    expect(await chunks.countDocuments({ files_id: "run-dup_model.json" })).toBe(1);
+    const ref = { path: first.path, sha256: first.sha256 };
+    expect(createHash("sha256").update(await s.read(ref.path)).digest("hex")).toBe(ref.sha256);
+
+    const { LocalArtifactStore } = await import("./local-store");
+    const { copyArtifacts } = await import("./copy");
+    const folder = new LocalArtifactStore(`${env.artifactDir}/dup-source`);
+    await folder.write("run-dup_model.json", "other bytes");
+    const report = await copyArtifacts(folder, s, new Map());
+    expect(report.mismatched).toEqual([{ path: "run-dup_model.json", reason: expect.stringContaining("already in the destination") }]);
+    expect((await s.read("run-dup_model.json")).toString()).toBe("first");
+  });
+
+  it("still reads, verifies, stats, lists and deletes files of the earlier layout (ObjectId _id, found by filename)", async () => {
+    const s = store();
+    const db = mongoose.connection.db!;
+    const bucket = new mongoose.mongo.GridFSBucket(db, { bucketName: "test_artifacts" });
+    // Written as the earlier layout was read: by the driver's plain upload, under an ObjectId, with no chunk list.
+    const saved = await saveArtifactSet(new GridFsArtifactStore("staging_old_layout"), "run-old", { model: { w: [4, 5, 6] } }, {});
+    const text = await new GridFsArtifactStore("staging_old_layout").read(saved.model.path);
+    const upload = bucket.openUploadStream(saved.model.path);
+    await new Promise<void>((resolve, reject) => upload.once("finish", () => resolve()).once("error", reject).end(text));
+    expect(upload.id).toBeInstanceOf(mongoose.mongo.ObjectId);
+
+    const ref = { path: saved.model.path, sha256: saved.model.sha256, kind: "model" as const, run_id: "run-old" };
+    expect((await loadArtifact<{ w: number[] }>(s, ref)).payload.w).toEqual([4, 5, 6]);
+    expect((await verifyArtifact(s, ref)).status).toBe("present");
+    expect((await s.stat(ref.path))?.bytes).toBe(text.length);
+    await s.write("run-new_model.json", "new");
+    const many = await s.statMany([ref.path, "run-new_model.json", "absent.json"]);
+    expect([...many.keys()].sort()).toEqual([ref.path, "run-new_model.json"].sort());
+    // Many names go in one $in query instead of one lookup each: the same answer.
+    const absent = Array.from({ length: 20 }, (_, i) => `run-absent${i}_model.json`);
+    const lots = await s.statMany([ref.path, "run-new_model.json", ...absent]);
+    expect([...lots.keys()].sort()).toEqual([ref.path, "run-new_model.json"].sort());
+    expect(lots.get("run-new_model.json")).toEqual(many.get("run-new_model.json"));
+    expect(await s.list("run-")).toEqual(expect.arrayContaining([ref.path, "run-new_model.json"]));
+    await s.delete(ref.path);
+    expect(await s.stat(ref.path)).toBeNull();
+    expect(await db.collection("test_artifacts.chunks").countDocuments({ files_id: upload.id })).toBe(0);
   });
 
   it("leaves no file behind from an upload that died midway, and sweeps its chunks", async () => {

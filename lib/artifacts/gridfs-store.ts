@@ -1,8 +1,18 @@
 import { createHash } from "node:crypto";
 import mongoose from "mongoose";
 import { connectDb } from "@/lib/db";
-import { ArtifactMissingError, UnsafeArtifactPathError } from "./errors";
-import { deleteGridFsFile, GridFsFileGoneError, newestGridFsFile, readGridFsFile, writeGridFsFile, type GridFsFileDoc } from "@/lib/gridfs";
+import { ArtifactExistsError, ArtifactMissingError, UnsafeArtifactPathError } from "./errors";
+import {
+  deleteGridFsFile,
+  findGridFsFile,
+  findGridFsFiles,
+  GridFsFileExistsError,
+  GridFsFileGoneError,
+  readGridFsFile,
+  removeOrphanGridFsChunks,
+  writeGridFsFile,
+  type GridFsFileDoc,
+} from "@/lib/gridfs";
 import type { ArtifactStat, ArtifactStore, WriteResult } from "./store";
 
 type Db = NonNullable<typeof mongoose.connection.db>;
@@ -16,9 +26,12 @@ export const BUCKET_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,49}$/;
  * a file's document only after its last chunk, so a reader finds a complete
  * file or none: no reader ever sees a partial artifact. An upload that dies
  * midway leaves chunks without a file document, which `removeOrphanChunks`
- * sweeps. Files are written and read through lib/gridfs.ts, which fetches
- * chunks by `_id`: on FerretDB the driver's `{files_id}` lookup scans the
- * whole bucket on every read.
+ * sweeps. Files are written and read through lib/gridfs.ts, which stores a
+ * file under `_id` = its name and fetches chunks by `_id`: on FerretDB any
+ * other lookup (`{filename}`, the driver's `{files_id}`) reads the whole
+ * bucket. Artifact names embed a fresh run_id, so each is written once; a
+ * second write of a name is refused (ArtifactExistsError), where a folder
+ * would replace the file.
  */
 export class GridFsArtifactStore implements ArtifactStore {
   readonly root: string;
@@ -32,24 +45,25 @@ export class GridFsArtifactStore implements ArtifactStore {
     return (await connectDb()).connection.db as Db;
   }
 
-  private async newest(relPath: string): Promise<GridFsFileDoc | null> {
-    return newestGridFsFile(await this.db(), this.bucketName, checkName(relPath));
+  private async find(relPath: string): Promise<GridFsFileDoc | null> {
+    return findGridFsFile(await this.db(), this.bucketName, checkName(relPath));
   }
 
   async write(relPath: string, data: string | Buffer): Promise<WriteResult> {
     const name = checkName(relPath);
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    const db = await this.db();
-    const written = await writeGridFsFile(db, this.bucketName, name, bytes, { sha256 });
-    // A rewrite under the same name leaves older revisions; readers take the newest, so drop the rest.
-    const older = await db.collection<GridFsFileDoc>(`${this.bucketName}.files`).find({ filename: name, _id: { $ne: written._id } }).toArray();
-    for (const f of older) await deleteGridFsFile(db, this.bucketName, f).catch(() => undefined);
+    try {
+      await writeGridFsFile(await this.db(), this.bucketName, name, bytes, { sha256 });
+    } catch (err) {
+      if (err instanceof GridFsFileExistsError) throw new ArtifactExistsError(name, undefined, { cause: err });
+      throw err;
+    }
     return { path: name, bytes: bytes.length, sha256 };
   }
 
   async read(relPath: string): Promise<Buffer> {
-    const file = await this.newest(relPath);
+    const file = await this.find(relPath);
     if (!file) throw new ArtifactMissingError(relPath);
     try {
       return await readGridFsFile(await this.db(), this.bucketName, file);
@@ -61,17 +75,16 @@ export class GridFsArtifactStore implements ArtifactStore {
   }
 
   async stat(relPath: string): Promise<ArtifactStat | null> {
-    const file = await this.newest(relPath);
+    const file = await this.find(relPath);
     return file ? { bytes: file.length, modifiedMs: file.uploadDate.getTime() } : null;
   }
 
   async statMany(relPaths: string[]): Promise<Map<string, ArtifactStat>> {
-    const files = (await this.db()).collection<GridFsFileDoc>(`${this.bucketName}.files`);
-    const docs = await files.find({ filename: { $in: relPaths.map((p) => checkName(p)) } }).sort({ uploadDate: 1 }).toArray();
-    // Sorted oldest first, so the newest revision of a name is the one kept.
-    return new Map(docs.map((d) => [d.filename, { bytes: d.length, modifiedMs: d.uploadDate.getTime() }]));
+    const found = await findGridFsFiles(await this.db(), this.bucketName, relPaths.map((p) => checkName(p)));
+    return new Map([...found].map(([name, d]) => [name, { bytes: d.length, modifiedMs: d.uploadDate.getTime() }]));
   }
 
+  /** Removes the file and any of the earlier layout under that name (found by `filename`: a read of the bucket). */
   async delete(relPath: string): Promise<void> {
     const db = await this.db();
     for (const f of await db.collection<GridFsFileDoc>(`${this.bucketName}.files`).find({ filename: checkName(relPath) }).toArray()) {
@@ -89,17 +102,7 @@ export class GridFsArtifactStore implements ArtifactStore {
 
   /** Chunks whose file document never came (an upload that died midway) and are older than `olderThanMs`. */
   async removeOrphanChunks(olderThanMs: number): Promise<number> {
-    const db = await this.db();
-    const chunks = db.collection(`${this.bucketName}.chunks`);
-    const files = db.collection(`${this.bucketName}.files`);
-    const cutoff = mongoose.Types.ObjectId.createFromTime(Math.floor((Date.now() - olderThanMs) / 1000));
-    const ids = (await chunks.distinct("files_id", { files_id: { $lt: cutoff } })) as mongoose.Types.ObjectId[];
-    let removed = 0;
-    for (const id of ids) {
-      if (await files.countDocuments({ _id: id }, { limit: 1 })) continue;
-      removed += (await chunks.deleteMany({ files_id: id })).deletedCount;
-    }
-    return removed;
+    return removeOrphanGridFsChunks(await this.db(), this.bucketName, Date.now() - olderThanMs);
   }
 }
 

@@ -2,6 +2,7 @@
 export {
   ArtifactError,
   ArtifactMissingError,
+  ArtifactExistsError,
   ArtifactCorruptError,
   ArtifactIncompatibleError,
   UnsafeArtifactPathError,

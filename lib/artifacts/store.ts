@@ -18,7 +18,12 @@ export interface ArtifactStat {
 
 export interface ArtifactStore {
   readonly root: string;
-  /** Atomic: readers see the old bytes or the new ones, never a prefix. */
+  /**
+   * Atomic: readers see the old bytes or the new ones, never a prefix. A folder
+   * replaces a file of that name; GridFS writes a name once and refuses another
+   * write of it (ArtifactExistsError), leaving the first file as it was.
+   * Artifact names embed a fresh run_id, so the app never writes one twice.
+   */
   write(relPath: string, data: string | Buffer): Promise<WriteResult>;
   /** Throws ArtifactMissingError when absent. */
   read(relPath: string): Promise<Buffer>;

@@ -4,7 +4,7 @@ import path from "node:path";
 import mongoose from "mongoose";
 import { config } from "@/lib/config";
 import { connectDb } from "@/lib/db";
-import { deleteGridFsFile, GridFsFileGoneError, newestGridFsFile, readGridFsFile, writeGridFsFile, type GridFsFileDoc } from "@/lib/gridfs";
+import { deleteGridFsFile, findGridFsFile, GridFsFileGoneError, readGridFsFile, removeOrphanGridFsChunks, writeGridFsFile, type GridFsFileDoc } from "@/lib/gridfs";
 import { STORED_FILE, realFileInside, resolveDatasetPath, syncDirectory } from "./files";
 
 /**
@@ -25,7 +25,7 @@ import { STORED_FILE, realFileInside, resolveDatasetPath, syncDirectory } from "
 export interface DatasetBytes {
   /** What a document records: undefined for DATA_DIR, `gridfs://<bucket>` otherwise. */
   readonly location: string | undefined;
-  /** Moves an upload's finished temporary file in under `file`, a name only that upload uses. */
+  /** Moves an upload's finished temporary file in under `file`, a name only that upload uses; in GridFS, a name already stored is refused (GridFsFileExistsError). */
   put(file: string, tmp: string): Promise<void>;
   /** The stored bytes; an error with code ENOENT when there are none. */
   read(file: string): Promise<Buffer>;
@@ -97,8 +97,9 @@ class GridFsBytes implements DatasetBytes {
   }
 
   /**
-   * Streams the temporary file into GridFS: the file's document is written only
-   * after its last chunk, so a reader finds the whole dataset or none.
+   * Streams the temporary file into GridFS under `_id` = `file` (lib/gridfs.ts),
+   * so it is read back by `_id`: the file's document is written only after its
+   * last chunk, so a reader finds the whole dataset or none.
    */
   async put(file: string, tmp: string): Promise<void> {
     await writeGridFsFile(await this.db(), this.bucketName, checkFile(file), createReadStream(tmp));
@@ -107,7 +108,7 @@ class GridFsBytes implements DatasetBytes {
 
   async read(file: string): Promise<Buffer> {
     const db = await this.db();
-    const doc = await newestGridFsFile(db, this.bucketName, checkFile(file));
+    const doc = await findGridFsFile(db, this.bucketName, checkFile(file));
     if (!doc) throw notFound(file);
     try {
       return await readGridFsFile(db, this.bucketName, doc);
@@ -118,6 +119,7 @@ class GridFsBytes implements DatasetBytes {
     }
   }
 
+  /** Removes the file, and any of the earlier layout (ObjectId `_id`) under that name. */
   async remove(file: string): Promise<void> {
     const db = await this.db();
     for (const f of await this.files(db).find({ filename: checkFile(file) }).toArray()) await deleteGridFsFile(db, this.bucketName, f);
@@ -130,16 +132,7 @@ class GridFsBytes implements DatasetBytes {
 
   /** Chunks of uploads that died before their file document was written, once older than the cutoff. */
   async removeOrphanChunks(cutoffMs: number): Promise<number> {
-    const db = await this.db();
-    const chunks = db.collection(`${this.bucketName}.chunks`);
-    const files = db.collection(`${this.bucketName}.files`);
-    const before = mongoose.Types.ObjectId.createFromTime(Math.floor(cutoffMs / 1000));
-    let removed = 0;
-    for (const id of (await chunks.distinct("files_id", { files_id: { $lt: before } })) as mongoose.Types.ObjectId[]) {
-      if (await files.countDocuments({ _id: id }, { limit: 1 })) continue;
-      removed += (await chunks.deleteMany({ files_id: id })).deletedCount;
-    }
-    return removed;
+    return removeOrphanGridFsChunks(await this.db(), this.bucketName, cutoffMs);
   }
 }
 

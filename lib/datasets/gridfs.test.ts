@@ -82,7 +82,12 @@ describe("datasets when the artifacts are in GridFS", () => {
     const text = syntheticCsv(200, 22);
     await saveDataset({ name: "tampered", text });
     const doc = (await Dataset.findOne({ path: "tampered.csv" }).lean())!;
-    // A newer revision under the same name is what a reader takes.
+    // Stored under its name as _id; a copy of the earlier layout (ObjectId _id, found by filename) is read when that is gone.
+    expect(await files().countDocuments({ _id: doc.file! as never })).toBe(1);
+    await bucket().delete(doc.file! as never);
+    await storeInGridFs(doc.file!, text);
+    expect((await readDataset("tampered.csv")).rows).toBe(200);
+    for (const f of await bucket().find({ filename: doc.file! }).toArray()) await bucket().delete(f._id);
     await storeInGridFs(doc.file!, text.replace(/\n1,/, "\n0,").replace(/,1\n/, ",0\n"));
     await expect(readDataset("tampered.csv")).rejects.toThrow(/"tampered\.csv" changed on disk since it was uploaded; upload it again/);
     // Gone altogether: missing, in the usual words.
@@ -186,6 +191,13 @@ describe("datasets stored in a node's folder before the move to GridFS", () => {
     expect(report.moved.sort()).toEqual(["from-before.csv", "legacy.csv"]);
     expect(report.refused).toEqual([{ path: "altered.csv", reason: expect.stringMatching(/does not match the SHA-256 recorded at upload/) }]);
     expect((await moveFolderDatasetsToGridFs()).moved).toEqual([]);
+    // Written in the current layout (_id = file name). A run that died after writing the copy but before pointing the
+    // document at it leaves that copy: the next run checks it and uses it, as GridFS writes a name once.
+    const moved = (await Dataset.findOne({ path: "from-before.csv" }).lean())!;
+    expect(await files().countDocuments({ _id: moved.file! as never })).toBe(1);
+    await Dataset.updateOne({ _id: moved._id }, { $unset: { store: 1 } });
+    expect((await moveFolderDatasetsToGridFs()).moved).toEqual(["from-before.csv"]);
+    expect(await files().countDocuments({ filename: moved.file! })).toBe(1);
 
     becomeNode("g-other-node");
     expect(await readDatasetText("from-before.csv")).toBe(text);

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import mongoose from "mongoose";
 import { connectDb } from "@/lib/db";
 import { ValidationError } from "@/lib/errors";
+import { GridFsFileExistsError } from "@/lib/gridfs";
 import { childLogger } from "@/lib/log";
 import { Dataset } from "@/models/Dataset";
 import { datasetBytesAt, uploadBytes } from "./bytes";
@@ -52,11 +53,17 @@ export async function moveFolderDatasetsToGridFs(onDataset: (path: string, outco
     const file = doc.file ?? storedFileName(doc.path.replace(/\.csv$/i, ""), String(doc._id as mongoose.Types.ObjectId));
     const tmp = temporaryFile();
     await fs.writeFile(tmp, data, { flag: "wx" });
+    // Whether this run wrote the copy: a run that died before its update below left one, and GridFS writes a name once.
+    let wrote = true;
     try {
       await target.put(file, tmp);
+    } catch (err) {
+      if (!(err instanceof GridFsFileExistsError)) throw err;
+      wrote = false;
     } finally {
       await fs.rm(tmp, { force: true });
     }
+    // The copy there, written now or by an earlier run, is checked the same way.
     if (sha256Hex(await target.read(file)) !== doc.sha256) {
       await target.remove(file);
       report.refused.push({ path: doc.path, reason: "the copy read back from the database differs" });
@@ -65,8 +72,8 @@ export async function moveFolderDatasetsToGridFs(onDataset: (path: string, outco
     }
     const done = await Dataset.updateOne({ _id: doc._id, sha256: doc.sha256, store: null }, { $set: { store: target.location, file } });
     if (done.matchedCount !== 1) {
-      // Deleted or moved by someone else meanwhile: this copy is nobody's.
-      await target.remove(file);
+      // Deleted or moved by someone else meanwhile: a copy this run wrote is nobody's.
+      if (wrote) await target.remove(file);
       continue;
     }
     report.moved.push(doc.path);
