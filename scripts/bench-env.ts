@@ -4,29 +4,20 @@
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { resetConfigForTests } from "@/lib/config";
 import { connectDb, disconnectDb } from "@/lib/db";
+import { PROJECT_ROOT, freePort } from "./local-cluster";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export { PROJECT_ROOT, freePort };
+
 
 export interface ThrowawayEnv {
   artifactDir: string;
   close(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no free port"))));
-    });
-  });
-}
 
 /** The same server and options, another database name. */
 export function withDatabase(uri: string, database: string): string {

@@ -1,13 +1,13 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import mongoose from "mongoose";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
 import { ConflictError } from "@/lib/errors";
 import { syntheticCsv } from "@/lib/ml/synthetic";
 import { useTestEnv } from "@/lib/testing/env";
+import { useNodes } from "@/lib/testing/nodes";
 import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
 import { Dataset } from "@/models/Dataset";
@@ -18,17 +18,7 @@ import { datasetFacts, listDatasets, moveFolderDatasetsToGridFs, readDataset, re
 // node" is this process with a different, empty DATA_DIR.
 const env = useTestEnv();
 const sha256 = (data: string | Buffer) => crypto.createHash("sha256").update(data).digest("hex");
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "nba-nodes-"));
-
-/** Switches this process to a node of its own: an empty DATA_DIR, and the artifacts (and so new datasets) in GridFS or not. */
-function becomeNode(name: string, artifacts: "gridfs" | "folder" = "gridfs"): string {
-  const dir = path.join(tmpRoot, name);
-  fs.mkdirSync(dir, { recursive: true });
-  process.env.DATA_DIR = dir;
-  process.env.ARTIFACT_DIR = artifacts === "gridfs" ? "gridfs://cluster_artifacts" : env.artifactDir;
-  resetConfigForTests();
-  return dir;
-}
+const becomeNode = useNodes(env);
 
 const files = () => mongoose.connection.collection(`${DATASET_BUCKET}.files`);
 const chunks = () => mongoose.connection.collection(`${DATASET_BUCKET}.chunks`);
@@ -43,12 +33,6 @@ async function storeInGridFs(name: string, data: string | Buffer, at?: Date): Pr
   return upload.id;
 }
 
-afterEach(() => {
-  process.env.DATA_DIR = env.dataDir;
-  process.env.ARTIFACT_DIR = env.artifactDir;
-  resetConfigForTests();
-});
-afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 
 describe("datasets when the artifacts are in GridFS", () => {
   it("an upload on one node is stored in the database, and another node with an empty folder reads and trains on it", async () => {

@@ -1,35 +1,18 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { resetConfigForTests } from "@/lib/config";
+import { describe, expect, it } from "vitest";
 import { readDatasetText } from "@/lib/datasets";
 import { parseCsv } from "@/lib/ml/csv";
 import { gameResultsToCsv } from "@/lib/nba/games";
 import { generateGames } from "@/lib/nba/generator";
 import { useTestEnv } from "@/lib/testing/env";
+import { useNodes } from "@/lib/testing/nodes";
 import { buildFeatureDataset, gamesDataset, storeDatasetText } from "./datasets";
 
 // Games datasets on nodes that share no disk (ARTIFACT_DIR=gridfs://): the
 // worker thread reads a file, so a node without the upload works from a copy.
 const env = useTestEnv();
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "nba-games-nodes-"));
-
-function becomeNode(name: string): string {
-  const dir = path.join(tmpRoot, name);
-  fs.mkdirSync(dir, { recursive: true });
-  process.env.DATA_DIR = dir;
-  process.env.ARTIFACT_DIR = "gridfs://cluster_artifacts";
-  resetConfigForTests();
-  return dir;
-}
-
-afterEach(() => {
-  process.env.DATA_DIR = env.dataDir;
-  process.env.ARTIFACT_DIR = env.artifactDir;
-  resetConfigForTests();
-});
-afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+const becomeNode = useNodes(env);
 
 describe("games datasets in GridFS", () => {
   it("are described on the node that received them and featurized on another with an empty folder", async () => {
