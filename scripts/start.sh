@@ -55,7 +55,8 @@ fi
 # Reach the database and the artifact folder before anything else starts.
 npx tsx scripts/check-config.ts
 ensure_build
-npx tsx scripts/seed.ts
+# The seed says what it did in [seed] lines; its JSON log lines only when LOG_LEVEL asks for them.
+LOG_LEVEL="${LOG_LEVEL:-warn}" npx tsx scripts/seed.ts
 # Its stdout carries the link, and also any log lines at LOG_LEVEL: keep the link only.
 first_sign_in="$(npx tsx scripts/first-sign-in.ts)"
 first_link="$(printf '%s\n' "$first_sign_in" | grep -E '^https?://' | tail -n 1 || true)"
