@@ -1,18 +1,14 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { strToU8, unzipSync, zipSync } from "fflate";
-import mongoose from "mongoose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clearCaches } from "@/lib/cache";
-import { resetConfigForTests } from "@/lib/config";
-import { connectDb, disconnectDb } from "@/lib/db";
 import { ConflictError, ValidationError } from "@/lib/errors";
+import { backToFirstDeployment, deploymentFootprint, useSecondDeployment } from "@/lib/testing/deployments";
 import { useTestEnv } from "@/lib/testing/env";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { createModelConfig, predictWithModel, updateModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
-import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { ModelVersion } from "@/models/ModelVersion";
 import { exportModelArchive, importArchive, unpackArchive } from "./archive";
@@ -42,36 +38,6 @@ beforeAll(async () => {
   archive = (await exportModelArchive(m.id, firstRun)).bytes;
   entries = unzipSync(archive);
 });
-
-/** Switches this test file to another database and another artifact folder: a second deployment. */
-async function useSecondDeployment(): Promise<void> {
-  await disconnectDb();
-  const base = process.env.TEST_MONGODB_URI!.replace(/\/$/, "");
-  process.env.MONGODB_URI = `${base}/archive_second_${process.pid}_${Date.now()}`;
-  process.env.ARTIFACT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "archive-second-"));
-  resetConfigForTests();
-  clearCaches();
-  await connectDb();
-}
-
-async function backToFirstDeployment(): Promise<void> {
-  await mongoose.connection.dropDatabase();
-  await disconnectDb();
-  process.env.MONGODB_URI = env.uri;
-  process.env.ARTIFACT_DIR = env.artifactDir;
-  resetConfigForTests();
-  clearCaches();
-  await connectDb();
-}
-
-async function footprint() {
-  return {
-    models: await ModelConfig.countDocuments(),
-    versions: await ModelVersion.countDocuments(),
-    ensembles: await Ensemble.countDocuments(),
-    files: fs.readdirSync(process.env.ARTIFACT_DIR!).sort(),
-  };
-}
 
 type Manifest = { format_version: number; models: Array<Record<string, unknown> & { files: Record<string, { name: string; bytes: number }> }> } & Record<string, unknown>;
 const manifest = (): Manifest => JSON.parse(new TextDecoder().decode(entries["manifest.json"])) as Manifest;
@@ -139,7 +105,7 @@ describe("version archives", () => {
   });
 
   it("round-trip an earlier version to another database and artifact folder, predicting exactly as it did", async () => {
-    await useSecondDeployment();
+    await useSecondDeployment("archive_second");
     try {
       expect(env.artifactDir).not.toBe(process.env.ARTIFACT_DIR);
       const imported = await importArchive(archive);
@@ -149,15 +115,15 @@ describe("version archives", () => {
       expect(await ModelVersion.findOne({ run_id: firstRun }).lean()).toMatchObject({ trigger: "import", status: "succeeded", features: ["f1", "f2", "f3"] });
       expect(await ModelConfig.findById(imported.models[0].id).lean()).toMatchObject({ run_id: firstRun, features: ["f1", "f2", "f3"] });
     } finally {
-      await backToFirstDeployment();
+      await backToFirstDeployment(env);
     }
   });
 
   it("import under another name when the archive's name is taken there", async () => {
-    await useSecondDeployment();
+    await useSecondDeployment("archive_second");
     try {
       await importArchive(archive);
-      const before = await footprint();
+      const before = await deploymentFootprint();
       const taken = await importArchive(archive).catch((e: unknown) => e);
       expect(taken).toBeInstanceOf(ConflictError);
       expect(String((taken as Error).message)).toMatch(/"a-logit" already exists/);
@@ -165,12 +131,12 @@ describe("version archives", () => {
       const again = await importArchive(archive, { name: "a-logit-copy" }).catch((e: unknown) => e);
       expect(again).toBeInstanceOf(ConflictError);
       expect(String((again as Error).message)).toMatch(new RegExp(`Run ${firstRun} is already here as a version of model "a-logit"`));
-      expect(await footprint()).toEqual(before);
+      expect(await deploymentFootprint()).toEqual(before);
     } finally {
-      await backToFirstDeployment();
+      await backToFirstDeployment(env);
     }
     // A third deployment with "a-logit" taken by another model: ?name= imports it.
-    await useSecondDeployment();
+    await useSecondDeployment("archive_second");
     try {
       const data = await saveSyntheticDataset("other", 200, 3);
       await createModelConfig({ name: "a-logit", algorithm: "logistic_regression", features: ["f1"], target: "label", training_csv: data.path });
@@ -178,7 +144,7 @@ describe("version archives", () => {
       expect(imported.models[0]).toMatchObject({ name: "a-logit-restored", run_id: firstRun });
       expect((await predictWithModel(imported.models[0].id, { rows })).probabilities).toEqual(firstPredictions);
     } finally {
-      await backToFirstDeployment();
+      await backToFirstDeployment(env);
     }
   });
 
@@ -216,7 +182,7 @@ describe("version archives", () => {
       ["a compression method this app does not read", patchCentral("scaler.json", (v, at) => v.setUint16(at + 10, 12, true)), /not a zip archive this app can read|method this app does not read/],
     ];
     expect(cases.length).toBeGreaterThanOrEqual(10);
-    const before = await footprint();
+    const before = await deploymentFootprint();
     for (const [what, bytes, message] of cases) {
       const err = await importArchive(bytes, { name: "hostile-copy" }).then(
         () => null,
@@ -225,14 +191,14 @@ describe("version archives", () => {
       expect(err, what).toBeInstanceOf(ValidationError);
       expect(String((err as Error).message), what).toMatch(message);
       expect(String((err as Error).message), what).not.toMatch(/\/(tmp|work|etc)\//);
-      expect(await footprint(), what).toEqual(before);
+      expect(await deploymentFootprint(), what).toEqual(before);
     }
     // Within a bound of 100 bytes even the real archive would inflate too far.
     expect(() => unpackArchive(archive, 100)).toThrow(/inflate to more than 100 bytes/);
     // The run is already here (this deployment exported it): 409, nothing written.
     const here = await importArchive(archive, { name: "hostile-copy" }).catch((e: unknown) => e);
     expect(here).toBeInstanceOf(ConflictError);
-    expect(await footprint()).toEqual(before);
+    expect(await deploymentFootprint()).toEqual(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

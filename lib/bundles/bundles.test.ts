@@ -1,21 +1,14 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import mongoose from "mongoose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clearCaches } from "@/lib/cache";
-import { resetConfigForTests } from "@/lib/config";
-import { connectDb, disconnectDb } from "@/lib/db";
 import { buildEnsemble } from "@/lib/ensemble/build";
 import { predictWithEnsemble } from "@/lib/ensemble/load";
 import { createEnsemble } from "@/lib/ensemble/service";
 import { ConflictError, ValidationError } from "@/lib/errors";
+import { backToFirstDeployment, deploymentFootprint, useSecondDeployment } from "@/lib/testing/deployments";
 import { useTestEnv } from "@/lib/testing/env";
 import { SMALL_FOREST, saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { createModelConfig, predictWithModel } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
-import { Ensemble } from "@/models/Ensemble";
-import { ModelConfig } from "@/models/ModelConfig";
 import { ModelVersion } from "@/models/ModelVersion";
 import { exportEnsembleBundle, exportModelBundle, importBundle, type BundleDocument } from "./index";
 
@@ -49,30 +42,10 @@ beforeAll(async () => {
   modelBundle = JSON.parse(JSON.stringify(await exportModelBundle(ids[0]))) as BundleDocument;
 });
 
-/** Switches this test file to another database and another artifact folder: a second deployment. */
-async function useSecondDeployment(): Promise<void> {
-  await disconnectDb();
-  const base = process.env.TEST_MONGODB_URI!.replace(/\/$/, "");
-  process.env.MONGODB_URI = `${base}/second_${process.pid}_${Date.now()}`;
-  process.env.ARTIFACT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "second-artifacts-"));
-  resetConfigForTests();
-  clearCaches();
-  await connectDb();
-}
-
-async function footprint() {
-  return {
-    models: await ModelConfig.countDocuments(),
-    versions: await ModelVersion.countDocuments(),
-    ensembles: await Ensemble.countDocuments(),
-    files: fs.readdirSync(process.env.ARTIFACT_DIR!).sort(),
-  };
-}
-
 describe("bundles", () => {
   it("round-trip an ensemble and a model to another database and artifact folder, predicting identically", async () => {
     expect(bundle.models.map((m) => m.name)).toEqual(["b-forest", "b-logit"]);
-    await useSecondDeployment();
+    await useSecondDeployment("second");
     try {
       expect(env.artifactDir).not.toBe(process.env.ARTIFACT_DIR);
       const imported = await importBundle(bundle);
@@ -85,12 +58,7 @@ describe("bundles", () => {
       // Importing again is refused: its runs are already here.
       await expect(importBundle(bundle)).rejects.toBeInstanceOf(ConflictError);
     } finally {
-      await mongoose.connection.dropDatabase();
-      await disconnectDb();
-      process.env.MONGODB_URI = env.uri;
-      process.env.ARTIFACT_DIR = env.artifactDir;
-      resetConfigForTests();
-      await connectDb();
+      await backToFirstDeployment(env);
     }
   });
 
@@ -119,7 +87,7 @@ describe("bundles", () => {
       ["an ensemble over other models", (() => { const b = clone(); b.ensemble!.base_models = ["b-logit", "b-forest"]; return b; })(), /not exactly the bundle's models/],
       ["a meta-model for the wrong number of models", (() => { const b = clone(); b.models = [b.models[0], b.models[1], { ...b.models[1], name: "third", version: { ...b.models[1].version, run_id: "third-run" } }]; b.ensemble!.base_models = ["b-forest", "b-logit", "third"]; return b; })(), /./],
     ];
-    const before = await footprint();
+    const before = await deploymentFootprint();
     for (const [what, input, message] of cases) {
       const err = await importBundle(input).then(
         () => null,
@@ -127,13 +95,13 @@ describe("bundles", () => {
       );
       expect(err, what).toBeInstanceOf(ValidationError);
       expect(String((err as Error).message), what).toMatch(message);
-      expect(await footprint(), what).toEqual(before);
+      expect(await deploymentFootprint(), what).toEqual(before);
     }
     // Names already taken here: 409, nothing written.
     const taken = await importBundle(modelBundle).catch((e: unknown) => e);
     expect(taken).toBeInstanceOf(ConflictError);
     expect(String((taken as Error).message)).toMatch(/"b-forest" already exists/);
-    expect(await footprint()).toEqual(before);
+    expect(await deploymentFootprint()).toEqual(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
