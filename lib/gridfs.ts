@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import mongoose from "mongoose";
+import { boundedCache, sharedRead } from "@/lib/cache";
 
 type Db = NonNullable<typeof mongoose.connection.db>;
 type ObjectId = mongoose.Types.ObjectId;
@@ -124,6 +126,7 @@ export async function writeGridFsFile(
     }
     const doc: GridFsFileDoc = { _id: fileId, length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename, metadata: { ...metadata, chunk_ids: chunkIds } };
     await db.collection<GridFsFileDoc>(`${bucket}.files`).insertOne(doc);
+    await moveBucketStamp(db, bucket);
     return doc;
   } catch (err) {
     for (const _id of chunkIds) await chunks.deleteOne({ _id }).catch(() => undefined);
@@ -155,12 +158,34 @@ const SINGLE_LOOKUPS_UP_TO = 16;
  * layout, or absent ones). Measured on FerretDB (SQLite) with 1,900 files: an
  * `$in`, even on `_id`, reads every file document (61-132 ms), while one `_id`
  * lookup takes about 3 ms, served one at a time (150 of them: 430-560 ms, in
- * parallel or not). Names absent from the result have no file.
+ * parallel or not). So what was found is remembered under the bucket's stamp:
+ * while no file of the bucket was written or removed, a listing costs one read
+ * of that stamp. Names absent from the result have no file.
  */
 export async function findGridFsFiles(db: Db, bucket: string, filenames: string[]): Promise<Map<string, GridFsFileDoc>> {
-  const files = db.collection<GridFsFileDoc>(`${bucket}.files`);
   const found = new Map<string, GridFsFileDoc>();
   if (filenames.length === 0) return found;
+  const stamp = await readBucketStamp(db, bucket);
+  const key = `${db.databaseName}/${bucket}`;
+  const remembered = seenFiles.get(key);
+  const seen = remembered && remembered.stamp === stamp && Date.now() - remembered.at <= SEEN_MAX_AGE_MS ? remembered : { stamp, at: Date.now(), docs: new Map<string, GridFsFileDoc | null>() };
+  if (seen !== remembered) seenFiles.set(key, seen);
+  const unseen = filenames.filter((n) => !seen.docs.has(n));
+  if (unseen.length > 0) {
+    // Read after the stamp: a file written or removed meanwhile moves it, and the next call reads again.
+    const read = await lookUpGridFsFiles(db, bucket, unseen);
+    for (const name of unseen) seen.docs.set(name, read.get(name) ?? null);
+  }
+  for (const name of filenames) {
+    const doc = seen.docs.get(name);
+    if (doc) found.set(name, doc);
+  }
+  return found;
+}
+
+async function lookUpGridFsFiles(db: Db, bucket: string, filenames: string[]): Promise<Map<string, GridFsFileDoc>> {
+  const files = db.collection<GridFsFileDoc>(`${bucket}.files`);
+  const found = new Map<string, GridFsFileDoc>();
   const byId =
     filenames.length <= SINGLE_LOOKUPS_UP_TO
       ? await Promise.all(filenames.map((name) => files.findOne({ _id: name })))
@@ -174,6 +199,36 @@ export async function findGridFsFiles(db: Db, bucket: string, filenames: string[
     for (const doc of await files.find({ filename: { $in: missed } }).sort({ uploadDate: 1 }).toArray()) found.set(doc.filename, doc);
   }
   return found;
+}
+
+/**
+ * Each bucket's stamp: a token that every file written or removed through this
+ * module replaces (after the write), so what findGridFsFiles saw of a bucket
+ * is reused until the bucket changes. A fresh random token, not a counter:
+ * FerretDB applies `$inc` as a read then a write, and two concurrent moves of a
+ * counter could leave it at a value a reader already saw.
+ */
+const STAMPS = "gridfs_stamps";
+
+/** What was seen of a bucket's file documents is read again after this long even if its stamp stayed (a file changed by another tool). */
+const SEEN_MAX_AGE_MS = 2_000;
+
+interface SeenFiles {
+  stamp: string;
+  at: number;
+  docs: Map<string, GridFsFileDoc | null>;
+}
+
+const seenFiles = boundedCache<SeenFiles>("gridfs-seen-files", 50);
+
+async function moveBucketStamp(db: Db, bucket: string): Promise<void> {
+  await db.collection<{ _id: string; token: string }>(STAMPS).updateOne({ _id: `${db.databaseName}/${bucket}` }, { $set: { token: randomUUID() } }, { upsert: true });
+}
+
+/** The bucket's stamp now ("" before any file was written here), from a read started after the call (shared by concurrent callers). */
+function readBucketStamp(db: Db, bucket: string): Promise<string> {
+  const id = `${db.databaseName}/${bucket}`;
+  return sharedRead(`gridfs-stamp:${id}`, async () => (await db.collection<{ _id: string; token: string }>(STAMPS).findOne({ _id: id }))?.token ?? "");
 }
 
 /** Whether two GridFS ids (ObjectIds or names) are the same. */
@@ -222,6 +277,7 @@ export async function readGridFsFile(db: Db, bucket: string, file: GridFsFileDoc
 /** Removes a file: its document first, so no reader finds it, then its chunks. Succeeds when already gone. */
 export async function deleteGridFsFile(db: Db, bucket: string, file: Pick<GridFsFileDoc, "_id" | "metadata">): Promise<void> {
   await db.collection<{ _id: ObjectId | string }>(`${bucket}.files`).deleteOne({ _id: file._id });
+  await moveBucketStamp(db, bucket);
   const chunks = db.collection(`${bucket}.chunks`);
   const ids = file.metadata?.chunk_ids;
   if (Array.isArray(ids)) for (const _id of ids) await chunks.deleteOne({ _id });

@@ -52,6 +52,7 @@ import { trainModel } from "@/lib/training/train";
 import { recordVersion } from "@/lib/training/versions";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
+import { bumpServingStamp } from "@/models/ServingStamp";
 import { openThrowawayEnv, progressLog, PROJECT_ROOT, runScript, writeReport } from "./bench-env";
 import { openCluster, type Cluster, type ClusterNode } from "./local-cluster";
 
@@ -75,6 +76,8 @@ const QUEUED = { count: 8, rows: 20_000, hyperparameters: { n_estimators: 100, m
 const WORKER_ROUNDS = [1, 2, 2, 1];
 const BUILD_RUNS = 6;
 const OVERVIEW_REQUESTS = 30;
+/** Requests measured right after a write, when nothing remembered can answer. */
+const COLD_REQUESTS = 20;
 
 const loads: Array<{ phase: string; load: number[] }> = [];
 function markLoad(phase: string): string {
@@ -343,20 +346,32 @@ async function main(): Promise<void> {
     const bearer = { authorization: `Bearer ${cluster.adminToken}` };
 
     say(`GET /api/models?limit=50: ${requests} requests per server, in turn; load ${markLoad("listing")}`);
-    const listing = await interleaved(servers, 10, requests, (s) =>
+    const listModelsPage = (s: ClusterNode) =>
       timedGet(`${s.url}/api/models?limit=50`, bearer, (body) => {
         const { models: page } = JSON.parse(body) as { models: Array<{ artifacts_ok: boolean }> };
         if (page.length !== 50) return `expected 50 models, got ${page.length}`;
         return page.every((m) => m.artifacts_ok) ? null : "a model's artifacts did not verify";
-      }),
-    );
+      });
+    const listing = await interleaved(servers, 10, requests, listModelsPage);
     for (const l of listing) say(`  ${storeOf(l.server)}: p50 ${l.p50_ms.toFixed(1)} ms, p99 ${l.p99_ms.toFixed(1)} ms (first ${l.first_ms?.toFixed(0)} ms)`);
+    say(`the same, each request right after a write moved the serving stamp (nothing remembered helps): ${COLD_REQUESTS} per server`);
+    const listingAfterWrite = await interleaved(servers, 0, COLD_REQUESTS, async (s) => {
+      await bumpServingStamp();
+      return listModelsPage(s);
+    });
+    for (const l of listingAfterWrite) say(`  ${storeOf(l.server)}: p50 ${l.p50_ms.toFixed(1)} ms, p99 ${l.p99_ms.toFixed(1)} ms`);
 
     say(`overview page: ${OVERVIEW_REQUESTS} renders per server, in turn; load ${markLoad("overview")}`);
-    const overview = await interleaved(servers, 3, OVERVIEW_REQUESTS, (s) =>
-      timedGet(`${s.url}/`, { cookie }, (body) => (body.includes("Models and ensembles") && body.includes(`${models} of ${models}`) ? null : "the page is not the overview with every model trained")),
-    );
+    const renderOverview = (s: ClusterNode) =>
+      timedGet(`${s.url}/`, { cookie }, (body) => (body.includes("Models and ensembles") && body.includes(`${models} of ${models}`) ? null : "the page is not the overview with every model trained"));
+    const overview = await interleaved(servers, 3, OVERVIEW_REQUESTS, renderOverview);
     for (const o of overview) say(`  ${storeOf(o.server)}: p50 ${o.p50_ms.toFixed(0)} ms, p99 ${o.p99_ms.toFixed(0)} ms (first ${o.first_ms?.toFixed(0)} ms)`);
+    say(`the same, each render right after a write moved the serving stamp: ${COLD_REQUESTS} per server`);
+    const overviewAfterWrite = await interleaved(servers, 0, COLD_REQUESTS, async (s) => {
+      await bumpServingStamp();
+      return renderOverview(s);
+    });
+    for (const o of overviewAfterWrite) say(`  ${storeOf(o.server)}: p50 ${o.p50_ms.toFixed(0)} ms, p99 ${o.p99_ms.toFixed(0)} ms`);
 
     say(`ensemble of ${TEMPLATES.length} models built from artifacts, ${BUILD_RUNS} times per store; load ${markLoad("ensemble builds")}`);
     const builds = await timeBuilds(buildId, local, grid);
@@ -376,17 +391,20 @@ async function main(): Promise<void> {
     say(`load average ${markLoad("end")}`);
 
     const targets = [
-      ...listing.map((l) => ({ name: `GET /api/models?limit=50 p50 <= 100 ms (${storeOf(l.server)})`, measured: `${l.p50_ms.toFixed(1)} ms`, met: l.p50_ms <= 100 })),
-      ...overview.map((o) => ({ name: `overview render p50 <= 1 s (${storeOf(o.server)})`, measured: `${o.p50_ms.toFixed(0)} ms`, met: o.p50_ms <= 1000 })),
+      // The p50 of repeated requests; right after a write the page is read again, shown beside it.
+      ...listing.map((l, i) => ({ name: `GET /api/models?limit=50 p50 <= 100 ms (${storeOf(l.server)})`, measured: `${l.p50_ms.toFixed(1)} ms (right after a write: ${listingAfterWrite[i].p50_ms.toFixed(0)} ms)`, met: l.p50_ms <= 100 })),
+      ...overview.map((o, i) => ({ name: `overview render p50 <= 1 s (${storeOf(o.server)})`, measured: `${o.p50_ms.toFixed(0)} ms (right after a write: ${overviewAfterWrite[i].p50_ms.toFixed(0)} ms)`, met: o.p50_ms <= 1000 })),
       { name: "ensemble build from GridFS within 2x of the local folder", measured: `${buildRatio.toFixed(2)}x`, met: buildRatio <= 2 },
     ];
     const report = {
       generated_at: new Date().toISOString(),
       machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version, platform: `${os.type()} ${os.release()}` },
-      setting: { models, ensembles, requests, overview_requests: OVERVIEW_REQUESTS, build_runs: BUILD_RUNS, queued: QUEUED, worker_rounds: WORKER_ROUNDS, database: "FerretDB v1.24.2 (SQLite), throwaway" },
+      setting: { models, ensembles, requests, overview_requests: OVERVIEW_REQUESTS, cold_requests: COLD_REQUESTS, build_runs: BUILD_RUNS, queued: QUEUED, worker_rounds: WORKER_ROUNDS, database: "FerretDB v1.24.2 (SQLite), throwaway" },
       seeding: { seconds: seedSeconds, artifacts: recorded.size, copy_seconds: copySeconds, copied: copy.copied.length },
       listing: listing.map((l) => ({ ...l, store: storeOf(l.server) })),
+      listing_after_write: listingAfterWrite.map((l) => ({ ...l, store: storeOf(l.server) })),
       overview: overview.map((o) => ({ ...o, store: storeOf(o.server) })),
+      overview_after_write: overviewAfterWrite.map((o) => ({ ...o, store: storeOf(o.server) })),
       builds: { folder: summary(builds.folder), gridfs: summary(builds.gridfs), ratio_of_medians: buildRatio, samples_ms: { folder: builds.folder, gridfs: builds.gridfs } },
       queued_trainings: { rounds, seconds_one_worker: totalSeconds(1), seconds_two_workers: totalSeconds(2), throughput_ratio: throughputRatio },
       load_average: loads,
@@ -404,10 +422,12 @@ async function main(): Promise<void> {
 type Report = {
   generated_at: string;
   machine: { cores: number; cpu: string; node: string };
-  setting: { models: number; ensembles: number; requests: number; overview_requests: number; build_runs: number; queued: typeof QUEUED; worker_rounds: number[] };
+  setting: { models: number; ensembles: number; requests: number; overview_requests: number; cold_requests: number; build_runs: number; queued: typeof QUEUED; worker_rounds: number[] };
   seeding: { seconds: number; artifacts: number; copy_seconds: number; copied: number };
   listing: Array<ReturnType<typeof summary> & { store: string; first_ms: number | null }>;
+  listing_after_write: Array<ReturnType<typeof summary> & { store: string; first_ms: number | null }>;
   overview: Array<ReturnType<typeof summary> & { store: string; first_ms: number | null }>;
+  overview_after_write: Array<ReturnType<typeof summary> & { store: string; first_ms: number | null }>;
   builds: { folder: ReturnType<typeof summary>; gridfs: ReturnType<typeof summary>; ratio_of_medians: number };
   queued_trainings: { rounds: Array<{ round: number; workers: number; seconds: number; jobs_per_minute: number; jobs_per_worker: number[] }>; seconds_one_worker: number; seconds_two_workers: number; throughput_ratio: number };
   load_average: Array<{ phase: string; load: number[] }>;
@@ -432,12 +452,26 @@ ${markdownTable(["target", "measured", "met"], r.targets.map((t) => [t.name, t.m
 
 ${markdownTable(latencyHead, latencyRows(r.listing), [...right])}
 
-The first request of each server verifies the page's 150 artifacts (read and hash); later ones look
-at each file's size and modification time (one \`$in\` query on GridFS) and re-read only what changed.
+The first request of each server reads the page from the database and verifies its 150 artifacts (read
+and hash). Later ones find the page remembered under the serving stamp (one read of a small document, moved
+by every write to a model or an ensemble; a page is read again after 2 s at most) and check the artifacts
+against their store's cheap stamps: each file's size and modification time in a folder, the bucket's stamp on
+GridFS (moved by every file written or removed); an artifact is read and hashed again only when it changed.
+
+Each request right after a write moved the serving stamp (${r.setting.cold_requests} per server), so the page is read from the database again:
+
+${markdownTable(latencyHead.filter((h) => h !== "first request ms"), latencyRows(r.listing_after_write).map((row) => row.filter((_, i) => i !== 5)), right.filter((_, i) => i !== 5))}
+
+On the embedded FerretDB (SQLite) that read costs what the first request shows: it sorts and filters in
+memory, reading all ${r.setting.models} model documents for any page. A real MongoDB serves the page from the \`_id\` index.
 
 ### Overview page (\`/\`, signed-in admin, server render to the last byte)
 
 ${markdownTable(latencyHead, latencyRows(r.overview), [...right])}
+
+Each render right after a write moved the serving stamp (${r.setting.cold_requests} per server):
+
+${markdownTable(latencyHead.filter((h) => h !== "first request ms"), latencyRows(r.overview_after_write).map((row) => row.filter((_, i) => i !== 5)), right.filter((_, i) => i !== 5))}
 
 ### Ensemble of five models built from artifacts (in one process, caches cleared before each build)
 

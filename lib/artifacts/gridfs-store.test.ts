@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import mongoose from "mongoose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { clearCaches } from "@/lib/cache";
 import { resetConfigForTests } from "@/lib/config";
 import { buildEnsemble } from "@/lib/ensemble/build";
@@ -150,6 +150,33 @@ describe("the GridFS artifact store", () => {
     await s.delete(ref.path);
     expect(await s.stat(ref.path)).toBeNull();
     expect(await db.collection("test_artifacts.chunks").countDocuments({ files_id: upload.id })).toBe(0);
+  });
+
+  it("answers a repeated listing from one stamp read, and sees every write and delete of the bucket at once", async () => {
+    const s = store();
+    const names = Array.from({ length: 20 }, (_, i) => `run-seen${i}_model.json`);
+    for (const name of names.slice(0, 19)) await s.write(name, name);
+    const Collection = mongoose.mongo.Collection.prototype;
+    const find = vi.spyOn(Collection, "find");
+    const findOne = vi.spyOn(Collection, "findOne");
+    const count = () => [...find.mock.contexts, ...findOne.mock.contexts].filter((c) => (c as { collectionName: string }).collectionName === "test_artifacts.files").length;
+    try {
+      expect((await s.statMany(names)).size).toBe(19);
+      const afterFirst = count();
+      expect(afterFirst).toBeGreaterThan(0);
+      expect((await s.statMany(names)).size).toBe(19);
+      expect((await s.statMany(names.slice(0, 5))).size).toBe(5);
+      expect(count()).toBe(afterFirst); // answered from what the first listing found
+
+      await s.write(names[19], "late"); // the absent name appears
+      expect((await s.statMany(names)).has(names[19])).toBe(true);
+      await s.delete(names[0]);
+      expect((await s.statMany(names)).has(names[0])).toBe(false);
+      expect(count()).toBeGreaterThan(afterFirst);
+    } finally {
+      find.mockRestore();
+      findOne.mockRestore();
+    }
   });
 
   it("leaves no file behind from an upload that died midway, and sweeps its chunks", async () => {

@@ -9,6 +9,7 @@ import { requestJob } from "@/lib/jobs/request";
 import { isAlgorithm } from "@/lib/ml/algorithms";
 import { checkFactsFit } from "@/lib/ml/csv-facts";
 import type { Metrics } from "@/lib/ml/metrics";
+import { stampedListing } from "@/lib/training/serving";
 import { Ensemble, type EnsembleFields } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { readHoldoutSummary } from "./holdout";
@@ -106,9 +107,12 @@ export async function getEnsemble(id: string): Promise<EnsembleView> {
 
 /** One page of ensembles (oldest first, or newest first), each with whether it is stale. */
 export async function listEnsembles(page: PageRequest = { limit: 50 }, order: 1 | -1 = 1): Promise<{ ensembles: EnsembleView[]; next_cursor: string | null }> {
-  const { items, next_cursor } = await findPage<EnsembleLean>(Ensemble, {}, page, order);
-  const bases = await basesFor(items);
-  return { ensembles: items.map((d) => toEnsembleView(d, bases)), next_cursor };
+  // Built from ensembles and their base models' configs only, so remembered under the serving stamp.
+  return stampedListing(`ensembles|${order}|${page.limit}|${page.cursor ?? ""}`, async () => {
+    const { items, next_cursor } = await findPage<EnsembleLean>(Ensemble, {}, page, order);
+    const bases = await basesFor(items);
+    return { ensembles: items.map((d) => toEnsembleView(d, bases)), next_cursor };
+  });
 }
 
 /** The ensembles that stack a model (indexed by base model). */

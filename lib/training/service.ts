@@ -26,7 +26,7 @@ import { ModelConfig } from "@/models/ModelConfig";
 import type { Metrics } from "@/lib/ml/metrics";
 import { PATH_PROJECTION, artifactPaths, artifactRefs, type ModelArtifactKind } from "./artifact-refs";
 import { loadTrainedModel, type ModelArtifactDoc } from "./load";
-import { servingHead } from "./serving";
+import { servingHead, stampedListing } from "./serving";
 import { deleteVersionsOf, listVersions, type Actor, type VersionView } from "./versions";
 import { ModelConfigInput, ModelConfigPatch } from "./schemas";
 
@@ -215,15 +215,21 @@ export async function getModel(id: string): Promise<ModelDetail> {
 
 /** One page of models (oldest first, or newest first), each with its artifacts' verified state. */
 export async function listModels(page: PageRequest = { limit: 50 }, order: 1 | -1 = 1): Promise<{ models: ModelView[]; next_cursor: string | null }> {
-  const { items, next_cursor } = await findPage<ModelLean>(ModelConfig, {}, page, order);
-  return { models: await withArtifactStatus(items.map(toModelView)), next_cursor };
+  const { views, next_cursor } = await stampedListing(`models|${order}|${page.limit}|${page.cursor ?? ""}`, async () => {
+    const found = await findPage<ModelLean>(ModelConfig, {}, page, order);
+    return { views: found.items.map(toModelView), next_cursor: found.next_cursor };
+  });
+  // The artifacts' state is not the documents': it is checked on every call, against the store's own cheap stamps.
+  return { models: await withArtifactStatus(views), next_cursor };
 }
 
 /** How many models exist and how many have a trained run: counted, not listed, so it stays cheap with hundreds. */
 export async function countModels(): Promise<{ total: number; trained: number }> {
   await connectDb();
-  const [total, trained] = await Promise.all([ModelConfig.estimatedDocumentCount(), ModelConfig.countDocuments({ run_id: { $ne: null } })]);
-  return { total, trained };
+  return stampedListing("models|counts", async () => {
+    const [total, trained] = await Promise.all([ModelConfig.estimatedDocumentCount(), ModelConfig.countDocuments({ run_id: { $ne: null } })]);
+    return { total, trained };
+  });
 }
 
 /**

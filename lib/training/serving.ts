@@ -1,3 +1,4 @@
+import type { LRUCache } from "lru-cache";
 import { boundedCache, sharedRead } from "@/lib/cache";
 import { connectDb } from "@/lib/db";
 import { readServingStamp } from "@/models/ServingStamp";
@@ -12,15 +13,27 @@ export const HEAD_MAX_AGE_MS = 2_000;
 interface Remembered {
   stamp: number;
   at: number;
-  head: object | null;
+  value: unknown;
 }
 
 const heads = boundedCache<Remembered>("serving-heads", 2_000);
+const listings = boundedCache<Remembered>("listings", 200);
 
 /** The serving stamp, from a read that started after this call (shared with concurrent callers). */
 async function currentStamp(): Promise<number> {
   await connectDb();
   return sharedRead("serving-stamp", readServingStamp);
+}
+
+async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, key: string, read: () => Promise<T>): Promise<T> {
+  const stamp = await currentStamp();
+  const hit = cache.get(key);
+  if (hit && hit.stamp === stamp && Date.now() - hit.at < HEAD_MAX_AGE_MS) return hit.value as T;
+  // Read after the stamp: a write landing in between leaves a newer value under an older stamp, read again next time.
+  const at = Date.now();
+  const value = await read();
+  cache.set(key, { stamp, at, value });
+  return value;
 }
 
 /**
@@ -30,13 +43,18 @@ async function currentStamp(): Promise<number> {
  * write to either collection does before it returns. So the one database read
  * on a warm request is the stamp's small document, shared by concurrent requests.
  */
-export async function servingHead<T extends object>(key: string, read: () => Promise<T | null>): Promise<T | null> {
-  const stamp = await currentStamp();
-  const hit = heads.get(key);
-  if (hit && hit.stamp === stamp && Date.now() - hit.at < HEAD_MAX_AGE_MS) return hit.head as T | null;
-  // Read after the stamp: a write landing in between leaves a newer head under an older stamp, read again next time.
-  const at = Date.now();
-  const head = await read();
-  heads.set(key, { stamp, at, head });
-  return head;
+export function servingHead<T extends object>(key: string, read: () => Promise<T | null>): Promise<T | null> {
+  return rememberedUnderStamp(heads, key, read);
+}
+
+/**
+ * A page or a count of model configs or ensembles, remembered as servingHead
+ * remembers heads. On the embedded FerretDB a page costs a read of every
+ * document of the collection whatever the indexes (it sorts and filters in
+ * memory: 400-680 ms for 500 models), so the dashboard and the API ask the
+ * database again only when a write moved the stamp. The value must be built
+ * only from those two collections, and callers must not change it.
+ */
+export function stampedListing<T>(key: string, read: () => Promise<T>): Promise<T> {
+  return rememberedUnderStamp(listings, key, read);
 }

@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import mongoose from "mongoose";
+import { describe, expect, it, vi } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
-import { createModelConfig, getModel, listModels } from "./service";
+import { countModels, createModelConfig, getModel, listModels, updateModelConfig } from "./service";
 import { trainModel } from "./train";
 
 const env = useTestEnv();
@@ -35,5 +36,39 @@ describe("artifact status in model listings", () => {
     fs.unlinkSync(path.join(env.artifactDir, first.features_path!));
     const missing = (await listModels()).models.find((m) => m.id === model.id)!;
     expect(missing.artifacts?.features.status).toBe("missing");
+  });
+});
+
+describe("model and ensemble listings", () => {
+  it("answer a repeated page without reading the collections, and show every write through the app at once", async () => {
+    const ds = await saveSyntheticDataset("listing-data");
+    const a = await createModelConfig({ name: "listing-a", algorithm: "logistic_regression", features: ["f1", "f2"], target: "label", training_csv: ds.path });
+    const finds = vi.spyOn(mongoose.mongo.Collection.prototype, "find");
+    const modelReads = () => finds.mock.contexts.filter((c) => (c as { collectionName: string }).collectionName === "model_config_nba").length;
+    try {
+      expect((await listModels({ limit: 10 }, -1)).models.map((m) => m.name)).toContain("listing-a");
+      const afterFirst = modelReads();
+      expect(afterFirst).toBeGreaterThan(0);
+      await listModels({ limit: 10 }, -1);
+      await countModels();
+      await countModels();
+      const warm = modelReads();
+      await listModels({ limit: 10 }, -1);
+      expect(modelReads()).toBe(warm);
+
+      await updateModelConfig(a.id, { name: "listing-a renamed" });
+      const b = await createModelConfig({ name: "listing-b", algorithm: "logistic_regression", features: ["f1"], target: "label", training_csv: ds.path });
+      const names = (await listModels({ limit: 10 }, -1)).models.map((m) => m.name);
+      expect(names).toEqual(expect.arrayContaining(["listing-a renamed", "listing-b"]));
+      expect(names).not.toContain("listing-a");
+      expect(modelReads()).toBeGreaterThan(warm);
+      const before = (await countModels()).trained;
+      await trainModel(b.id);
+      expect((await countModels()).trained).toBe(before + 1);
+      // Another page is another entry: it never answers for the first.
+      expect((await listModels({ limit: 1 }, -1)).models.map((m) => m.name)).toEqual(["listing-b"]);
+    } finally {
+      finds.mockRestore();
+    }
   });
 });
