@@ -12,7 +12,8 @@ import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
 import { Dataset } from "@/models/Dataset";
 import { DATASET_BUCKET } from "./bytes";
-import { datasetFacts, listDatasets, moveFolderDatasetsToGridFs, readDataset, readDatasetText, removeDataset, saveDataset, sweepDatasetLeftovers } from "./index";
+import { UNUSED_COPY_GRACE_MS } from "./read";
+import { datasetFacts, datasetSource, listDatasets, moveFolderDatasetsToGridFs, readDataset, readDatasetText, removeDataset, saveDataset, sweepDatasetLeftovers } from "./index";
 
 // Datasets when ARTIFACT_DIR is gridfs://: nodes that share no disk. "Another
 // node" is this process with a different, empty DATA_DIR.
@@ -150,6 +151,34 @@ describe("what crashed uploads leave in GridFS", () => {
     await sweepDatasetLeftovers({ olderThanMs: 60 * 60 * 1000, now: Date.now() + 2 * 60 * 60 * 1000 + 60 * 1000 });
     expect(await chunks().countDocuments({ files_id: dead.id })).toBe(0);
     expect(await readDatasetText("kept.csv")).toContain("label");
+  });
+});
+
+describe("a node's copies of datasets kept in GridFS", () => {
+  it("are removed once their dataset is deleted, by the sweep and by the next copy a node makes, never while in use", async () => {
+    const node = becomeNode("copies");
+    const copies = path.join(node, ".copies");
+    const deleted = await saveDataset({ name: "copied-then-deleted", text: syntheticCsv(50, 31) });
+    const kept = await saveDataset({ name: "copied-and-kept", text: syntheticCsv(50, 32) });
+    const deletedCopy = path.basename((await datasetSource(deleted.path)).file);
+    const keptCopy = path.basename((await datasetSource(kept.path)).file);
+    expect(fs.readdirSync(copies).sort()).toEqual([deletedCopy, keptCopy].sort());
+
+    await removeDataset(deleted.path);
+    // Within the grace a reader handed the path a moment ago still opens it.
+    expect((await sweepDatasetLeftovers({ olderThanMs: 60 * 60 * 1000 })).copies).toEqual([]);
+    const later = Date.now() + UNUSED_COPY_GRACE_MS + 60_000;
+    expect((await sweepDatasetLeftovers({ olderThanMs: 60 * 60 * 1000, now: later })).copies).toEqual([deletedCopy]);
+    expect(fs.readdirSync(copies)).toEqual([keptCopy]);
+
+    // A web node runs no sweep: its next new copy removes what deleted datasets left.
+    const another = await saveDataset({ name: "copied-later", text: syntheticCsv(50, 33) });
+    await removeDataset(kept.path);
+    const old = new Date(Date.now() - UNUSED_COPY_GRACE_MS - 60_000);
+    fs.utimesSync(path.join(copies, keptCopy), old, old);
+    const anotherCopy = path.basename((await datasetSource(another.path)).file);
+    await expect.poll(() => fs.readdirSync(copies)).toEqual([anotherCopy]);
+    expect(await readDatasetText(another.path)).toContain("label");
   });
 });
 

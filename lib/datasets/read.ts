@@ -90,6 +90,8 @@ export async function datasetSource(datasetPath: string, field = "training_csv")
 
 /** Where this node keeps its copies of datasets stored in the database, one per checksum. */
 const COPIES_DIR = ".copies";
+/** A copy whose dataset was deleted stays this long, so a reader that was handed its path a moment ago still opens it. */
+export const UNUSED_COPY_GRACE_MS = 60 * 60 * 1000;
 
 /**
  * Worker threads read files: a dataset kept in the database gets one copy in
@@ -108,7 +110,35 @@ async function localCopyOf(doc: DatasetLean): Promise<string> {
   } finally {
     await fs.rm(tmp, { force: true });
   }
+  // Web nodes make copies too (forecasts) and run no sweep: each new copy is the moment to drop those of deleted datasets.
+  void removeUnusedDatasetCopies().catch((err: unknown) => log.warn({ err: String(err) }, "could not remove unused dataset copies"));
   return file;
+}
+
+/**
+ * Removes this node's copies of datasets that no document records any more
+ * (deleted, or uploaded again with other content), once older than
+ * UNUSED_COPY_GRACE_MS. Returns the removed files' names.
+ */
+export async function removeUnusedDatasetCopies(now = Date.now()): Promise<string[]> {
+  const dir = path.join(config().dataDir, COPIES_DIR);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  if (names.length === 0) return [];
+  await connectDb();
+  const recorded = new Set((await Dataset.distinct("sha256")) as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const sha = /^([a-f0-9]{64})\.csv$/.exec(name)?.[1];
+    if (!sha || recorded.has(sha)) continue;
+    const file = path.join(dir, name);
+    // lstat: a link is never followed, so nothing outside DATA_DIR is removed.
+    const st = await fs.lstat(file).catch(() => null);
+    if (!st?.isFile() || st.mtimeMs > now - UNUSED_COPY_GRACE_MS) continue;
+    await fs.rm(file, { force: true });
+    removed.push(name);
+  }
+  if (removed.length > 0) log.info({ removed }, "removed copies of deleted datasets");
+  return removed;
 }
 
 /** The CSV's text, checked against the checksum recorded at upload, with what a version records of it (lineage). */

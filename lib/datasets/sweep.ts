@@ -4,6 +4,7 @@ import { childLogger } from "@/lib/log";
 import { removeStaleTempFiles } from "@/lib/temp-files";
 import { Dataset } from "@/models/Dataset";
 import { datasetBytesAt, isGridFs, sweptBytes } from "./bytes";
+import { removeUnusedDatasetCopies } from "./read";
 
 const log = childLogger("datasets-gc");
 
@@ -11,11 +12,12 @@ const log = childLogger("datasets-gc");
  * What crashed uploads leave, once older than `olderThanMs`: temporary files
  * under this node's DATA_DIR, pending claims (with the file only that upload
  * wrote), stored files no document points at (in DATA_DIR and, when uploads go
- * to GridFS, in its bucket) and GridFS chunks whose file never came. Datasets
+ * to GridFS, in its bucket), GridFS chunks whose file never came, and this
+ * node's copies of datasets since deleted (after their own grace). Datasets
  * in use are never touched. Several workers may sweep at once: every removal
  * is of something no document will ever point at again.
  */
-export async function sweepDatasetLeftovers(opts: { olderThanMs: number; now?: number }): Promise<{ temporary: string[]; claims: string[]; files: string[] }> {
+export async function sweepDatasetLeftovers(opts: { olderThanMs: number; now?: number }): Promise<{ temporary: string[]; claims: string[]; files: string[]; copies: string[] }> {
   const cutoff = (opts.now ?? Date.now()) - opts.olderThanMs;
   const temporary = await removeStaleTempFiles(config().dataDir, cutoff);
 
@@ -40,6 +42,7 @@ export async function sweepDatasetLeftovers(opts: { olderThanMs: number; now?: n
     }
     if (isGridFs(bytes)) await bytes.removeOrphanChunks(cutoff);
   }
+  const copies = await removeUnusedDatasetCopies(opts.now);
   if (temporary.length + claims.length + files.length > 0) log.info({ temporary, claims, files }, "removed what crashed uploads left");
-  return { temporary, claims, files };
+  return { temporary, claims, files, copies };
 }
