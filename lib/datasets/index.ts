@@ -1,5 +1,6 @@
 import { connectDb } from "@/lib/db";
 import { Dataset } from "@/models/Dataset";
+import { resolveDatasetPath } from "./files";
 import { toInfo, type DatasetInfo } from "./store";
 
 /**
@@ -24,6 +25,13 @@ export {
   type DatasetKind,
   type DatasetUpload,
 } from "./store";
+
+/** Whether a finished dataset is stored under this path. */
+export async function hasDataset(datasetPath: string): Promise<boolean> {
+  resolveDatasetPath(datasetPath, "name");
+  await connectDb();
+  return (await Dataset.exists({ path: datasetPath, state: { $ne: "pending" } })) !== null;
+}
 
 /** Finished datasets, newest first; facts stay in the database (they can be large). */
 export async function listDatasets(): Promise<DatasetInfo[]> {

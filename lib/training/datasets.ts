@@ -1,7 +1,7 @@
 import { defaultArtifactStore, verifyArtifact } from "@/lib/artifacts";
-import { removeDataset } from "@/lib/datasets";
+import { hasDataset, removeDataset } from "@/lib/datasets";
 import { connectDb } from "@/lib/db";
-import { ConflictError } from "@/lib/errors";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { artifactRefs } from "./artifact-refs";
@@ -20,6 +20,8 @@ function names(docs: Array<{ name: string }>): string {
  */
 export async function deleteDatasetChecked(datasetPath: string, force: boolean): Promise<{ deleted: true; not_retrainable: string[] }> {
   await connectDb();
+  // Before the references: a dataset already gone is a 404 whatever still names it, and force must not flag models for it.
+  if (!(await hasDataset(datasetPath))) throw new NotFoundError("dataset", datasetPath);
   const [models, ensembles] = await Promise.all([
     ModelConfig.find({ training_csv: datasetPath }).lean(),
     Ensemble.find({ meta_training_csv: datasetPath }, { name: 1 }).lean(),

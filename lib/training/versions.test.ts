@@ -174,6 +174,10 @@ describe("deleting a dataset", () => {
     await trainModel(b.id);
     expect(await deleteDatasetChecked(csv, true)).toEqual({ deleted: true, not_retrainable: ["d-a", "d-b"] });
     expect(await Dataset.exists({ path: csv })).toBeNull();
+    // Gone already: 404 however many models still name it, and nothing is flagged again.
+    await ModelConfig.updateOne({ _id: b.id }, { $set: { retrainable: true } });
+    for (const force of [false, true]) await expect(deleteDatasetChecked(csv, force)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await getModel(b.id)).retrainable).toBe(true);
     expect((await getModel(a.id)).retrainable).toBe(false);
     expect((await predictWithModel(a.id, { rows })).probabilities).toHaveLength(2);
     await expect(trainModel(a.id)).rejects.toThrow(/cannot be retrained: its dataset/);
