@@ -35,19 +35,20 @@ import mongoose from "mongoose";
 import { GridFsArtifactStore, LocalArtifactStore, loadArtifact, newRunId, saveArtifactSet, type ArtifactStore } from "@/lib/artifacts";
 import { copyArtifacts } from "@/lib/artifacts/copy";
 import { createFirstAdmin, issueFirstAdminLink } from "@/lib/auth/first-admin";
+import { identify } from "@/lib/auth/identity";
 import { signIn } from "@/lib/auth/sign-in";
 import { clearCaches } from "@/lib/cache";
 import { resetConfigForTests } from "@/lib/config";
-import { readDataset, saveDataset } from "@/lib/datasets";
+import { listDatasets, readDataset, saveDataset } from "@/lib/datasets";
 import { buildEnsemble, type ManifestPayload, type MetaModelPayload } from "@/lib/ensemble/build";
-import { createEnsemble } from "@/lib/ensemble/service";
+import { countEnsembles, createEnsemble, listEnsembles } from "@/lib/ensemble/service";
 import { fixed, markdownTable, percentile } from "@/lib/evaluation";
 import { getJob, type JobView } from "@/lib/jobs/queue";
 import type { Metrics } from "@/lib/ml/metrics";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
 import { syntheticCsv } from "@/lib/ml/synthetic";
 import { artifactFieldsFor, artifactRefs } from "@/lib/training/artifact-refs";
-import { createModelConfig, requestTraining } from "@/lib/training/service";
+import { countModels, createModelConfig, listModels, requestTraining } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
 import { recordVersion } from "@/lib/training/versions";
 import { Ensemble } from "@/models/Ensemble";
@@ -78,6 +79,7 @@ const BUILD_RUNS = 6;
 const OVERVIEW_REQUESTS = 30;
 /** Requests measured right after a write, when nothing remembered can answer. */
 const COLD_REQUESTS = 20;
+const READ_SAMPLES = 7;
 
 const loads: Array<{ phase: string; load: number[] }> = [];
 function markLoad(phase: string): string {
@@ -255,6 +257,36 @@ async function queuedTrainings(cluster: Cluster, workers: number, round: number,
   return { round, workers, seconds, jobs_per_minute: (modelIds.length / seconds) * 60, jobs_per_worker: [...ranOn.values()] };
 }
 
+/** Each read the overview page makes, timed alone: remembered under the serving stamp, and right after a write moved it. */
+async function timeOverviewReads(cookie: string) {
+  const reads: Array<[string, () => Promise<unknown>]> = [
+    ["signed-in identity (session cookie)", () => identify(new Headers({ cookie }))],
+    ["newest 20 models, with artifact status", () => listModels({ limit: 20 }, -1)],
+    ["newest 20 ensembles, with staleness", () => listEnsembles({ limit: 20 }, -1)],
+    ["datasets", () => listDatasets()],
+    ["model counts", () => countModels()],
+    ["ensemble count", () => countEnsembles()],
+  ];
+  const timed = async (read: () => Promise<unknown>) => {
+    const t = performance.now();
+    await read();
+    return performance.now() - t;
+  };
+  const rows = [];
+  for (const [name, read] of reads) {
+    await read();
+    const remembered: number[] = [];
+    const afterWrite: number[] = [];
+    for (let i = 0; i < READ_SAMPLES; i++) {
+      remembered.push(await timed(read));
+      await bumpServingStamp();
+      afterWrite.push(await timed(read));
+    }
+    rows.push({ read: name, remembered_ms: median(remembered), after_write_ms: median(afterWrite) });
+  }
+  return rows;
+}
+
 /** An ensemble built from artifacts BUILD_RUNS times per store, stores alternating (ABBA), caches cleared before each build. */
 async function timeBuilds(ensembleId: string, local: ArtifactStore, grid: ArtifactStore): Promise<{ folder: number[]; gridfs: number[]; ratio: number }> {
   const builds: Record<"folder" | "gridfs", number[]> = { folder: [], gridfs: [] };
@@ -373,6 +405,10 @@ async function main(): Promise<void> {
     });
     for (const o of overviewAfterWrite) say(`  ${storeOf(o.server)}: p50 ${o.p50_ms.toFixed(0)} ms, p99 ${o.p99_ms.toFixed(0)} ms`);
 
+    say(`the overview's reads one by one, in this process (GridFS): ${READ_SAMPLES} times each, remembered and right after a write`);
+    const overviewReads = await timeOverviewReads(cookie);
+    for (const r of overviewReads) say(`  ${r.read}: ${r.remembered_ms.toFixed(1)} ms, right after a write ${r.after_write_ms.toFixed(1)} ms (medians)`);
+
     say(`ensemble of ${TEMPLATES.length} models built from artifacts, ${BUILD_RUNS} times per store; load ${markLoad("ensemble builds")}`);
     const builds = await timeBuilds(buildId, local, grid);
     const buildRatio = builds.ratio;
@@ -405,6 +441,7 @@ async function main(): Promise<void> {
       listing_after_write: listingAfterWrite.map((l) => ({ ...l, store: storeOf(l.server) })),
       overview: overview.map((o) => ({ ...o, store: storeOf(o.server) })),
       overview_after_write: overviewAfterWrite.map((o) => ({ ...o, store: storeOf(o.server) })),
+      overview_reads: overviewReads,
       builds: { folder: summary(builds.folder), gridfs: summary(builds.gridfs), ratio_of_medians: buildRatio, samples_ms: { folder: builds.folder, gridfs: builds.gridfs } },
       queued_trainings: { rounds, seconds_one_worker: totalSeconds(1), seconds_two_workers: totalSeconds(2), throughput_ratio: throughputRatio },
       load_average: loads,
@@ -428,6 +465,7 @@ type Report = {
   listing_after_write: Array<ReturnType<typeof summary> & { store: string; first_ms: number | null }>;
   overview: Array<ReturnType<typeof summary> & { store: string; first_ms: number | null }>;
   overview_after_write: Array<ReturnType<typeof summary> & { store: string; first_ms: number | null }>;
+  overview_reads: Array<{ read: string; remembered_ms: number; after_write_ms: number }>;
   builds: { folder: ReturnType<typeof summary>; gridfs: ReturnType<typeof summary>; ratio_of_medians: number };
   queued_trainings: { rounds: Array<{ round: number; workers: number; seconds: number; jobs_per_minute: number; jobs_per_worker: number[] }>; seconds_one_worker: number; seconds_two_workers: number; throughput_ratio: number };
   load_average: Array<{ phase: string; load: number[] }>;
@@ -472,6 +510,11 @@ ${markdownTable(latencyHead, latencyRows(r.overview), [...right])}
 Each render right after a write moved the serving stamp (${r.setting.cold_requests} per server):
 
 ${markdownTable(latencyHead.filter((h) => h !== "first request ms"), latencyRows(r.overview_after_write).map((row) => row.filter((_, i) => i !== 5)), right.filter((_, i) => i !== 5))}
+
+The page's reads one by one, in the benchmark's own process (GridFS), median of ${READ_SAMPLES} each; the page makes them
+at once, so its render takes about the slowest of them plus the rendering:
+
+${markdownTable(["read", "remembered ms", "right after a write ms"], r.overview_reads.map((x) => [x.read, msCell(x.remembered_ms), msCell(x.after_write_ms)]), ["left", "right", "right"])}
 
 ### Ensemble of five models built from artifacts (in one process, caches cleared before each build)
 

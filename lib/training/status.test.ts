@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { countModels, createModelConfig, getModel, listModels, updateModelConfig } from "./service";
+import { countEnsembles, createEnsemble, listEnsembles } from "@/lib/ensemble/service";
 import { trainModel } from "./train";
 
 const env = useTestEnv();
@@ -62,11 +63,28 @@ describe("model and ensemble listings", () => {
       expect(names).toEqual(expect.arrayContaining(["listing-a renamed", "listing-b"]));
       expect(names).not.toContain("listing-a");
       expect(modelReads()).toBeGreaterThan(warm);
-      const before = (await countModels()).trained;
+      const trainedBefore = (await countModels()).trained;
       await trainModel(b.id);
-      expect((await countModels()).trained).toBe(before + 1);
+      expect((await countModels()).trained).toBe(trainedBefore + 1);
       // Another page is another entry: it never answers for the first.
       expect((await listModels({ limit: 1 }, -1)).models.map((m) => m.name)).toEqual(["listing-b"]);
+
+      // Ensembles, and their count (even an estimated count reads every document on FerretDB).
+      await trainModel(a.id);
+      const counts = vi.spyOn(mongoose.mongo.Collection.prototype, "estimatedDocumentCount");
+      const ensembleReads = () =>
+        [...finds.mock.contexts, ...counts.mock.contexts].filter((c) => (c as { collectionName: string }).collectionName === "ensembles").length;
+      const before = await countEnsembles();
+      await listEnsembles({ limit: 5 }, -1);
+      const warmEnsembles = ensembleReads();
+      expect(await countEnsembles()).toBe(before);
+      await listEnsembles({ limit: 5 }, -1);
+      expect(ensembleReads()).toBe(warmEnsembles);
+      await createEnsemble({ name: "listing-stack", base_model_ids: [a.id, b.id], meta_training_csv: ds.path });
+      expect(await countEnsembles()).toBe(before + 1);
+      expect((await listEnsembles({ limit: 5 }, -1)).ensembles[0]).toMatchObject({ name: "listing-stack", stale: false });
+      expect(ensembleReads()).toBeGreaterThan(warmEnsembles);
+      counts.mockRestore();
     } finally {
       finds.mockRestore();
     }
