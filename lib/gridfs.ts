@@ -210,8 +210,13 @@ async function lookUpGridFsFiles(db: Db, bucket: string, filenames: string[]): P
  */
 const STAMPS = "gridfs_stamps";
 
-/** What was seen of a bucket's file documents is read again after this long even if its stamp stayed (a file changed by another tool). */
-const SEEN_MAX_AGE_MS = 2_000;
+/**
+ * What was seen of a bucket's file documents is read again after this long even
+ * if its stamp stayed: a file changed by another tool, or removed by a process
+ * that died before moving the stamp. Listings are its only readers, so it
+ * matches how long they remember their pages (lib/training/serving.ts).
+ */
+const SEEN_MAX_AGE_MS = 30_000;
 
 interface SeenFiles {
   stamp: string;

@@ -120,9 +120,11 @@ export async function releaseLock(lock: LockRecord, outcome: ReleaseOutcome): Pr
   const after = targetAfter(lock, outcome);
   if (after) {
     const filter = { _id: lock.target_id, ...(after.onlyIfBusy ? { status: { $in: [...BUSY_STATUSES] } } : {}) };
-    await mongoose.connection
-      .collection(lock.target_collection)
-      .updateOne(filter, { $set: { status: after.status, last_error: after.last_error, updatedAt: new Date() } });
+    const update = { $set: { status: after.status, last_error: after.last_error, updatedAt: new Date() } };
+    // Through the collection's own model when there is one, so its schema's hooks see the write (listings remember pages until a write moves the serving stamp).
+    const model = Object.values(mongoose.models).find((m) => m.collection.collectionName === lock.target_collection);
+    if (model) await model.updateOne(filter, update);
+    else await mongoose.connection.collection(lock.target_collection).updateOne(filter, update);
   }
   await Lock.deleteOne({ _id: lock._id });
   log.debug({ key: lock.key, owner: lock.owner, outcome: outcome.kind }, "lock released");

@@ -16,6 +16,13 @@ interface Remembered {
   value: unknown;
 }
 
+/**
+ * A remembered listing is read again after this long even though the stamp has
+ * not moved. Longer than a head's: a listing decides no prediction, and people
+ * open pages seconds apart, so with 2 s nearly every render would read again.
+ */
+export const LISTING_MAX_AGE_MS = 30_000;
+
 const heads = boundedCache<Remembered>("serving-heads", 2_000);
 const listings = boundedCache<Remembered>("listings", 200);
 
@@ -25,10 +32,10 @@ async function currentStamp(): Promise<number> {
   return sharedRead("serving-stamp", readServingStamp);
 }
 
-async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, key: string, read: () => Promise<T>): Promise<T> {
+async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, maxAgeMs: number, key: string, read: () => Promise<T>): Promise<T> {
   const stamp = await currentStamp();
   const hit = cache.get(key);
-  if (hit && hit.stamp === stamp && Date.now() - hit.at < HEAD_MAX_AGE_MS) return hit.value as T;
+  if (hit && hit.stamp === stamp && Date.now() - hit.at < maxAgeMs) return hit.value as T;
   // Read after the stamp: a write landing in between leaves a newer value under an older stamp, read again next time.
   const at = Date.now();
   const value = await read();
@@ -44,7 +51,7 @@ async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, key:
  * on a warm request is the stamp's small document, shared by concurrent requests.
  */
 export function servingHead<T extends object>(key: string, read: () => Promise<T | null>): Promise<T | null> {
-  return rememberedUnderStamp(heads, key, read);
+  return rememberedUnderStamp(heads, HEAD_MAX_AGE_MS, key, read);
 }
 
 /**
@@ -52,9 +59,11 @@ export function servingHead<T extends object>(key: string, read: () => Promise<T
  * remembers heads. On the embedded FerretDB a page costs a read of every
  * document of the collection whatever the indexes (it sorts and filters in
  * memory: 400-680 ms for 500 models), so the dashboard and the API ask the
- * database again only when a write moved the stamp. The value must be built
+ * database again only when a write moved the stamp, or after LISTING_MAX_AGE_MS
+ * (writes the stamp cannot see: another tool's, or a process that died between
+ * its write and the stamp). The value must be built
  * only from those two collections, and callers must not change it.
  */
 export function stampedListing<T>(key: string, read: () => Promise<T>): Promise<T> {
-  return rememberedUnderStamp(listings, key, read);
+  return rememberedUnderStamp(listings, LISTING_MAX_AGE_MS, key, read);
 }

@@ -4,7 +4,8 @@ import mongoose from "mongoose";
 import { describe, expect, it, vi } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
-import { countModels, createModelConfig, getModel, listModels, updateModelConfig } from "./service";
+import { cancelJob } from "@/lib/jobs/cancel";
+import { countModels, createModelConfig, getModel, listModels, requestTraining, updateModelConfig } from "./service";
 import { countEnsembles, createEnsemble, listEnsembles } from "@/lib/ensemble/service";
 import { trainModel } from "./train";
 
@@ -66,6 +67,13 @@ describe("model and ensemble listings", () => {
       const trainedBefore = (await countModels()).trained;
       await trainModel(b.id);
       expect((await countModels()).trained).toBe(trainedBefore + 1);
+      // A queued job cancelled: its lock's release puts the status back, and the listing shows it at once.
+      const job = await requestTraining(b.id);
+      const statusOfB = async () => (await listModels({ limit: 10 }, -1)).models.find((m) => m.id === b.id)?.status;
+      expect(await statusOfB()).toBe("queued");
+      await cancelJob(job.id);
+      expect(await statusOfB()).toBe("trained");
+
       // Another page is another entry: it never answers for the first.
       expect((await listModels({ limit: 1 }, -1)).models.map((m) => m.name)).toEqual(["listing-b"]);
 
