@@ -512,7 +512,8 @@ Each render right after a write moved the serving stamp (${r.setting.cold_reques
 ${markdownTable(latencyHead.filter((h) => h !== "first request ms"), latencyRows(r.overview_after_write).map((row) => row.filter((_, i) => i !== 5)), right.filter((_, i) => i !== 5))}
 
 The page's reads one by one, in the benchmark's own process (GridFS), median of ${READ_SAMPLES} each; the page makes them
-at once, so its render takes about the slowest of them plus the rendering:
+at once against one database on two cores, so right after a write they wait on each other and the render
+takes more than the slowest alone:
 
 ${markdownTable(["read", "remembered ms", "right after a write ms"], r.overview_reads.map((x) => [x.read, msCell(x.remembered_ms), msCell(x.after_write_ms)]), ["left", "right", "right"])}
 
