@@ -136,7 +136,16 @@ const fileContents = boundedCache<{ stamp: string; sha256: string }>("dataset-fi
  * checksum was verified. Callers only read the table; it is shared.
  */
 export async function readDatasetTable(datasetPath: string, field = "training_csv"): Promise<ParsedCsv> {
+  return (await readDatasetContent(datasetPath, field)).table;
+}
+
+/** readDatasetTable with the checksum the table was verified against: a key for whatever callers derive from it. */
+export async function readDatasetContent(datasetPath: string, field = "training_csv"): Promise<{ table: ParsedCsv; sha256: string }> {
   const doc = await findDataset(datasetPath, field);
+  return { table: await parsedTableOf(doc, datasetPath, field), sha256: doc.sha256 };
+}
+
+async function parsedTableOf(doc: DatasetLean, datasetPath: string, field: string): Promise<ParsedCsv> {
   if (doc.store) {
     // Bytes in the database are written once; a table is cached only after its bytes matched this checksum.
     const parsed = parsedTables.get(doc.sha256);

@@ -1,18 +1,17 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet, newRunId, saveArtifactSet, type ArtifactStore } from "@/lib/artifacts";
-import { readDatasetTable } from "@/lib/datasets";
+import { readDatasetContent } from "@/lib/datasets";
 import { connectDb, recordRun } from "@/lib/db";
 import { NotFoundError, publicMessage } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import type { SerializedClassifier } from "@/lib/ml/algorithms";
-import { toNumericMatrix } from "@/lib/ml/csv";
-import { columnSource } from "@/lib/ml/matrix";
 import type { Metrics } from "@/lib/ml/metrics";
 import { StackedEnsemble, unionFeatures } from "@/lib/ml/stacking";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { obtainBaseModel, type ObtainedBaseModel } from "./base-models";
 import { summarizeHoldout } from "./holdout";
+import { metaMatrix, metaScores } from "./meta-inputs";
 
 const log = childLogger("ensemble");
 
@@ -108,9 +107,10 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     const metaStart = performance.now();
     const pipelines = obtained.map((o) => o.pipeline);
     const features = unionFeatures(pipelines);
-    const table = await readDatasetTable(doc.meta_training_csv, "meta_training_csv");
-    const { X, y } = toNumericMatrix(table, { features, target: doc.target });
-    const fit = await StackedEnsemble.fit(pipelines, columnSource(X, features), y, { algorithm: doc.meta_model_type, seed: doc.seed ?? 42 });
+    const { table, sha256 } = await readDatasetContent(doc.meta_training_csv, "meta_training_csv");
+    const matrix = metaMatrix(table, sha256, { features, target: doc.target });
+    const scores = metaScores(obtained, sha256, matrix, features);
+    const fit = await StackedEnsemble.fit(pipelines, scores, matrix.y, { algorithm: doc.meta_model_type, seed: doc.seed ?? 42 });
     fit.baseMetrics.forEach((m, j) => (timings[j].metrics = m));
     const holdout = summarizeHoldout(table, fit.holdout);
     const metaMs = performance.now() - metaStart;
