@@ -9,7 +9,7 @@ import "./bench-quiet-logs";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { readDatasetTable } from "@/lib/datasets";
-import { connectDb, disconnectDb, pingDb } from "@/lib/db";
+import { connectDb, connectionSettled, disconnectDb, pingDb } from "@/lib/db";
 import { clearCaches } from "@/lib/cache";
 import { buildEnsemble } from "@/lib/ensemble/build";
 import { loadEnsemble, predictWithEnsemble } from "@/lib/ensemble/load";
@@ -76,6 +76,8 @@ async function run(mode: VariantMode, state: BenchState, label: string) {
   const say = (line: string) => process.stderr.write(`  [${label}] ${line}\n`);
   await connectDb();
   await pingDb(5000);
+  // Timed from where a worker's first job starts (scripts/worker.ts): connected, collections and indexes ensured.
+  await connectionSettled();
   const rssStart = rssMb();
 
   let lastMessage = "";
