@@ -10,6 +10,7 @@ import { clearCaches } from "@/lib/cache";
 import { SMALL_FOREST, countingStore, runsOf, saveSyntheticDataset, trainingRunsOf } from "@/lib/testing/fixtures";
 import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
+import { Dataset } from "@/models/Dataset";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { buildEnsemble } from "./build";
@@ -130,6 +131,19 @@ describe("building an ensemble from saved base models", () => {
     expect(doc?.last_error).toMatch(/gone-all/);
     expect(doc?.runs.at(-1)?.status).toBe("failed");
     expect(fs.readdirSync(env.artifactDir).sort()).toEqual(filesBefore);
+  });
+
+  it("fails on a missing meta CSV before retraining any base model for it", async () => {
+    const ids = await makeBases("no-meta");
+    const gone = await saveSyntheticDataset("ens-meta-gone", 120, 5);
+    const ens = await createEnsemble({ name: "no-meta-stack", base_model_ids: ids, meta_training_csv: gone.path });
+    const victim = await ModelConfig.findById(ids[0]).lean();
+    fs.unlinkSync(artifactFile(victim?.model_artifact_path));
+    await Dataset.deleteOne({ path: gone.path });
+    const before = await trainingRunsOf(ids);
+
+    await expect(buildEnsemble(ens.id)).rejects.toThrow(/ens-meta-gone.*does not exist/);
+    expect(await trainingRunsOf(ids)).toEqual(before);
   });
 
   it("predicts from its reloaded artifacts exactly what it predicted at build time", async () => {
