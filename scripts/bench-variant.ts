@@ -140,8 +140,9 @@ async function run(mode: VariantMode, state: BenchState, label: string) {
     latency = await measureLatency(state, [holdoutRows[0]], many);
 
     // A second build in the same, now warm, process with the loaded models dropped, so every artifact is
-    // read and verified again, while the meta CSV stays parsed (by its checksum): what a long-running
-    // worker sees when it rebuilds; the first build pays the process's cold start.
+    // read and verified again, while the meta CSV stays parsed and the base models' probabilities on it
+    // stay kept (by checksum and run_id): what a long-running worker sees when it rebuilds; the first
+    // build pays the process's cold start.
     clearCaches(["loaded-models"]);
     const t1 = performance.now();
     const again = await buildEnsemble(state.ensembleId);
