@@ -214,9 +214,9 @@ export function renderBenchMarkdown(r: BenchReport): string {
       "indexes it starts creating on connecting, which scripts/worker.ts also waits for (earlier versions of this bench started the clock before, and the build's first " +
       "queries queued behind those dozen commands). " +
       "The second build in a warm process drops the loaded models first, so it reads and verifies every artifact again; it keeps the meta CSV parsed, its rows as numbers " +
-      "and each base model run's probabilities on them (by checksum, run_id and features): what a long-running worker sees when it rebuilds. Every build adds a run to " +
-      "the ensemble's history, which lives in the ensemble's document: the embedded database reads and rewrites it whole on each of the build's two writes to it, so later " +
-      "rounds pay for a longer history.",
+      "and each base model run's probabilities on them (by checksum, run_id and features): what a long-running worker sees when it rebuilds. The run history " +
+      "lives in the ensemble's document, which the embedded database reads and rewrites whole on each of the build's two writes to it, so a build's time grows with the " +
+      "history (it keeps the last 100 runs): the bench empties it before every process, so each fresh build finds no runs and each warm rebuild one.",
     ...(s.compared.length === 0
       ? []
       : [

@@ -24,6 +24,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { defaultArtifactStore, verifyArtifact } from "@/lib/artifacts";
 import { artifactRefs } from "@/lib/training/artifact-refs";
+import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { openThrowawayEnv, progressLog, PROJECT_ROOT, runScript, writeReport } from "./bench-env";
 import { benchReport, renderBenchMarkdown, type BenchRun, type ComparedRun } from "./bench-report";
@@ -101,8 +102,12 @@ async function main(): Promise<void> {
     };
     const stateFile = path.join(path.dirname(env.artifactDir), "bench-state.json");
     fs.writeFileSync(stateFile, JSON.stringify(state));
+    // The database reads and rewrites the ensemble's document, run history included, on each of a build's writes to
+    // it: every process starts from an empty history, so rounds and checkouts are timed on the same document.
+    const clearHistory = () => Ensemble.updateOne({ _id: prepared.ensembleId }, { $set: { runs: [] } });
     const measure = async (mode: VariantMode, i: number): Promise<BenchRun> => {
       const label = `${mode} ${i}/${runs}`;
+      await clearHistory();
       const { result, processMs } = await runVariant(mode, label, stateFile);
       say(`${label}: build ${(result.build_ms / 1000).toFixed(2)} s, process ${(processMs / 1000).toFixed(1)} s, peak RSS ${result.rss_mb.end.toFixed(0)} MB`);
       return { ...result, process_ms: processMs, iteration: i };
@@ -114,7 +119,7 @@ async function main(): Promise<void> {
     for (let i = 1; i <= runs; i++) {
       await prepareArtifacts("fast", modelIds, env.artifactDir);
       say(`round ${i}/${runs}: artifacts present`);
-      // Each build adds a run to the ensemble's history, which the database reads and writes whole: alternate who goes first.
+      // Alternated, so neither checkout always runs right after the other's writes and file activity.
       const fastOrder = i % 2 === 1 ? [own, ...compare] : [...compare, own];
       for (const checkout of fastOrder) {
         if (checkout.label === null) {
@@ -122,6 +127,7 @@ async function main(): Promise<void> {
           continue;
         }
         const label = `${checkout.label} fast ${i}/${runs}`;
+        await clearHistory();
         const { result } = await runVariant("fast", label, stateFile, checkout.root);
         compared.push({ checkout: checkout.label, iteration: i, build_ms: result.build_ms, warm_rebuild_ms: result.warm_rebuild_ms, probabilities: result.holdout.probabilities });
         say(`${label}: build ${(result.build_ms / 1000).toFixed(2)} s, warm rebuild ${((result.warm_rebuild_ms ?? Number.NaN) / 1000).toFixed(2)} s`);
