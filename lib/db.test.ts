@@ -1,6 +1,7 @@
 import mongoose, { Schema } from "mongoose";
 import { describe, expect, it } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
+import { connectionSettled } from "./db";
 
 useTestEnv();
 
@@ -30,5 +31,14 @@ describe("mongoose against the real embedded server", () => {
   it("enforces schema validation before writing", async () => {
     await expect(Thing.create({ name: "bulls", score: -1 })).rejects.toThrow(/score/);
     expect(await Thing.countDocuments({ name: "bulls" })).toBe(0);
+  });
+});
+
+describe("connectionSettled", () => {
+  it("returns once every registered model's collection and indexes exist", async () => {
+    const Late = mongoose.model("SettledThing", new Schema({ code: { type: String, unique: true }, at: { type: Date, index: true } }));
+    await connectionSettled();
+    const names = (await Late.collection.indexes()).map((i) => Object.keys(i.key).join(","));
+    expect(names).toEqual(expect.arrayContaining(["_id", "code", "at"]));
   });
 });

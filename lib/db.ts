@@ -63,6 +63,18 @@ export async function pingDb(timeoutMs = 1500): Promise<void> {
 }
 
 /**
+ * Waits until the connection has created every registered model's collection
+ * and indexes, which mongoose starts in the background on connecting: a process
+ * that calls this before its first job keeps that job's queries from queueing
+ * behind a dozen createIndexes. It only waits; a failed index stays mongoose's
+ * to report, as it would without this.
+ */
+export async function connectionSettled(): Promise<void> {
+  await connectDb();
+  await Promise.allSettled(mongoose.modelNames().map((name) => mongoose.model(name).init()));
+}
+
+/**
  * Records one run on a document in one update: `set` (status, pointers) and the
  * run entry pushed onto a history array capped at its newest `limit` entries.
  * Returns whether the document still existed.

@@ -7,12 +7,22 @@ import type { BenchState, LatencyKind, VariantResult } from "./bench-variant";
 export type BenchRun = VariantResult & { process_ms: number; iteration: number };
 export type BenchReport = ReturnType<typeof benchReport>;
 
+/** A fast build of another checkout (--compare), run in the same round as this checkout's. */
+export interface ComparedRun {
+  checkout: string;
+  iteration: number;
+  build_ms: number;
+  warm_rebuild_ms: number | null;
+  probabilities: number[];
+}
+
 const TARGETS = { speedup: 50, rssShare: 0.5, loadMs: 100, freshBuildMs: 150, warmBuildMs: 60 };
 
 export function benchReport(
   setting: { source: GamesSource; tables: SplitTables; prepared: PreparedEnsemble; runs: number; latency: BenchState["latency"]; loadStart: number[] },
   results: BenchRun[],
   totalMs: number,
+  compared: ComparedRun[] = [],
 ) {
   const { source, tables, prepared } = setting;
   const fast = results.filter((r) => r.mode === "fast");
@@ -42,6 +52,20 @@ export function benchReport(
       return [k, { rows: samples[0].rows, iterations: samples[0].iterations, p50_ms: spread(samples.map((s) => s.p50_ms)), p99_ms: spread(samples.map((s) => s.p99_ms)) }];
     }),
   ) as Record<LatencyKind, { rows: number; iterations: number; p50_ms: Spread; p99_ms: Spread }>;
+  const againstOthers = [...new Set(compared.map((c) => c.checkout))].map((checkout) => {
+    const theirs = compared.filter((c) => c.checkout === checkout);
+    // Per round: their time over ours, so above 1 means this checkout is faster.
+    const ratio = (pick: (r: { build_ms: number; warm_rebuild_ms: number | null }) => number | null) =>
+      spread(theirs.map((t) => (pick(t) ?? Number.NaN) / (pick(fast.find((f) => f.iteration === t.iteration)!) ?? Number.NaN)));
+    return {
+      checkout,
+      build_ms: spread(theirs.map((t) => t.build_ms)),
+      warm_rebuild_ms: spread(theirs.map((t) => t.warm_rebuild_ms ?? Number.NaN)),
+      ratio_build: ratio((r) => r.build_ms),
+      ratio_warm_rebuild: ratio((r) => r.warm_rebuild_ms),
+      identical_predictions: theirs.every((t) => compareProbabilities(reference, t.probabilities).identical),
+    };
+  });
   const worstLoad = Math.max(...perBase.map((b) => b.load_ms.max));
   const speedup = slowBuild.median / fastBuild.median;
   const rssShare = fastRss.median / slowRss.median;
@@ -104,6 +128,7 @@ export function benchReport(
       },
       per_base: perBase,
       latency,
+      compared: againstOthers,
     },
     targets: [
       { name: `fast path at least ${TARGETS.speedup}x faster than slow`, measured: `${speedup.toFixed(0)}x`, met: speedup >= TARGETS.speedup },
@@ -131,6 +156,7 @@ export function benchReport(
 const seconds = (v: number) => `${(v / 1000).toFixed(2)} s`;
 const mb = (v: number) => `${v.toFixed(0)} MB`;
 const times = (v: number) => `${v.toFixed(0)}x`;
+const ratio = (v: number) => `${v.toFixed(2)}x`;
 
 const LATENCY_LABELS: Record<LatencyKind, string> = {
   api_1: "predictWithEnsemble, 1 row",
@@ -181,11 +207,29 @@ export function renderBenchMarkdown(r: BenchReport): string {
     `Speed-up: **${times(s.speedup.of_medians)}** (median slow / median fast); per interleaved pair ${withRange(s.speedup.per_pair, times)}. ` +
       `Fast-path peak RSS is **${(s.rss_mb.fast_share_of_slow * 100).toFixed(0)}%** of the slow path's.`,
     `Where the fast build's time goes: loading the four base models ${withRange(s.fast_breakdown_ms.base_loads, ms)}, ` +
-      `the meta-model step (read and parse the meta CSV, score it with each base model, fit, measure) ${withRange(s.fast_breakdown_ms.meta_step, ms)}, ` +
-      `the rest (database reads and updates, writing the ensemble's two artifacts) ${withRange(s.fast_breakdown_ms.rest, ms)}. ` +
+      `the meta-model step (the meta rows as numbers, scored by each base model, the fit, the measures) ${withRange(s.fast_breakdown_ms.meta_step, ms)}, ` +
+      `the rest (database reads and updates, reading and parsing the meta CSV, writing the ensemble's two artifacts) ${withRange(s.fast_breakdown_ms.rest, ms)}. ` +
       "Each fast run is the first build in a process spawned for it alone (scripts/bench-variant.ts), so it also pays for compiling the code it runs; the slow run's meta-model step " +
-      "runs on code the retraining already warmed. The second build in a warm process drops the loaded models first, so it reads and verifies every artifact again, " +
-      "and keeps the meta CSV parsed (cached by its checksum): what a long-running worker sees when it rebuilds.",
+      "runs on code the retraining already warmed. The build is timed from where a worker's first job starts: connected, and after mongoose has ensured the collections and " +
+      "indexes it starts creating on connecting, which scripts/worker.ts also waits for (earlier versions of this bench started the clock before, and the build's first " +
+      "queries queued behind those dozen commands). " +
+      "The second build in a warm process drops the loaded models first, so it reads and verifies every artifact again; it keeps the meta CSV parsed, its rows as numbers " +
+      "and each base model run's probabilities on them (by checksum, run_id and features): what a long-running worker sees when it rebuilds. The run history " +
+      "lives in the ensemble's document, which the embedded database reads and rewrites whole on each of the build's two writes to it, so a build's time grows with the " +
+      "history (it keeps the last 100 runs): the bench empties it before every process, so each fresh build finds no runs and each warm rebuild one.",
+    ...(s.compared.length === 0
+      ? []
+      : [
+          "## Against other checkouts, in the same run",
+          "Each round also ran the fast build of another checkout (`--compare`) in a fresh process of its own, on the same database, artifacts " +
+            "and meta CSV; which checkout goes first alternates from round to round. Ratio = their time / this checkout's in the same round (above 1: this one is faster). " +
+            "Each checkout times its build the way its own scripts/bench-variant.ts does.",
+          markdownTable(
+            ["checkout", "fresh build", "ratio", "warm rebuild", "ratio", "predictions identical to this checkout's"],
+            s.compared.map((c) => [c.checkout, withRange(c.build_ms, ms), withRange(c.ratio_build, ratio), withRange(c.warm_rebuild_ms, ms), withRange(c.ratio_warm_rebuild, ratio), c.identical_predictions ? "yes" : "no"]),
+            ["left", "right", "right", "right", "right", "left"],
+          ),
+        ]),
     "## Same predictions both ways",
     `Every run predicted the ${s.predictions.rows} meta holdout rows through \`predictWithEnsemble\` (the saved ensemble). ` +
       (s.predictions.identical_across_all_runs

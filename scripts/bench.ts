@@ -2,13 +2,16 @@
  * npm run bench: how much faster an ensemble builds from saved artifacts than
  * by retraining every base model, measured on the real code path.
  *
- *   npm run bench [-- --runs 4]
+ *   npm run bench [-- --runs 4] [--compare DIR=label ...]
  *
  * Setting: four base models trained on the base seasons, a logistic meta-model
  * on the meta seasons (see scripts/bench-setting.ts). Then, interleaved (fast,
  * slow, fast, slow, ...), each build runs in its own process
  * (scripts/bench-variant.ts): "fast" with every base model's artifacts present,
- * "slow" with them deleted first, so every base model is retrained. Writes
+ * "slow" with them deleted first, so every base model is retrained. --compare
+ * also runs the fast build of another checkout (DIR, with its own
+ * node_modules) on the same database and artifacts, right after this
+ * checkout's in every round, so before and after come from one run. Writes
  * bench/results.json and bench/results.md. Uses a throwaway database, artifact
  * and data folder (MONGODB_URI, when set, names the server to use; a fresh
  * database on it is dropped at the end).
@@ -21,9 +24,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { defaultArtifactStore, verifyArtifact } from "@/lib/artifacts";
 import { artifactRefs } from "@/lib/training/artifact-refs";
+import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { openThrowawayEnv, progressLog, PROJECT_ROOT, runScript, writeReport } from "./bench-env";
-import { benchReport, renderBenchMarkdown, type BenchRun } from "./bench-report";
+import { benchReport, renderBenchMarkdown, type BenchRun, type ComparedRun } from "./bench-report";
 import { ENSEMBLE_FEATURES, loadGames, prepareEnsemble, SEED, splitFeatureTable, TARGET } from "./bench-setting";
 import type { BenchState, VariantMode, VariantResult } from "./bench-variant";
 
@@ -50,14 +54,14 @@ async function prepareArtifacts(mode: VariantMode, modelIds: string[], artifactD
   }
 }
 
-/** One build in a fresh process, which inherits the throwaway env's variables. */
-function runVariant(mode: VariantMode, label: string, stateFile: string): Promise<{ result: VariantResult; processMs: number }> {
+/** One build in a fresh process of the checkout at `root`, which inherits the throwaway env's variables. */
+function runVariant(mode: VariantMode, label: string, stateFile: string, root = PROJECT_ROOT): Promise<{ result: VariantResult; processMs: number }> {
   const outFile = path.join(path.dirname(stateFile), `${label.replace(/\W+/g, "-")}.json`);
-  const tsx = path.join(PROJECT_ROOT, "node_modules/.bin/tsx");
-  const args = [path.join(PROJECT_ROOT, "scripts/bench-variant.ts"), mode, "--state", stateFile, "--out", outFile, "--label", label];
+  const tsx = path.join(root, "node_modules/.bin/tsx");
+  const args = [path.join(root, "scripts/bench-variant.ts"), mode, "--state", stateFile, "--out", outFile, "--label", label];
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, args, { cwd: PROJECT_ROOT, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(tsx, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
     child.once("error", reject);
     child.once("exit", (code, signal) => {
       const processMs = performance.now() - t0;
@@ -68,9 +72,15 @@ function runVariant(mode: VariantMode, label: string, stateFile: string): Promis
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "4" } } });
+  const { values } = parseArgs({ options: { runs: { type: "string", default: "4" }, compare: { type: "string", multiple: true } } });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new Error("--runs must be a whole number from 1 to 20.");
+  const compare = (values.compare ?? []).map((arg) => {
+    const [dir, label] = arg.split("=");
+    const root = path.resolve(dir);
+    if (!fs.existsSync(path.join(root, "scripts/bench-variant.ts"))) throw new Error(`--compare ${arg}: ${root} has no scripts/bench-variant.ts.`);
+    return { root, label: label || path.basename(root) };
+  });
   const loadStart = os.loadavg();
 
   say("reading games");
@@ -92,20 +102,42 @@ async function main(): Promise<void> {
     };
     const stateFile = path.join(path.dirname(env.artifactDir), "bench-state.json");
     fs.writeFileSync(stateFile, JSON.stringify(state));
+    // The database reads and rewrites the ensemble's document, run history included, on each of a build's writes to
+    // it: every process starts from an empty history, so rounds and checkouts are timed on the same document.
+    const clearHistory = () => Ensemble.updateOne({ _id: prepared.ensembleId }, { $set: { runs: [] } });
+    const measure = async (mode: VariantMode, i: number): Promise<BenchRun> => {
+      const label = `${mode} ${i}/${runs}`;
+      await clearHistory();
+      const { result, processMs } = await runVariant(mode, label, stateFile);
+      say(`${label}: build ${(result.build_ms / 1000).toFixed(2)} s, process ${(processMs / 1000).toFixed(1)} s, peak RSS ${result.rss_mb.end.toFixed(0)} MB`);
+      return { ...result, process_ms: processMs, iteration: i };
+    };
 
     const results: BenchRun[] = [];
+    const compared: ComparedRun[] = [];
+    const own = { root: PROJECT_ROOT, label: null };
     for (let i = 1; i <= runs; i++) {
-      for (const mode of ["fast", "slow"] as const) {
-        const label = `${mode} ${i}/${runs}`;
-        await prepareArtifacts(mode, modelIds, env.artifactDir);
-        say(`${label}: ${mode === "fast" ? "artifacts present" : "artifacts deleted, every base model will be retrained"}`);
-        const { result, processMs } = await runVariant(mode, label, stateFile);
-        results.push({ ...result, process_ms: processMs, iteration: i });
-        say(`${label}: build ${(result.build_ms / 1000).toFixed(2)} s, process ${(processMs / 1000).toFixed(1)} s, peak RSS ${result.rss_mb.end.toFixed(0)} MB`);
+      await prepareArtifacts("fast", modelIds, env.artifactDir);
+      say(`round ${i}/${runs}: artifacts present`);
+      // Alternated, so neither checkout always runs right after the other's writes and file activity.
+      const fastOrder = i % 2 === 1 ? [own, ...compare] : [...compare, own];
+      for (const checkout of fastOrder) {
+        if (checkout.label === null) {
+          results.push(await measure("fast", i));
+          continue;
+        }
+        const label = `${checkout.label} fast ${i}/${runs}`;
+        await clearHistory();
+        const { result } = await runVariant("fast", label, stateFile, checkout.root);
+        compared.push({ checkout: checkout.label, iteration: i, build_ms: result.build_ms, warm_rebuild_ms: result.warm_rebuild_ms, probabilities: result.holdout.probabilities });
+        say(`${label}: build ${(result.build_ms / 1000).toFixed(2)} s, warm rebuild ${((result.warm_rebuild_ms ?? Number.NaN) / 1000).toFixed(2)} s`);
       }
+      await prepareArtifacts("slow", modelIds, env.artifactDir);
+      say(`round ${i}/${runs}: artifacts deleted, every base model will be retrained`);
+      results.push(await measure("slow", i));
     }
 
-    const report = benchReport({ source, tables, prepared, runs, latency: LATENCY, loadStart }, results, say.ms());
+    const report = benchReport({ source, tables, prepared, runs, latency: LATENCY, loadStart }, results, say.ms(), compared);
     writeReport("results", report, renderBenchMarkdown(report));
     const { build_ms, rss_mb, speedup, predictions } = report.summary;
     say(`fast ${(build_ms.fast.median / 1000).toFixed(2)} s vs slow ${(build_ms.slow.median / 1000).toFixed(1)} s: ${speedup.of_medians.toFixed(0)}x; RSS ${rss_mb.fast.median.toFixed(0)} vs ${rss_mb.slow.median.toFixed(0)} MB`);

@@ -3,7 +3,7 @@
 // many as you like (here or on other machines) against the same MONGODB_URI and
 // ARTIFACT_DIR: each job is claimed by exactly one of them.
 import { ConfigError, config } from "@/lib/config";
-import { connectDb, disconnectDb, redactUri } from "@/lib/db";
+import { connectDb, connectionSettled, disconnectDb, redactUri } from "@/lib/db";
 import { startWorker } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
 import { sweepLeftovers } from "@/lib/training/orphans";
@@ -13,6 +13,8 @@ async function main() {
   try {
     config();
     await connectDb();
+    // The first job's queries would otherwise queue behind mongoose creating every collection and index.
+    await connectionSettled();
   } catch (err) {
     console.error(`[worker] ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

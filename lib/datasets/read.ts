@@ -18,12 +18,17 @@ import { TABLE_KIND } from "./store";
 const log = childLogger("datasets");
 
 type DatasetLean = DatasetFields & { _id: mongoose.Types.ObjectId };
+/** What reading a dataset's bytes needs: the document without its facts, which run to kilobytes. */
+type DatasetFile = Omit<DatasetLean, "facts" | "kind_facts" | "refusal">;
+const WITHOUT_FACTS = { facts: 0, kind_facts: 0, refusal: 0 } as const;
 
 /** A finished dataset's document, or a refusal naming the field the path came from. */
-async function findDataset(datasetPath: string, field: string): Promise<DatasetLean> {
+async function findDataset(datasetPath: string, field: string): Promise<DatasetLean>;
+async function findDataset(datasetPath: string, field: string, projection: typeof WITHOUT_FACTS): Promise<DatasetFile>;
+async function findDataset(datasetPath: string, field: string, projection?: typeof WITHOUT_FACTS): Promise<DatasetFile> {
   resolveDatasetPath(datasetPath, field);
   await connectDb();
-  const doc = await Dataset.findOne({ path: datasetPath, state: { $ne: "pending" } }).lean<DatasetLean>();
+  const doc = await Dataset.findOne({ path: datasetPath, state: { $ne: "pending" } }, projection).lean<DatasetLean>();
   if (!doc) throw missing(datasetPath, field);
   return doc;
 }
@@ -33,7 +38,7 @@ function missing(datasetPath: string, field: string): ValidationError {
 }
 
 /** The stored bytes, from wherever the document says they are: its own file, or its name for documents from before uploads had one. */
-async function readBytes(doc: DatasetLean, datasetPath: string, field: string): Promise<Buffer> {
+async function readBytes(doc: DatasetFile, datasetPath: string, field: string): Promise<Buffer> {
   try {
     return await datasetBytesAt(doc.store).read(doc.file ?? doc.path);
   } catch (err) {
@@ -42,7 +47,7 @@ async function readBytes(doc: DatasetLean, datasetPath: string, field: string): 
 }
 
 /** System messages name absolute paths: they go to the log, and the client gets a fixed sentence. */
-function unreadable(doc: DatasetLean, datasetPath: string, field: string, err: unknown): ValidationError {
+function unreadable(doc: DatasetFile, datasetPath: string, field: string, err: unknown): ValidationError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") {
     // Stored in a DATA_DIR while the nodes share none: it is on the node that received it, not here.
@@ -98,7 +103,7 @@ export const UNUSED_COPY_GRACE_MS = 60 * 60 * 1000;
  * this node's DATA_DIR per checksum, written whole before it is renamed into
  * place, and reused afterwards. Readers check the checksum, as for any file.
  */
-async function localCopyOf(doc: DatasetLean): Promise<string> {
+async function localCopyOf(doc: DatasetFile): Promise<string> {
   const dir = path.join(config().dataDir, COPIES_DIR);
   const file = path.join(dir, `${doc.sha256}.csv`);
   if (await fs.stat(file).then((st) => st.isFile(), () => false)) return file;
@@ -143,10 +148,10 @@ export async function removeUnusedDatasetCopies(now = Date.now()): Promise<strin
 
 /** The CSV's text, checked against the checksum recorded at upload, with what a version records of it (lineage). */
 export async function readDataset(datasetPath: string, field = "training_csv"): Promise<{ text: string; sha256: string; rows: number }> {
-  return readFileOf(await findDataset(datasetPath, field), datasetPath, field);
+  return readFileOf(await findDataset(datasetPath, field, WITHOUT_FACTS), datasetPath, field);
 }
 
-async function readFileOf(doc: DatasetLean, datasetPath: string, field: string): Promise<{ text: string; sha256: string; rows: number }> {
+async function readFileOf(doc: DatasetFile, datasetPath: string, field: string): Promise<{ text: string; sha256: string; rows: number }> {
   const data = await readBytes(doc, datasetPath, field);
   if (sha256Hex(data) !== doc.sha256) throw changed(datasetPath, field);
   return { text: data.toString("utf8"), sha256: doc.sha256, rows: doc.rows };
@@ -166,7 +171,16 @@ const fileContents = boundedCache<{ stamp: string; sha256: string }>("dataset-fi
  * checksum was verified. Callers only read the table; it is shared.
  */
 export async function readDatasetTable(datasetPath: string, field = "training_csv"): Promise<ParsedCsv> {
-  const doc = await findDataset(datasetPath, field);
+  return (await readDatasetContent(datasetPath, field)).table;
+}
+
+/** readDatasetTable with the checksum the table was verified against: a key for whatever callers derive from it. */
+export async function readDatasetContent(datasetPath: string, field = "training_csv"): Promise<{ table: ParsedCsv; sha256: string }> {
+  const doc = await findDataset(datasetPath, field, WITHOUT_FACTS);
+  return { table: await parsedTableOf(doc, datasetPath, field), sha256: doc.sha256 };
+}
+
+async function parsedTableOf(doc: DatasetFile, datasetPath: string, field: string): Promise<ParsedCsv> {
   if (doc.store) {
     // Bytes in the database are written once; a table is cached only after its bytes matched this checksum.
     const parsed = parsedTables.get(doc.sha256);

@@ -31,6 +31,8 @@ export interface ObtainedBaseModel {
   runId: string;
   pipeline: ModelPipeline;
   source: "artifact" | "retrained";
+  /** The loaded run's artifact checksums, as verified on load; null for a model just retrained. */
+  checksums: { model: string | null; scaler: string | null; features: string | null } | null;
   ms: number;
   note: string | null;
 }
@@ -63,7 +65,8 @@ export async function obtainBaseModel(
     const loaded = await loadTrainedModel(doc, store);
     const ms = performance.now() - t0;
     log.info({ model_id: modelId, run_id: loaded.runId, source: "artifact", ms: Math.round(ms) }, "base model loaded from artifacts");
-    return { modelId, name: doc.name, runId: loaded.runId, pipeline: loaded.pipeline, source: "artifact", ms, note: null };
+    const checksums = { model: doc.checksums?.model ?? null, scaler: doc.checksums?.scaler ?? null, features: doc.checksums?.features ?? null };
+    return { modelId, name: doc.name, runId: loaded.runId, pipeline: loaded.pipeline, source: "artifact", checksums, ms, note: null };
   } catch (err) {
     if (!(err instanceof ArtifactError)) throw err;
     reason = err.message;
@@ -106,5 +109,5 @@ export async function obtainBaseModel(
   const { result, pipeline } = trained;
   const ms = performance.now() - t0;
   log.info({ model_id: modelId, run_id: result.run_id, source: "retrained", ms: Math.round(ms) }, "base model retrained");
-  return { modelId, name: doc.name, runId: result.run_id, pipeline, source: "retrained", ms, note: reason };
+  return { modelId, name: doc.name, runId: result.run_id, pipeline, source: "retrained", checksums: null, ms, note: reason };
 }

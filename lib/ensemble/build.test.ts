@@ -1,14 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { readDatasetText } from "@/lib/datasets";
 import { ConflictError, ValidationError } from "@/lib/errors";
 import { parseCsv } from "@/lib/ml/csv";
+import { ModelPipeline } from "@/lib/ml/pipeline";
 import { useTestEnv } from "@/lib/testing/env";
 import { clearCaches } from "@/lib/cache";
 import { SMALL_FOREST, countingStore, runsOf, saveSyntheticDataset, trainingRunsOf } from "@/lib/testing/fixtures";
 import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
+import { Dataset } from "@/models/Dataset";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { buildEnsemble } from "./build";
@@ -131,6 +133,19 @@ describe("building an ensemble from saved base models", () => {
     expect(fs.readdirSync(env.artifactDir).sort()).toEqual(filesBefore);
   });
 
+  it("fails on a missing meta CSV before retraining any base model for it", async () => {
+    const ids = await makeBases("no-meta");
+    const gone = await saveSyntheticDataset("ens-meta-gone", 120, 5);
+    const ens = await createEnsemble({ name: "no-meta-stack", base_model_ids: ids, meta_training_csv: gone.path });
+    const victim = await ModelConfig.findById(ids[0]).lean();
+    fs.unlinkSync(artifactFile(victim?.model_artifact_path));
+    await Dataset.deleteOne({ path: gone.path });
+    const before = await trainingRunsOf(ids);
+
+    await expect(buildEnsemble(ens.id)).rejects.toThrow(/ens-meta-gone.*does not exist/);
+    expect(await trainingRunsOf(ids)).toEqual(before);
+  });
+
   it("predicts from its reloaded artifacts exactly what it predicted at build time", async () => {
     const ids = await makeBases("exact");
     const ens = await makeEnsemble("exact-stack", ids);
@@ -173,5 +188,74 @@ describe("building an ensemble from saved base models", () => {
     await buildEnsemble(ens.id);
     expect((await getEnsemble(ens.id)).stale).toBe(false);
     await expect(predictWithEnsemble(ens.id, { rows: [row] })).resolves.toBeTruthy();
+  });
+});
+
+describe("the meta rows a build keeps between builds", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** How many times base models score rows during `fn`. */
+  async function scoringCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: number }> {
+    const spy = vi.spyOn(ModelPipeline.prototype, "predictProba");
+    try {
+      const result = await fn();
+      return { result, calls: spy.mock.calls.length };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  /** The same build from cold caches: what the kept scores must reproduce bit for bit. */
+  async function coldBuild(ensembleId: string) {
+    clearCaches();
+    return buildEnsemble(ensembleId);
+  }
+
+  it("scores nothing again for the same base model runs and meta CSV, even with the loaded models dropped", async () => {
+    clearCaches();
+    const ids = await makeBases("kept");
+    const ens = await makeEnsemble("kept-stack", ids);
+    const first = await scoringCalls(() => buildEnsemble(ens.id));
+    expect(first.calls).toBe(3);
+
+    clearCaches(["loaded-models"]);
+    const again = await scoringCalls(() => buildEnsemble(ens.id));
+    expect(again.result.base.map((b) => b.source)).toEqual(["artifact", "artifact", "artifact"]);
+    expect(again.calls).toBe(0);
+    expect(again.result.check).toEqual(first.result.check);
+    expect(again.result.metrics).toEqual(first.result.metrics);
+  });
+
+  it("scores a retrained base model again (a new run_id), and only that one", async () => {
+    clearCaches();
+    const ids = await makeBases("retrained");
+    const ens = await makeEnsemble("retrained-stack", ids);
+    const before = await buildEnsemble(ens.id);
+    // Another penalty, so the new run predicts differently and stale scores would show in the result.
+    await ModelConfig.updateOne({ _id: ids[2] }, { $set: { hyperparameters: { l2: 5 } } });
+    await trainModel(ids[2]);
+
+    const after = await scoringCalls(() => buildEnsemble(ens.id));
+    expect(after.calls).toBe(1);
+    expect(after.result.base[2].run_id).not.toBe(before.base[2].run_id);
+    expect(after.result.base[2].metrics).not.toEqual(before.base[2].metrics);
+    const cold = await coldBuild(ens.id);
+    expect(after.result.check).toEqual(cold.check);
+    expect(after.result.base.map((b) => b.metrics)).toEqual(cold.base.map((b) => b.metrics));
+  });
+
+  it("scores every base model again on another meta CSV", async () => {
+    clearCaches();
+    const ids = await makeBases("other-meta");
+    const ens = await makeEnsemble("other-meta-stack", ids);
+    await buildEnsemble(ens.id);
+    const otherCsv = (await saveSyntheticDataset("ens-meta-other", 260, 9)).path;
+    const other = await createEnsemble({ name: "other-meta-stack-2", base_model_ids: ids, meta_model_type: "logistic_regression", meta_training_csv: otherCsv });
+
+    const built = await scoringCalls(() => buildEnsemble(other.id));
+    expect(built.calls).toBe(3);
+    expect(built.result.base.every((b) => b.metrics?.n === Math.round(260 * 0.25))).toBe(true);
+    const cold = await coldBuild(other.id);
+    expect(built.result.check).toEqual(cold.check);
   });
 });

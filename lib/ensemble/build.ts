@@ -1,18 +1,17 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet, newRunId, saveArtifactSet, type ArtifactStore } from "@/lib/artifacts";
-import { readDatasetTable } from "@/lib/datasets";
+import { readDatasetContent } from "@/lib/datasets";
 import { connectDb, recordRun } from "@/lib/db";
 import { NotFoundError, publicMessage } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import type { SerializedClassifier } from "@/lib/ml/algorithms";
-import { toNumericMatrix } from "@/lib/ml/csv";
-import { columnSource } from "@/lib/ml/matrix";
 import type { Metrics } from "@/lib/ml/metrics";
 import { StackedEnsemble, unionFeatures } from "@/lib/ml/stacking";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { obtainBaseModel, type ObtainedBaseModel } from "./base-models";
 import { summarizeHoldout } from "./holdout";
+import { metaMatrix, metaScores } from "./meta-inputs";
 
 const log = childLogger("ensemble");
 
@@ -89,8 +88,13 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
 
   try {
     const obtained: ObtainedBaseModel[] = [];
-    // One read for every base config (each round trip costs milliseconds on the embedded database).
-    const configs = new Map((await ModelConfig.find({ _id: { $in: doc.base_model_ids } }).lean()).map((c) => [String(c._id), c]));
+    // One read for every base config (each round trip costs milliseconds on the embedded database), and the meta CSV
+    // at the same time: a missing one fails the build before any base model is retrained for it.
+    const [configDocs, meta] = await Promise.all([
+      ModelConfig.find({ _id: { $in: doc.base_model_ids } }).lean(),
+      readDatasetContent(doc.meta_training_csv, "meta_training_csv"),
+    ]);
+    const configs = new Map(configDocs.map((c) => [String(c._id), c]));
     for (const [i, id] of baseIds.entries()) {
       const share = 0.7 / baseIds.length;
       await progress(0.02 + i * share, `loading base model ${i + 1} of ${baseIds.length}`);
@@ -108,11 +112,11 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     const metaStart = performance.now();
     const pipelines = obtained.map((o) => o.pipeline);
     const features = unionFeatures(pipelines);
-    const table = await readDatasetTable(doc.meta_training_csv, "meta_training_csv");
-    const { X, y } = toNumericMatrix(table, { features, target: doc.target });
-    const fit = await StackedEnsemble.fit(pipelines, columnSource(X, features), y, { algorithm: doc.meta_model_type, seed: doc.seed ?? 42 });
+    const matrix = metaMatrix(meta.table, meta.sha256, { features, target: doc.target });
+    const scores = metaScores(obtained, meta.sha256, matrix, features);
+    const fit = await StackedEnsemble.fit(pipelines, scores, matrix.y, { algorithm: doc.meta_model_type, seed: doc.seed ?? 42 });
     fit.baseMetrics.forEach((m, j) => (timings[j].metrics = m));
-    const holdout = summarizeHoldout(table, fit.holdout);
+    const holdout = summarizeHoldout(meta.table, fit.holdout);
     const metaMs = performance.now() - metaStart;
 
     await progress(0.92, "saving the ensemble's artifacts");
@@ -123,14 +127,11 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       target: doc.target,
       base: obtained.map((o) => ({ model_id: o.modelId, name: o.name, run_id: o.runId, features: o.pipeline.features })),
     };
-    const saved = await saveArtifactSet(
-      store,
-      runId,
-      { meta_model: metaPayload, manifest: manifestPayload },
-      { algorithm: doc.meta_model_type },
-      { ensemble_id: ensembleId },
-    );
-    const manifest = await manifestEntries(obtained);
+    // The base models' versions are read while the files are written: one round trip less to wait for.
+    const [saved, manifest] = await Promise.all([
+      saveArtifactSet(store, runId, { meta_model: metaPayload, manifest: manifestPayload }, { algorithm: doc.meta_model_type }, { ensemble_id: ensembleId }),
+      manifestEntries(obtained),
+    ]);
     const totalMs = performance.now() - t0;
     const recorded = await recordRun(Ensemble, doc._id, {
       field: "runs",
@@ -164,9 +165,13 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       throw new NotFoundError("ensemble", ensembleId);
     }
     // A retrain that moved a base model between the check above and the write has marked the old build stale, and this
-    // write cleared it: look once more, now that the manifest is recorded.
-    if ((await manifestEntries(obtained)).some((m) => m.checksums.model === null)) await Ensemble.updateOne({ _id: doc._id }, { $set: { stale: true } });
-    await deleteArtifactSet(store, [doc.meta_model_artifact_path, doc.manifest_artifact_path]).catch(() => undefined);
+    // write cleared it: look once more, now that the manifest is recorded (while the previous build's files go).
+    await Promise.all([
+      manifestEntries(obtained).then(async (now) => {
+        if (now.some((m) => m.checksums.model === null)) await Ensemble.updateOne({ _id: doc._id }, { $set: { stale: true } });
+      }),
+      deleteArtifactSet(store, [doc.meta_model_artifact_path, doc.manifest_artifact_path]).catch(() => undefined),
+    ]);
     log.info(
       { ensemble_id: ensembleId, run_id: runId, total_ms: Math.round(totalMs), meta_ms: Math.round(metaMs), sources: timings.map((t) => t.source) },
       "ensemble built",

@@ -126,6 +126,13 @@ export function columnSource(X: number[][], columns: string[]): ColumnSource {
       if (j === undefined) throw new RangeError(`Column "${f}" is not in this matrix.`);
       return j;
     });
-    return X.map((row) => idx.map((j) => row[j]));
+    const out = new Array<number[]>(X.length);
+    for (let i = 0; i < X.length; i++) {
+      const row = X[i];
+      const picked = new Array<number>(idx.length);
+      for (let k = 0; k < idx.length; k++) picked[k] = row[idx[k]];
+      out[i] = picked;
+    }
+    return out;
   };
 }

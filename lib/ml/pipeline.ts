@@ -110,7 +110,8 @@ export class ModelPipeline {
     this.assertFinite(X, scaled);
     const raw = this.classifier.predictProba(scaled);
     const probabilities = this.calibration ? applyPlatt(this.calibration, raw) : raw;
-    const bad = probabilities.findIndex((p) => !Number.isFinite(p));
+    let bad = -1;
+    for (let i = 0; i < probabilities.length && bad < 0; i++) if (!Number.isFinite(probabilities[i])) bad = i;
     if (bad >= 0) {
       throw new ValidationError(`rows[${bad}]: the model cannot score this row; its values are too far from the ones it was trained on.`, {
         [`rows.${bad}`]: ["too far from the training data to be scored"],
@@ -125,8 +126,10 @@ export class ModelPipeline {
    */
   private assertFinite(X: number[][], scaled: number[][]): void {
     for (let i = 0; i < scaled.length; i++) {
-      const j = scaled[i].findIndex((v) => !Number.isFinite(v));
-      if (j < 0) continue;
+      const row = scaled[i];
+      let j = 0;
+      while (j < row.length && Number.isFinite(row[j])) j++;
+      if (j === row.length) continue;
       const feature = this.features[j];
       throw new ValidationError(
         `rows[${i}]: "${feature}" is ${X[i][j]}, too far from the values this model was trained on to be used (scaled, it is not a finite number).`,

@@ -54,12 +54,19 @@ export class StandardScaler {
 
   transform(X: number[][]): number[][] {
     const { mean, scale } = this.fitted();
-    return X.map((row, i) => {
-      if (row.length !== mean.length) {
-        throw new DimensionMismatchError(`Row ${i} has ${row.length} columns but the scaler was fitted on ${mean.length}.`);
+    const width = mean.length;
+    // Plain loops, not a closure per row and cell: scoring a whole meta dataset runs through here.
+    const out = new Array<number[]>(X.length);
+    for (let i = 0; i < X.length; i++) {
+      const row = X[i];
+      if (row.length !== width) {
+        throw new DimensionMismatchError(`Row ${i} has ${row.length} columns but the scaler was fitted on ${width}.`);
       }
-      return row.map((v, j) => (v - mean[j]) / scale[j]);
-    });
+      const scaled = new Array<number>(width);
+      for (let j = 0; j < width; j++) scaled[j] = (row[j] - mean[j]) / scale[j];
+      out[i] = scaled;
+    }
+    return out;
   }
 
   fitTransform(X: number[][]): number[][] {

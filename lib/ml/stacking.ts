@@ -47,24 +47,25 @@ export class StackedEnsemble<B extends BaseModel = BaseModel> {
 
   /** Each base model's P(target = 1), one column per base model. */
   static transform(bases: readonly BaseModel[], source: ColumnSource): number[][] {
-    const perBase = bases.map((b) => b.predictProba(source(b.features)));
-    const rows = perBase[0]?.length ?? 0;
-    const Z = new Array<number[]>(rows);
-    for (let i = 0; i < rows; i++) Z[i] = perBase.map((p) => p[i]);
-    return Z;
+    return toRows(bases.map((b) => b.predictProba(source(b.features))));
   }
 
   /**
    * Fits the meta classifier on a seeded share of the rows and measures the
-   * ensemble, and each base model alone, on the rest.
+   * ensemble, and each base model alone, on the rest. `scores` holds each base
+   * model's predictProba on the rows, in base order: a caller may keep them per
+   * base model version and dataset instead of scoring the same rows again.
    */
   static async fit<B extends BaseModel>(
     bases: B[],
-    source: ColumnSource,
+    scores: ReadonlyArray<readonly number[]>,
     y: number[],
     meta: { algorithm: string; seed: number },
   ): Promise<StackFit<B>> {
-    const Z = StackedEnsemble.transform(bases, source);
+    if (scores.length !== bases.length || scores.some((p) => p.length !== y.length)) {
+      throw new RangeError(`Expected ${bases.length} score arrays of ${y.length} rows each.`);
+    }
+    const Z = toRows(scores);
     const { train, test } = holdoutSplit(Z.length, META_HOLDOUT_FRACTION, meta.seed);
     const classifier = createClassifier(meta.algorithm, defaultHyperparameters(meta.algorithm), meta.seed);
     await classifier.fit(takeRows(Z, train), takeRows(y, train));
@@ -74,7 +75,7 @@ export class StackedEnsemble<B extends BaseModel = BaseModel> {
     return {
       ensemble: new StackedEnsemble(bases, classifier),
       metrics: evaluate(yTest, probabilities),
-      baseMetrics: bases.map((_, j) => evaluate(yTest, zTest.map((row) => row[j]))),
+      baseMetrics: scores.map((p) => evaluate(yTest, takeRows(p, test))),
       check: { rows: test.slice(0, 20), probabilities: probabilities.slice(0, 20) },
       holdout: { rows: test, y: yTest, probabilities },
     };
@@ -93,4 +94,17 @@ export class StackedEnsemble<B extends BaseModel = BaseModel> {
     const features = this.features;
     return this.predictProba(columnSource(rowsToMatrix(rows, features), features));
   }
+}
+
+/** Per-model columns as per-row arrays, the shape classifiers take. */
+function toRows(columns: ReadonlyArray<readonly number[]>): number[][] {
+  const width = columns.length;
+  const n = columns[0]?.length ?? 0;
+  const rows = new Array<number[]>(n);
+  for (let i = 0; i < n; i++) {
+    const row = new Array<number>(width);
+    for (let j = 0; j < width; j++) row[j] = columns[j][i];
+    rows[i] = row;
+  }
+  return rows;
 }

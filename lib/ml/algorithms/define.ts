@@ -99,17 +99,26 @@ export function hyperparameterSchema(name: string, spec: HyperparameterSpec): z.
   return bounded.max(spec.max, { error: message });
 }
 
+type HyperparametersSchema = z.ZodObject<Record<string, z.ZodDefault<z.ZodType<HyperparameterValue>>>, z.core.$strict>;
+const builtSchemas = new WeakMap<HyperparameterSpecs, { current?: HyperparametersSchema; saved?: HyperparametersSchema }>();
+
 /**
  * Strict, so a typo ("n_estimator") is an error rather than a silently ignored
  * setting; missing values get defaults, or with `saved` the values models saved
  * before the name existed were trained with.
  */
 export function hyperparametersSchema(specs: HyperparameterSpecs, { saved = false }: { saved?: boolean } = {}) {
-  return z.strictObject(
+  // Built once per specs object: zod compiles a schema on its first parse, and loading or creating a classifier asks every time.
+  let built = builtSchemas.get(specs);
+  if (!built) {
+    built = {};
+    builtSchemas.set(specs, built);
+  }
+  return (built[saved ? "saved" : "current"] ??= z.strictObject(
     Object.fromEntries(
       Object.entries(specs).map(([name, spec]) => [name, hyperparameterSchema(name, spec).default((saved ? spec.legacy : undefined) ?? spec.default)]),
     ),
-  );
+  ));
 }
 
 interface FieldBase {

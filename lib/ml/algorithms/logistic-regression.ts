@@ -134,11 +134,14 @@ class LogisticRegression implements Estimator<LogisticRegressionState> {
     if (!this.fitted) throw new NotFittedError("logistic regression");
     const { coef, intercept } = this.fitted;
     checkRows(X, coef.length);
-    return X.map((row) => {
+    const out = new Array<number>(X.length);
+    for (let i = 0; i < X.length; i++) {
+      const row = X[i];
       let s = intercept;
       for (let j = 0; j < coef.length; j++) s += coef[j] * row[j];
-      return sigmoid(s);
-    });
+      out[i] = sigmoid(s);
+    }
+    return out;
   }
 
   state(): LogisticRegressionState {

@@ -2,7 +2,7 @@ import libraryPackage from "ml-random-forest/package.json";
 import { APP_NAME, APP_VERSION } from "@/lib/version";
 import { NotFittedError } from "../errors";
 import { estimateForestSeconds } from "../trees/estimate";
-import { forestFromState, forestStateSchema, forestToState, predictForest, type Forest, type ForestState } from "../trees/flat-tree";
+import { forestFromParsedState, forestStateSchema, forestToState, predictForest, type Forest, type ForestState } from "../trees/flat-tree";
 import { fitForest, type ForestOptions } from "../trees/forest";
 import { checkRows } from "./data-checks";
 import { defineAlgorithm, hyperparametersSchema, type HyperparameterSpecs, type HyperparameterValues } from "./define";
@@ -129,7 +129,8 @@ class RandomForest implements Estimator<ForestState> {
 
   static fromState(hyperparameters: RandomForestHyperparameters, seed: number, state: ForestState): RandomForest {
     const model = new RandomForest(hyperparameters, seed);
-    model.forest = forestFromState(state);
+    // classifierFromJSON has parsed the state with stateSchema already.
+    model.forest = forestFromParsedState(state);
     return model;
   }
 }
