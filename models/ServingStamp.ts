@@ -1,4 +1,4 @@
-import { Schema, type Model } from "mongoose";
+import { Schema, type Collection, type Model } from "mongoose";
 import { defineModel } from "./common";
 
 /**
@@ -15,7 +15,9 @@ const servingStampSchema = new Schema(
   { collection: "serving_stamps", versionKey: false },
 );
 
-export const ServingStamp: Model<{ _id: string; seq: number }> = defineModel<{ _id: string; seq: number }>("ServingStamp", servingStampSchema);
+type StampDoc = { _id: string; seq: number };
+
+export const ServingStamp: Model<StampDoc> = defineModel<StampDoc>("ServingStamp", servingStampSchema);
 
 /** The one stamp document's id. */
 export const SERVING_STAMP_ID = "models";
@@ -25,9 +27,15 @@ export async function bumpServingStamp(): Promise<void> {
   await ServingStamp.updateOne({ _id: SERVING_STAMP_ID }, { $inc: { seq: 1 } }, { upsert: true });
 }
 
-/** The counter now: 0 before any write announced one. */
+/**
+ * The counter now: 0 before any write announced one. Read through the
+ * collection rather than a query: serving reads it once per request (or per
+ * burst), and a query object, its casting and middleware cost more than the
+ * one number is worth.
+ */
 export async function readServingStamp(): Promise<number> {
-  const doc = await ServingStamp.findById(SERVING_STAMP_ID).lean();
+  const stamps = ServingStamp.collection as unknown as Collection<StampDoc>;
+  const doc = await stamps.findOne({ _id: SERVING_STAMP_ID }, { projection: { _id: 0, seq: 1 } });
   return doc?.seq ?? 0;
 }
 
