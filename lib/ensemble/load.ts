@@ -6,7 +6,7 @@ import { parsePredictRows } from "@/lib/ml/matrix";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
 import { StackedEnsemble } from "@/lib/ml/stacking";
 import { loadTrainedModel } from "@/lib/training/load";
-import { servingHead } from "@/lib/training/serving";
+import { servingHead, servingStamp } from "@/lib/training/serving";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import type { ManifestPayload, MetaModelPayload } from "./build";
@@ -72,10 +72,10 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
  * load, which checks every base model and says why it refuses.
  */
 export async function predictWithEnsemble(id: string, input: unknown): Promise<{ probabilities: number[]; run_id: string }> {
-  const rows = parsePredictRows(input, "The request is not valid.");
-  const head = mongoose.isValidObjectId(id)
-    ? await servingHead(`ensemble:${id}`, () => Ensemble.findById(id, { run_id: 1, checksums: 1, stale: 1 }).lean())
-    : null;
+  // As predictWithModel: `input` may still be arriving, and the stamp's read goes out first.
+  const stamp = mongoose.isValidObjectId(id) ? servingStamp() : null;
+  const rows = parsePredictRows(await input, "The request is not valid.");
+  const head = stamp ? await servingHead(`ensemble:${id}`, () => Ensemble.findById(id, { run_id: 1, checksums: 1, stale: 1 }).lean(), stamp) : null;
   const hit = head?.run_id && !head.stale ? cache.get(cacheKey(head)) : undefined;
   const ensemble = hit ?? (await loadEnsemble(await findEnsemble(id)));
   return { probabilities: ensemble.stack.predictRows(rows), run_id: ensemble.runId };

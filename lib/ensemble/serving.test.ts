@@ -55,6 +55,31 @@ describe("serving an ensemble", () => {
     expect(queries).toEqual(["serving_stamps.findOne", "serving_stamps.findOne"]);
   });
 
+  it("sends the stamp's read while the body is still arriving, and still refuses a bad body first", async () => {
+    const modelRow = { f1: 0.2, f2: -0.4 };
+    await predictWithModel(ids[0], { rows: [modelRow] });
+    await predictWithEnsemble(ensembleId, { rows: [row] });
+    const cases = [
+      { predict: (body: unknown) => predictWithModel(ids[0], body), body: { rows: [modelRow] } },
+      { predict: (body: unknown) => predictWithEnsemble(ensembleId, body), body: { rows: [row] } },
+    ];
+    for (const { predict, body } of cases) {
+      queries.length = 0;
+      mongoose.set("debug", (collection: string, method: string) => void queries.push(`${collection}.${method}`));
+      let deliver!: (body: unknown) => void;
+      const answer = predict(new Promise((resolve) => (deliver = resolve)));
+      await vi.waitFor(() => expect(queries).toEqual(["serving_stamps.findOne"]));
+      deliver(body);
+      await expect(answer).resolves.toMatchObject({ probabilities: [expect.any(Number)] });
+      expect(queries).toEqual(["serving_stamps.findOne"]);
+      mongoose.set("debug", false);
+    }
+    // The read already on its way changes nothing for a bad body or an unknown id.
+    await expect(predictWithModel(ids[0], Promise.resolve({ rows: [] }))).rejects.toThrow(/not valid/);
+    await expect(predictWithEnsemble("not-an-id", Promise.resolve({ rows: "x" }))).rejects.toThrow(/not valid/);
+    await expect(predictWithEnsemble("not-an-id", Promise.resolve({ rows: [row] }))).rejects.toThrow(/not found|no ensemble/i);
+  });
+
   it("refuses at once when another process promotes a base model's earlier version", async () => {
     await buildEnsemble(ensembleId);
     await expect(predictWithEnsemble(ensembleId, { rows: [row] })).resolves.toMatchObject({ probabilities: [expect.any(Number)] });

@@ -26,7 +26,7 @@ import { ModelConfig } from "@/models/ModelConfig";
 import type { Metrics } from "@/lib/ml/metrics";
 import { PATH_PROJECTION, artifactPaths, artifactRefs, type ModelArtifactKind } from "./artifact-refs";
 import { loadTrainedModel, type ModelArtifactDoc } from "./load";
-import { servingHead, stampedListing } from "./serving";
+import { servingHead, servingStamp, stampedListing } from "./serving";
 import { deleteVersionsOf, listVersions, type Actor, type VersionView } from "./versions";
 import { ModelConfigInput, ModelConfigPatch } from "./schemas";
 
@@ -293,11 +293,15 @@ type ModelServingHead = ModelArtifactDoc & { _id: mongoose.Types.ObjectId; name:
 /**
  * Probabilities of target = 1, served from the saved artifacts (cached after the
  * first load) of the version current when the request arrived (see servingHead).
+ * `input` is the request body, or a promise of it while it is still being read:
+ * the serving stamp's read goes out first, so its round trip overlaps the reading
+ * and parsing, and a bad body is still refused before an unknown id.
  */
 export async function predictWithModel(id: string, input: unknown): Promise<{ probabilities: number[]; run_id: string }> {
-  const rows = parsePredictRows(input);
-  if (!mongoose.isValidObjectId(id)) throw new NotFoundError("model", id);
-  const doc = await servingHead(`model:${id}`, () => ModelConfig.findById(id, SERVING_PROJECTION).lean<ModelServingHead>());
+  const stamp = mongoose.isValidObjectId(id) ? servingStamp() : null;
+  const rows = parsePredictRows(await input);
+  if (!stamp) throw new NotFoundError("model", id);
+  const doc = await servingHead(`model:${id}`, () => ModelConfig.findById(id, SERVING_PROJECTION).lean<ModelServingHead>(), stamp);
   if (!doc) throw new NotFoundError("model", id);
   const X = rowsToMatrix(rows, doc.features);
   const model = await loadTrainedModel(doc, undefined, { checkFiles: false });

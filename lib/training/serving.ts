@@ -26,20 +26,27 @@ export const LISTING_MAX_AGE_MS = 30_000;
 const heads = boundedCache<Remembered>("serving-heads", 2_000);
 const listings = boundedCache<Remembered>("listings", 200);
 
-/** The serving stamp, from a read that started after this call (shared with concurrent callers). */
-async function currentStamp(): Promise<number> {
-  await connectDb();
-  return sharedRead("serving-stamp", readServingStamp);
+/**
+ * The serving stamp, from a read that starts after this call (shared with
+ * concurrent callers). A caller may start it early and pass it to servingHead
+ * later, so that its round trip overlaps other work such as reading the body.
+ */
+export function servingStamp(): Promise<number> {
+  const stamp = connectDb().then(() => sharedRead("serving-stamp", readServingStamp));
+  // A caller that refuses the request before awaiting it leaves no unhandled rejection behind.
+  stamp.catch(() => undefined);
+  return stamp;
 }
 
-async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, maxAgeMs: number, key: string, read: () => Promise<T>): Promise<T> {
-  const stamp = await currentStamp();
+/** `stamp` must come from a servingStamp() started after the caller's request arrived. */
+async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, maxAgeMs: number, key: string, read: () => Promise<T>, stamp: Promise<number>): Promise<T> {
+  const seq = await stamp;
   const hit = cache.get(key);
-  if (hit && hit.stamp === stamp && Date.now() - hit.at < maxAgeMs) return hit.value as T;
+  if (hit && hit.stamp === seq && Date.now() - hit.at < maxAgeMs) return hit.value as T;
   // Read after the stamp: a write landing in between leaves a newer value under an older stamp, read again next time.
   const at = Date.now();
   const value = await read();
-  cache.set(key, { stamp, at, value });
+  cache.set(key, { stamp: seq, at, value });
   return value;
 }
 
@@ -49,9 +56,10 @@ async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, maxA
  * again whenever the serving stamp moved since it was remembered, which every
  * write to either collection does before it returns. So the one database read
  * on a warm request is the stamp's small document, shared by concurrent requests.
+ * `stamp` must have been started after the request arrived (servingStamp()).
  */
-export function servingHead<T extends object>(key: string, read: () => Promise<T | null>): Promise<T | null> {
-  return rememberedUnderStamp(heads, HEAD_MAX_AGE_MS, key, read);
+export function servingHead<T extends object>(key: string, read: () => Promise<T | null>, stamp: Promise<number> = servingStamp()): Promise<T | null> {
+  return rememberedUnderStamp(heads, HEAD_MAX_AGE_MS, key, read, stamp);
 }
 
 /**
@@ -65,5 +73,5 @@ export function servingHead<T extends object>(key: string, read: () => Promise<T
  * only from those two collections, and callers must not change it.
  */
 export function stampedListing<T>(key: string, read: () => Promise<T>): Promise<T> {
-  return rememberedUnderStamp(listings, LISTING_MAX_AGE_MS, key, read);
+  return rememberedUnderStamp(listings, LISTING_MAX_AGE_MS, key, read, servingStamp());
 }

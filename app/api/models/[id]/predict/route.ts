@@ -5,7 +5,8 @@ export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
 
 export const POST = route("editor", async (req: Request, { params }: Ctx) =>
-  json(await predictWithModel((await params).id, await readJson(req, 5 * 1024 * 1024))),
+  // The body is handed over still being read: the serving stamp's read goes out meanwhile.
+  json(await predictWithModel((await params).id, readJson(req, 5 * 1024 * 1024))),
   "json",
   // Not run through the proxy (proxy.ts): it would copy a large body twice before this route starts.
   { unproxied: true },
