@@ -86,5 +86,12 @@ describe("rowsToMatrix's one-pass path", () => {
     expect(refusal(() => rowsToMatrix(oneOff, features)).fields).toEqual({ "rows.40": ["missing: c", "unknown columns: d"] });
     const inherited = Object.assign(Object.create({ c: 1 }) as Record<string, number>, { a: 1, b: 2 });
     expect(refusal(() => rowsToMatrix([inherited], features)).fields).toEqual({ "rows.0": ["missing: c"] });
+    // Key order may change from row to row, and back.
+    const mixed = rows.map((r, i) => (i % 3 === 0 ? { b: r.b, c: r.c, a: r.a } : i % 3 === 1 ? { a: r.a, b: r.b, c: r.c } : r));
+    expect(rowsToMatrix(mixed, features)).toEqual(rows.map((r) => [r.a, r.b, r.c]));
+    const renamed = rows.map((r, i) => (i === 25 ? { c: r.c, a: r.a, d: r.b } : r));
+    expect(refusal(() => rowsToMatrix(renamed, features)).fields).toEqual({ "rows.25": ["missing: b", "unknown columns: d"] });
+    const hidden = Object.defineProperty({ a: 1, b: 2 } as Record<string, number>, "c", { value: 3, enumerable: false });
+    expect(rowsToMatrix([hidden], features)).toEqual([[1, 2, 3]]);
   });
 });

@@ -86,24 +86,41 @@ export function rowsToMatrix(rows: PredictRows, features: string[]): number[][] 
   return rows.map((row) => features.map((f) => row[f]));
 }
 
-/** The matrix when every row has exactly the features (the usual case), in one pass; null sends the caller to the path that explains. */
+/**
+ * The matrix when every row has exactly the features (the usual case), in one
+ * pass; null sends the caller to the path that explains. Rows with the same keys
+ * in the same order as the row before (a client's rows usually are) reuse where
+ * each feature sits among them instead of looking every name up again.
+ */
 function matrixIfExact(rows: PredictRows, features: string[]): number[][] | null {
   const width = features.length;
   const X = new Array<number[]>(rows.length);
+  const at = new Int32Array(width);
+  let shape: string[] | null = null;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    let own = 0;
-    for (const key in row) if (Object.hasOwn(row, key)) own++;
-    if (own !== width) return null;
-    const values = new Array<number>(width);
-    for (let j = 0; j < width; j++) {
-      const f = features[j];
-      if (!Object.hasOwn(row, f)) return null;
-      values[j] = row[f];
+    // Own enumerable keys, and below their values in the same order.
+    const keys = Object.keys(row);
+    if (keys.length !== width) return null;
+    if (shape === null || !sameKeys(keys, shape)) {
+      for (let j = 0; j < width; j++) {
+        const k = keys.indexOf(features[j]);
+        if (k < 0) return null;
+        at[j] = k;
+      }
+      shape = keys;
     }
+    const own = Object.values(row);
+    const values = new Array<number>(width);
+    for (let j = 0; j < width; j++) values[j] = own[at[j]];
     X[i] = values;
   }
   return X;
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 function someNames(names: string[]): string {
