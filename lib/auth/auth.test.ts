@@ -137,6 +137,11 @@ describe("API tokens", () => {
     try {
       expect(await identify(new Headers({ authorization: `Bearer ${admin}` }))).toMatchObject({ via: "admin-token", role: "admin" });
       await expect(identify(new Headers({ authorization: `Bearer ${"a".repeat(39)}b` }))).rejects.toBeInstanceOf(UnauthenticatedError);
+      // A new ADMIN_TOKEN replaces the old one at once.
+      process.env.ADMIN_TOKEN = "c".repeat(40);
+      resetConfigForTests();
+      await expect(identify(new Headers({ authorization: `Bearer ${admin}` }))).rejects.toBeInstanceOf(UnauthenticatedError);
+      expect(await identify(new Headers({ authorization: `Bearer ${"c".repeat(40)}` }))).toMatchObject({ via: "admin-token" });
     } finally {
       delete process.env.ADMIN_TOKEN;
       resetConfigForTests();

@@ -98,12 +98,13 @@ const verified = boundedCache<{ identity: TokenIdentity | null; at: number }>("a
 
 /** The identity a bearer token stands for, or null for an unknown or revoked one (or an owner who no longer exists). */
 export async function identifyToken(raw: string): Promise<TokenIdentity | null> {
-  const adminToken = config().adminToken;
-  if (adminToken && safeEqual(raw, adminToken)) {
+  // One digest per request: it is compared with ADMIN_TOKEN's and is the key a stored token is found by.
+  const hash = sha256(raw);
+  const adminHash = adminTokenHash(config().adminToken);
+  if (adminHash && timingSafeEqual(Buffer.from(hash, "hex"), Buffer.from(adminHash, "hex"))) {
     return { tokenId: "ADMIN_TOKEN", userId: "ADMIN_TOKEN", name: "ADMIN_TOKEN", email: "", role: "admin" };
   }
   if (!raw.startsWith(TOKEN_PREFIX)) return null;
-  const hash = sha256(raw);
   const hit = verified.get(hash);
   if (hit && Date.now() - hit.at < TOKEN_CACHE_MS) return hit.identity;
   await connectDb();
@@ -125,7 +126,14 @@ export async function identifyToken(raw: string): Promise<TokenIdentity | null> 
   return identity;
 }
 
-/** Compares digests, so neither the length nor the content of the secret leaks through timing. */
-function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(Buffer.from(sha256(a), "hex"), Buffer.from(sha256(b), "hex"));
+let admin: { token: string; hash: string } | undefined;
+
+/**
+ * ADMIN_TOKEN's digest, worked out once per value. Tokens are compared by their
+ * digests, so neither the length nor the content of the secret leaks through timing.
+ */
+function adminTokenHash(token: string | null | undefined): string | null {
+  if (!token) return null;
+  if (admin?.token !== token) admin = { token, hash: sha256(token) };
+  return admin.hash;
 }
