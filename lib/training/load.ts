@@ -63,7 +63,7 @@ function cacheKey(modelId: string, doc: ModelArtifactFields): string {
  */
 export async function loadTrainedModel(
   doc: ModelArtifactDoc,
-  store: ArtifactStore = defaultArtifactStore(),
+  given?: ArtifactStore,
   opts: { checkFiles?: boolean } = {},
 ): Promise<LoadedModel> {
   const modelId = String(doc._id);
@@ -73,6 +73,8 @@ export async function loadTrainedModel(
   const hit = cache.get(key);
   // Serving trusts what it verified (the key is the run and its checksums); builds look at the files again.
   if (hit && opts.checkFiles === false) return hit.model;
+  // Only past the serving fast path: a hit needs no store.
+  const store = given ?? defaultArtifactStore();
   const stamps = await artifactStamps(store, artifactPaths(doc));
   if (hit && stamps.every((s, i) => s === hit.stamps[i])) return hit.model;
 
