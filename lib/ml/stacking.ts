@@ -40,9 +40,11 @@ export class StackedEnsemble<B extends BaseModel = BaseModel> {
     readonly meta: Classifier,
   ) {}
 
-  /** The columns a row must carry: every base model's features. */
+  private union?: string[];
+
+  /** The columns a row must carry: every base model's features (worked out once: every prediction asks). */
   get features(): string[] {
-    return unionFeatures(this.bases);
+    return (this.union ??= unionFeatures(this.bases));
   }
 
   /** Each base model's P(target = 1), one column per base model. */
