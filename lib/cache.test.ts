@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { sharedRead } from "./cache";
 
 /** A read that records when it started and resolves when told to. */
@@ -23,11 +23,14 @@ describe("sharedRead", () => {
     expect(r.started).toHaveLength(1);
     r.finish[0]();
     expect(await first).toBe(1);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(r.started).toHaveLength(2);
+    // Read 2 is sent once the event loop has taken in what arrived with read 1's answer: a caller arriving now shares it.
+    const late = sharedRead("test-a", r.read);
+    expect(r.started).toHaveLength(1);
+    await vi.waitFor(() => expect(r.started).toHaveLength(2));
     r.finish[1]();
     expect(await second).toBe(2);
     expect(await third).toBe(2);
+    expect(await late).toBe(2);
     // Idle again: the next caller starts its own read.
     const fourth = sharedRead("test-a", r.read);
     expect(r.started).toHaveLength(3);

@@ -38,7 +38,9 @@ interface SharedRead {
  * it asked, so the answer is as fresh as an own read would be, but a burst of N
  * concurrent callers costs two reads instead of N. A caller that arrives while
  * a read is already on the wire waits for the next one (that read may have been
- * answered before the caller asked). One name per kind of read.
+ * answered before the caller asked). That next read is sent once the event loop
+ * has taken in what else arrived with the answer, so that under steady load the
+ * callers those events bring share it too. One name per kind of read.
  */
 export function sharedRead<T>(name: string, read: () => Promise<T>): Promise<T> {
   let s = sharedReads.get(name);
@@ -54,13 +56,18 @@ export function sharedRead<T>(name: string, read: () => Promise<T>): Promise<T> 
     state.inFlight = p;
     return p;
   };
+  // A queued read has not been sent yet: whoever joins it asked before it starts.
+  if (state.queued) return state.queued as Promise<T>;
   if (!state.inFlight) return start();
-  state.queued ??= state.inFlight.then(
-    () => undefined,
-    () => undefined,
-  ).then(() => {
-    state.queued = null;
-    return start();
-  });
+  state.queued = state.inFlight
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    .then(() => {
+      state.queued = null;
+      return start();
+    });
   return state.queued as Promise<T>;
 }
