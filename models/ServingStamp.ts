@@ -1,42 +1,47 @@
+import { randomUUID } from "node:crypto";
 import { Schema, type Collection, type Model } from "mongoose";
 import { defineModel } from "./common";
 
 /**
- * One counter that every write to a model config or an ensemble moves (see
+ * One token that every write to a model config or an ensemble replaces (see
  * watchServingWrites). A serving process remembers what it last read of a
- * model or ensemble together with this counter, so one read of this small
+ * model or ensemble together with this token, so one read of this small
  * document per request tells it whether anything it remembers may have moved.
+ * A fresh random token, not a counter: FerretDB applies `$inc` as a read then a
+ * write, so concurrent moves of a counter can lose one and even set it back to
+ * a value a reader already remembers; a token written after a write is one no
+ * reader has seen.
  */
 const servingStampSchema = new Schema(
   {
     _id: { type: String, required: true },
-    seq: { type: Number, default: 0 },
+    token: { type: String, default: "" },
   },
   { collection: "serving_stamps", versionKey: false },
 );
 
-type StampDoc = { _id: string; seq: number };
+type StampDoc = { _id: string; token: string };
 
 export const ServingStamp: Model<StampDoc> = defineModel<StampDoc>("ServingStamp", servingStampSchema);
 
 /** The one stamp document's id. */
 export const SERVING_STAMP_ID = "models";
 
-/** Moves the counter; called after the write it announces has been acknowledged. */
+/** Moves the stamp; called after the write it announces has been acknowledged. */
 export async function bumpServingStamp(): Promise<void> {
-  await ServingStamp.updateOne({ _id: SERVING_STAMP_ID }, { $inc: { seq: 1 } }, { upsert: true });
+  await ServingStamp.updateOne({ _id: SERVING_STAMP_ID }, { $set: { token: randomUUID() } }, { upsert: true });
 }
 
 /**
- * The counter now: 0 before any write announced one. Read through the
+ * The token now: "" before any write announced one. Read through the
  * collection rather than a query: serving reads it once per request (or per
  * burst), and a query object, its casting and middleware cost more than the
- * one number is worth.
+ * one token is worth.
  */
-export async function readServingStamp(): Promise<number> {
+export async function readServingStamp(): Promise<string> {
   const stamps = ServingStamp.collection as unknown as Collection<StampDoc>;
-  const doc = await stamps.findOne({ _id: SERVING_STAMP_ID }, { projection: { _id: 0, seq: 1 } });
-  return doc?.seq ?? 0;
+  const doc = await stamps.findOne({ _id: SERVING_STAMP_ID }, { projection: { _id: 0, token: 1 } });
+  return doc?.token ?? "";
 }
 
 const WRITES = ["updateOne", "updateMany", "findOneAndUpdate", "findOneAndReplace", "replaceOne", "deleteOne", "deleteMany", "findOneAndDelete"] as const;

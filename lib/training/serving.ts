@@ -11,7 +11,7 @@ import { readServingStamp } from "@/models/ServingStamp";
 export const HEAD_MAX_AGE_MS = 2_000;
 
 interface Remembered {
-  stamp: number;
+  stamp: string;
   at: number;
   value: unknown;
 }
@@ -31,7 +31,7 @@ const listings = boundedCache<Remembered>("listings", 200);
  * concurrent callers). A caller may start it early and pass it to servingHead
  * later, so that its round trip overlaps other work such as reading the body.
  */
-export function servingStamp(): Promise<number> {
+export function servingStamp(): Promise<string> {
   const stamp = connectDb().then(() => sharedRead("serving-stamp", readServingStamp));
   // A caller that refuses the request before awaiting it leaves no unhandled rejection behind.
   stamp.catch(() => undefined);
@@ -39,14 +39,14 @@ export function servingStamp(): Promise<number> {
 }
 
 /** `stamp` must come from a servingStamp() started after the caller's request arrived. */
-async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, maxAgeMs: number, key: string, read: () => Promise<T>, stamp: Promise<number>): Promise<T> {
-  const seq = await stamp;
+async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, maxAgeMs: number, key: string, read: () => Promise<T>, stamp: Promise<string>): Promise<T> {
+  const current = await stamp;
   const hit = cache.get(key);
-  if (hit && hit.stamp === seq && Date.now() - hit.at < maxAgeMs) return hit.value as T;
+  if (hit && hit.stamp === current && Date.now() - hit.at < maxAgeMs) return hit.value as T;
   // Read after the stamp: a write landing in between leaves a newer value under an older stamp, read again next time.
   const at = Date.now();
   const value = await read();
-  cache.set(key, { stamp: seq, at, value });
+  cache.set(key, { stamp: current, at, value });
   return value;
 }
 
@@ -58,7 +58,7 @@ async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, maxA
  * on a warm request is the stamp's small document, shared by concurrent requests.
  * `stamp` must have been started after the request arrived (servingStamp()).
  */
-export function servingHead<T extends object>(key: string, read: () => Promise<T | null>, stamp: Promise<number> = servingStamp()): Promise<T | null> {
+export function servingHead<T extends object>(key: string, read: () => Promise<T | null>, stamp: Promise<string> = servingStamp()): Promise<T | null> {
   return rememberedUnderStamp(heads, HEAD_MAX_AGE_MS, key, read, stamp);
 }
 
