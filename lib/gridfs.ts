@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import mongoose from "mongoose";
 import { boundedCache, sharedRead } from "@/lib/cache";
+import { moveStamp, readStamp } from "@/models/ServingStamp";
 
 type Db = NonNullable<typeof mongoose.connection.db>;
 type ObjectId = mongoose.Types.ObjectId;
@@ -202,15 +202,6 @@ async function lookUpGridFsFiles(db: Db, bucket: string, filenames: string[]): P
 }
 
 /**
- * Each bucket's stamp: a token that every file written or removed through this
- * module replaces (after the write), so what findGridFsFiles saw of a bucket
- * is reused until the bucket changes. A fresh random token, not a counter:
- * FerretDB applies `$inc` as a read then a write, and two concurrent moves of a
- * counter could leave it at a value a reader already saw.
- */
-const STAMPS = "gridfs_stamps";
-
-/**
  * What was seen of a bucket's file documents is read again after this long even
  * if its stamp stayed: a file changed by another tool, or removed by a process
  * that died before moving the stamp. Listings are its only readers, so it
@@ -226,14 +217,21 @@ interface SeenFiles {
 
 const seenFiles = boundedCache<SeenFiles>("gridfs-seen-files", 50);
 
-async function moveBucketStamp(db: Db, bucket: string): Promise<void> {
-  await db.collection<{ _id: string; token: string }>(STAMPS).updateOne({ _id: `${db.databaseName}/${bucket}` }, { $set: { token: randomUUID() } }, { upsert: true });
+/**
+ * Each bucket's stamp (models/ServingStamp.ts keeps one per purpose): every
+ * file written or removed through this module replaces its token after the
+ * write, so what findGridFsFiles saw of a bucket is reused until it changes.
+ */
+const bucketStampId = (db: Db, bucket: string) => `gridfs:${db.databaseName}/${bucket}`;
+
+function moveBucketStamp(db: Db, bucket: string): Promise<void> {
+  return moveStamp(bucketStampId(db, bucket));
 }
 
 /** The bucket's stamp now ("" before any file was written here), from a read started after the call (shared by concurrent callers). */
 function readBucketStamp(db: Db, bucket: string): Promise<string> {
-  const id = `${db.databaseName}/${bucket}`;
-  return sharedRead(`gridfs-stamp:${id}`, async () => (await db.collection<{ _id: string; token: string }>(STAMPS).findOne({ _id: id }))?.token ?? "");
+  const id = bucketStampId(db, bucket);
+  return sharedRead(`stamp:${id}`, () => readStamp(id));
 }
 
 /** Whether two GridFS ids (ObjectIds or names) are the same. */

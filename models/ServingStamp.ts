@@ -10,7 +10,8 @@ import { defineModel } from "./common";
  * A fresh random token, not a counter: FerretDB applies `$inc` as a read then a
  * write, so concurrent moves of a counter can lose one and even set it back to
  * a value a reader already remembers; a token written after a write is one no
- * reader has seen.
+ * reader has seen. The collection holds other stamps of the same kind too
+ * (moveStamp, readStamp): each GridFS bucket's, moved by its file writes.
  */
 const servingStampSchema = new Schema(
   {
@@ -27,22 +28,32 @@ export const ServingStamp: Model<StampDoc> = defineModel<StampDoc>("ServingStamp
 /** The one stamp document's id. */
 export const SERVING_STAMP_ID = "models";
 
-/** Moves the stamp; called after the write it announces has been acknowledged. */
-export async function bumpServingStamp(): Promise<void> {
-  await ServingStamp.updateOne({ _id: SERVING_STAMP_ID }, { $set: { token: randomUUID() } }, { upsert: true });
+/**
+ * Replaces the token of the stamp `id` (this collection holds one per purpose:
+ * the serving stamp, each GridFS bucket's); called after the write it
+ * announces has been acknowledged.
+ */
+export async function moveStamp(id: string): Promise<void> {
+  await ServingStamp.updateOne({ _id: id }, { $set: { token: randomUUID() } }, { upsert: true });
 }
 
 /**
- * The token now: "" before any write announced one. Read through the
+ * The stamp's token now: "" before any write announced one. Read through the
  * collection rather than a query: serving reads it once per request (or per
  * burst), and a query object, its casting and middleware cost more than the
  * one token is worth.
  */
-export async function readServingStamp(): Promise<string> {
+export async function readStamp(id: string): Promise<string> {
   const stamps = ServingStamp.collection as unknown as Collection<StampDoc>;
-  const doc = await stamps.findOne({ _id: SERVING_STAMP_ID }, { projection: { _id: 0, token: 1 } });
+  const doc = await stamps.findOne({ _id: id }, { projection: { _id: 0, token: 1 } });
   return doc?.token ?? "";
 }
+
+/** Moves the serving stamp; called after the write it announces has been acknowledged. */
+export const bumpServingStamp = (): Promise<void> => moveStamp(SERVING_STAMP_ID);
+
+/** The serving stamp's token now. */
+export const readServingStamp = (): Promise<string> => readStamp(SERVING_STAMP_ID);
 
 const WRITES = ["updateOne", "updateMany", "findOneAndUpdate", "findOneAndReplace", "replaceOne", "deleteOne", "deleteMany", "findOneAndDelete"] as const;
 
