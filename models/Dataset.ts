@@ -1,5 +1,6 @@
 import { Schema, type InferSchemaType, type Model } from "mongoose";
 import { defineModel } from "./common";
+import { watchServingWrites } from "./ServingStamp";
 
 export const DATASET_STATES = ["pending", "ready"] as const;
 
@@ -65,5 +66,8 @@ const datasetSchema = new Schema(
 datasetSchema.index({ path: 1 }, { unique: true });
 
 export type DatasetFields = InferSchemaType<typeof datasetSchema>;
+
+// Builds remember a dataset's document under the serving stamp (lib/datasets/read.ts): every write must move it.
+watchServingWrites(datasetSchema);
 
 export const Dataset: Model<DatasetFields> = defineModel<DatasetFields>("Dataset", datasetSchema);

@@ -3,7 +3,7 @@ import { Schema, type Collection, type Model } from "mongoose";
 import { defineModel } from "./common";
 
 /**
- * One token that every write to a model config or an ensemble replaces (see
+ * One token that every write to a model config, an ensemble or a dataset replaces (see
  * watchServingWrites). A serving process remembers what it last read of a
  * model or ensemble together with this token, so one read of this small
  * document per request tells it whether anything it remembers may have moved.

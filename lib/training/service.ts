@@ -26,7 +26,8 @@ import { ModelConfig } from "@/models/ModelConfig";
 import type { Metrics } from "@/lib/ml/metrics";
 import { PATH_PROJECTION, artifactPaths, artifactRefs, type ModelArtifactKind } from "./artifact-refs";
 import { loadTrainedModel, type ModelArtifactDoc } from "./load";
-import { servingHead, servingStamp, stampedListing } from "./serving";
+import { servingStamp } from "@/lib/stamped-cache";
+import { servingHead, stampedListing } from "./serving";
 import { deleteVersionsOf, listVersions, type Actor, type VersionView } from "./versions";
 import { ModelConfigInput, ModelConfigPatch } from "./schemas";
 

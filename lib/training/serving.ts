@@ -1,7 +1,5 @@
-import type { LRUCache } from "lru-cache";
-import { boundedCache, sharedRead } from "@/lib/cache";
-import { connectDb } from "@/lib/db";
-import { readServingStamp } from "@/models/ServingStamp";
+import { boundedCache } from "@/lib/cache";
+import { rememberedUnderStamp, servingStamp, type Remembered } from "@/lib/stamped-cache";
 
 /**
  * A remembered head older than this is read again even though the stamp has not
@@ -9,12 +7,6 @@ import { readServingStamp } from "@/models/ServingStamp";
  * collections directly, a process that died between its write and the stamp).
  */
 export const HEAD_MAX_AGE_MS = 2_000;
-
-interface Remembered {
-  stamp: string;
-  at: number;
-  value: unknown;
-}
 
 /**
  * A remembered listing is read again after this long even though the stamp has
@@ -25,30 +17,6 @@ export const LISTING_MAX_AGE_MS = 30_000;
 
 const heads = boundedCache<Remembered>("serving-heads", 2_000);
 const listings = boundedCache<Remembered>("listings", 200);
-
-/**
- * The serving stamp, from a read that starts after this call (shared with
- * concurrent callers). A caller may start it early and pass it to servingHead
- * later, so that its round trip overlaps other work such as reading the body.
- */
-export function servingStamp(): Promise<string> {
-  const stamp = connectDb().then(() => sharedRead("serving-stamp", readServingStamp));
-  // A caller that refuses the request before awaiting it leaves no unhandled rejection behind.
-  stamp.catch(() => undefined);
-  return stamp;
-}
-
-/** `stamp` must come from a servingStamp() started after the caller's request arrived. */
-async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, maxAgeMs: number, key: string, read: () => Promise<T>, stamp: Promise<string>): Promise<T> {
-  const current = await stamp;
-  const hit = cache.get(key);
-  if (hit && hit.stamp === current && Date.now() - hit.at < maxAgeMs) return hit.value as T;
-  // Read after the stamp: a write landing in between leaves a newer value under an older stamp, read again next time.
-  const at = Date.now();
-  const value = await read();
-  cache.set(key, { stamp: current, at, value });
-  return value;
-}
 
 /**
  * What predictions need of a model config or an ensemble (its current run and
