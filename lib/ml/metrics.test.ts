@@ -32,6 +32,26 @@ describe("metrics", () => {
     expect(auc([1, 1], [0.2, 0.3])).toBeNaN();
   });
 
+  it("gives AUC as the share of positive-negative pairs ordered right, ties counting half, on many rows with ties", () => {
+    for (const seed of [1, 2, 3]) {
+      let state = seed;
+      const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      // Scores rounded to two decimals: hundreds of tied pairs.
+      const scores = Array.from({ length: 400 }, () => Math.round(next() * 100) / 100);
+      const labels = scores.map((s) => (next() < s ? 1 : 0));
+      let pairs = 0;
+      let ordered = 0;
+      for (let i = 0; i < labels.length; i++) {
+        for (let j = 0; j < labels.length; j++) {
+          if (labels[i] !== 1 || labels[j] !== 0) continue;
+          pairs++;
+          ordered += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+        }
+      }
+      expect(auc(labels, scores)).toBe(ordered / pairs);
+    }
+  });
+
   it("refuses mismatched or empty inputs", () => {
     expect(() => brier([1, 0], [0.5])).toThrow(DimensionMismatchError);
     expect(() => accuracy([], [])).toThrow(DimensionMismatchError);

@@ -40,30 +40,41 @@ export function brier(y: readonly number[], p: readonly number[]): number {
 }
 
 /**
- * Area under the ROC curve via the rank-sum (Mann-Whitney) identity, with tied
- * scores given their average rank. NaN when only one class is present, because
- * the AUC is undefined there and 0.5 would look like a real score.
+ * Area under the ROC curve: the chance that a random positive scores above a
+ * random negative, ties counting one half (the Mann-Whitney statistic, equal to
+ * the rank-sum form with tied scores given their average rank). Each class's
+ * scores are sorted as a Float64Array, whose numeric sort needs no comparator
+ * callback: several times faster than sorting row indices by score, most of all
+ * in a fresh process, where every build measures its holdout. NaN when only one
+ * class is present, because the AUC is undefined there and 0.5 would look like a
+ * real score.
  */
 export function auc(y: readonly number[], p: readonly number[]): number {
   checkPair(y, p);
-  const order = Array.from(p.keys()).sort((a, b) => p[a] - p[b]);
   let positives = 0;
-  let positiveRankSum = 0;
-  for (let start = 0; start < order.length; ) {
-    let end = start + 1;
-    while (end < order.length && p[order[end]] === p[order[start]]) end++;
-    const averageRank = (start + 1 + end) / 2; // ranks start..end-1, 1-based
-    for (let k = start; k < end; k++) {
-      if (y[order[k]] === 1) {
-        positives++;
-        positiveRankSum += averageRank;
-      }
-    }
-    start = end;
-  }
+  for (let i = 0; i < y.length; i++) if (y[i] === 1) positives++;
   const negatives = y.length - positives;
   if (positives === 0 || negatives === 0) return Number.NaN;
-  return (positiveRankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(negatives);
+  for (let i = 0, a = 0, b = 0; i < y.length; i++) {
+    if (y[i] === 1) pos[a++] = p[i];
+    else neg[b++] = p[i];
+  }
+  pos.sort();
+  neg.sort();
+  // For each positive (ascending): negatives strictly below it, plus half of those equal to it.
+  let below = 0;
+  let atOrBelow = 0;
+  let wins = 0;
+  for (let i = 0; i < positives; i++) {
+    const v = pos[i];
+    while (below < negatives && neg[below] < v) below++;
+    if (atOrBelow < below) atOrBelow = below;
+    while (atOrBelow < negatives && neg[atOrBelow] <= v) atOrBelow++;
+    wins += below + (atOrBelow - below) / 2;
+  }
+  return wins / (positives * negatives);
 }
 
 export function evaluate(y: readonly number[], p: readonly number[]): Metrics {

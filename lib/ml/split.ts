@@ -16,11 +16,9 @@ export function holdoutSplit(n: number, fraction: number, seed: number): Holdout
   if (!(fraction > 0 && fraction < 1)) throw new RangeError(`The test fraction must be between 0 and 1, got ${fraction}.`);
   const testSize = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
   const order = shuffledIndices(n, createRng(seed));
-  const byValue = (a: number, b: number) => a - b;
-  return {
-    test: order.slice(0, testSize).sort(byValue),
-    train: order.slice(testSize).sort(byValue),
-  };
+  // Int32Array's numeric sort needs no comparator callback: much faster in a fresh process.
+  const sorted = (part: number[]) => Array.from(Int32Array.from(part).sort());
+  return { test: sorted(order.slice(0, testSize)), train: sorted(order.slice(testSize)) };
 }
 
 /** The elements of `arr` at `idx`, in that order. */
