@@ -157,6 +157,8 @@ async function run(mode: VariantMode, state: BenchState, label: string) {
     /** Wall time of buildEnsemble, measured around the call. */
     build_ms: buildMs,
     meta_ms: build.meta_ms,
+    /** Wall time of obtaining the base models (loaded at once). */
+    base_ms: build.base_ms,
     /** Peak resident memory (MB) after connecting, after the build, and at the end. */
     rss_mb: { start: rssStart, after_build: rssAfterBuild, end: rssMb() },
     base,

@@ -37,30 +37,32 @@ export interface ObtainedBaseModel {
   note: string | null;
 }
 
+/** A base model whose artifacts could not be used, and why: retrainBaseModel's input. */
+export interface UnusableBaseModel {
+  modelId: string;
+  doc: ModelConfigLean;
+  reason: string;
+  /** Time spent finding that out, counted in the retrain's recorded time. */
+  ms: number;
+}
+
 /**
- * The seed's flow for one base model: artifacts present and verified -> load
- * (fast path); any missing or failing verification -> retrain from
- * training_csv, which saves fresh artifacts and updates the config, and keep the
- * model just trained (slow path); neither possible -> BaseModelUnavailableError
- * naming the model and what is missing.
+ * The fast path for one base model: its artifacts present and verified -> the
+ * loaded model; any missing or failing verification -> why, for
+ * retrainBaseModel. A config that no longer exists is refused here.
  */
-export async function obtainBaseModel(
+export async function loadBaseModel(
   modelId: string,
   opts: {
     store?: ArtifactStore;
-    onProgress?: (fraction: number, message?: string) => void | Promise<void>;
-    /** The build's job id: a retrain locks the model under it, so the job's end (or its abandonment) releases it. */
-    jobId?: string;
     /** The config as the caller just read it (null: it no longer exists); read here when not given. */
     doc?: ModelConfigLean | null;
   } = {},
-): Promise<ObtainedBaseModel> {
+): Promise<ObtainedBaseModel | UnusableBaseModel> {
   const store = opts.store ?? defaultArtifactStore();
   const t0 = performance.now();
   const doc = opts.doc !== undefined ? opts.doc : await ModelConfig.findById(new mongoose.Types.ObjectId(modelId)).lean();
   if (!doc) throw new BaseModelUnavailableError(modelId, `Base model ${modelId} no longer exists; remove it from the ensemble.`);
-
-  let reason: string;
   try {
     const loaded = await loadTrainedModel(doc, store);
     const ms = performance.now() - t0;
@@ -69,9 +71,33 @@ export async function obtainBaseModel(
     return { modelId, name: doc.name, runId: loaded.runId, pipeline: loaded.pipeline, source: "artifact", checksums, ms, note: null };
   } catch (err) {
     if (!(err instanceof ArtifactError)) throw err;
-    reason = err.message;
+    return { modelId, doc, reason: err.message, ms: performance.now() - t0 };
   }
+}
 
+/** Whether loadBaseModel gave a model or the reason it could not. */
+export function isUnusable(o: ObtainedBaseModel | UnusableBaseModel): o is UnusableBaseModel {
+  return "reason" in o;
+}
+
+/**
+ * The slow path for a base model loadBaseModel could not use: retrain it from
+ * training_csv, which saves fresh artifacts and updates the config, and keep the
+ * model just trained; neither possible -> BaseModelUnavailableError naming the
+ * model and what is missing.
+ */
+export async function retrainBaseModel(
+  unusable: UnusableBaseModel,
+  opts: {
+    store?: ArtifactStore;
+    onProgress?: (fraction: number, message?: string) => void | Promise<void>;
+    /** The build's job id: a retrain locks the model under it, so the job's end (or its abandonment) releases it. */
+    jobId?: string;
+  } = {},
+): Promise<ObtainedBaseModel> {
+  const { modelId, doc, reason } = unusable;
+  const store = opts.store ?? defaultArtifactStore();
+  const t0 = performance.now() - unusable.ms;
   log.warn({ model_id: modelId, run_id: doc.run_id ?? null, reason }, "base model artifacts unusable; retraining from training_csv");
   try {
     if (doc.retrainable === false) throw new ValidationError(`its dataset "${doc.training_csv}" was deleted.`);
