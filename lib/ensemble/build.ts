@@ -89,11 +89,15 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
   const baseIds = doc.base_model_ids.map(String);
   const timings: BaseTiming[] = [];
 
+  // Shown while the build runs; awaited before the build records its end, which must land after it. Not waited for
+  // before that: the write and the serving stamp's move after it are two round trips the build need not wait on.
+  const statusWritten = Ensemble.updateOne({ _id: doc._id }, { $set: { status: "training", last_error: null } }).exec();
+  statusWritten.catch(() => undefined);
+
   try {
-    // The status write, every base config (one read: each round trip costs milliseconds on the embedded database)
-    // and the meta CSV at the same time: a missing CSV fails the build before any base model is retrained for it.
-    const [, configDocs, meta] = await Promise.all([
-      Ensemble.updateOne({ _id: doc._id }, { $set: { status: "training", last_error: null } }),
+    // Every base config (one read: each round trip costs milliseconds on the embedded database) and the meta CSV at
+    // the same time: a missing CSV fails the build before any base model is retrained for it.
+    const [configDocs, meta] = await Promise.all([
       ModelConfig.find({ _id: { $in: doc.base_model_ids } }).lean(),
       readDatasetContent(doc.meta_training_csv, "meta_training_csv"),
     ]);
@@ -149,6 +153,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       manifestEntries(obtained),
     ]);
     const totalMs = performance.now() - t0;
+    await statusWritten;
     const recorded = await recordRun(Ensemble, doc._id, {
       field: "runs",
       limit: RUN_LIMIT,
@@ -197,6 +202,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
   } catch (err) {
     // Stored and shown to users: a known error's sentence, else a fixed one (details go to the log).
     const message = publicMessage(err);
+    await statusWritten.catch(() => undefined);
     await recordRun(Ensemble, doc._id, {
       field: "runs",
       limit: RUN_LIMIT,
