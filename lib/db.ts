@@ -74,23 +74,6 @@ export async function connectionSettled(): Promise<void> {
   await Promise.allSettled(mongoose.modelNames().map((name) => mongoose.model(name).init()));
 }
 
-/**
- * Records one run on a document in one update: `set` (status, pointers) and the
- * run entry pushed onto a history array capped at its newest `limit` entries.
- * Returns whether the document still existed.
- */
-export async function recordRun(
-  model: mongoose.Model<any>, // any collection with a run history
-  id: unknown,
-  run: { field: string; entry: Record<string, unknown>; limit: number; set: Record<string, unknown> },
-): Promise<boolean> {
-  const res = await model.updateOne(
-    { _id: id },
-    { $set: run.set, $push: { [run.field]: { $each: [run.entry], $slice: -run.limit } } },
-  );
-  return res.matchedCount === 1;
-}
-
 /** A document by id as a plain object, or NotFoundError (404) naming what was looked for. */
 export async function findByIdOrThrow<T>(
   model: mongoose.Model<any>, // any collection

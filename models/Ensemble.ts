@@ -1,38 +1,8 @@
 import { Schema, type InferSchemaType, type Model } from "mongoose";
 import { watchServingWrites } from "./ServingStamp";
-import { defineModel, metricsSchema } from "./common";
-import { RUN_STATUSES, TARGET_STATUSES } from "./statuses";
-
-export const BASE_SOURCES = ["artifact", "retrained"] as const;
-
-const baseTimingSchema = new Schema(
-  {
-    model_id: { type: Schema.Types.ObjectId, required: true },
-    model_name: { type: String, default: null },
-    run_id: { type: String, default: null },
-    source: { type: String, enum: BASE_SOURCES, required: true },
-    ms: { type: Number, required: true },
-    note: { type: String, default: null },
-    metrics: { type: metricsSchema, default: null },
-  },
-  { _id: false },
-);
-
-const runSchema = new Schema(
-  {
-    run_id: { type: String, default: null },
-    started_at: { type: Date, required: true },
-    total_ms: { type: Number, default: null },
-    meta_ms: { type: Number, default: null },
-    status: { type: String, enum: RUN_STATUSES, required: true },
-    error: { type: String, default: null },
-    metrics: { type: metricsSchema, default: null },
-    base: { type: [baseTimingSchema], default: [] },
-    /** Calibration and log loss by season on the held-out meta rows (lib/ensemble/holdout.ts reads it through its schema). */
-    holdout: { type: Schema.Types.Mixed, default: null },
-  },
-  { _id: false },
-);
+import { defineModel } from "./common";
+import { runSchema } from "./EnsembleRunPage";
+import { TARGET_STATUSES } from "./statuses";
 
 const manifestEntrySchema = new Schema(
   {
@@ -80,7 +50,17 @@ const ensembleSchema = new Schema(
     stale: { type: Boolean, default: false },
     status: { type: String, enum: TARGET_STATUSES, default: "untrained" },
     last_error: { type: String, default: null },
-    runs: { type: [runSchema], default: [] },
+    /** How many runs were ever recorded: run k (from 0) is in page floor(k / RUNS_PER_PAGE) of ensemble_run_pages. */
+    run_count: { type: Number, default: 0 },
+    /** The newest run, as listings show it (the history is in ensemble_run_pages). */
+    last_run: { type: runSchema, default: null },
+    /**
+     * Run history as versions before ensemble_run_pages kept it, inside this
+     * document (which the embedded database decodes and rewrites whole on every
+     * read and write of it). Read as the oldest part of the history until the
+     * ensemble's next build moves it into pages.
+     */
+    runs: { type: [runSchema], default: undefined },
   },
   { collection: "ensembles", timestamps: true, minimize: false },
 );

@@ -180,7 +180,9 @@ async function seedEnsembles(local: ArtifactStore, count: number, templates: Tem
       manifest: doc.manifest,
       status: "trained",
       last_error: null,
-      runs: doc.runs.slice(-1),
+      // Its newest run as the copied ensemble recorded it; the history pages stay empty (listings show the newest run only).
+      last_run: doc.last_run,
+      run_count: 0,
     });
   }
   await Ensemble.insertMany(docs, { lean: true });

@@ -15,6 +15,7 @@ import {
 import { connectDb } from "@/lib/db";
 import { ConflictError, NotFoundError, UserFacingError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
 import type { ManifestPayload, MetaModelPayload } from "@/lib/ensemble/build";
+import { readRunHistory } from "@/lib/ensemble/runs";
 import { findEnsemble, toEnsembleView } from "@/lib/ensemble/service";
 import { DatasetPath } from "@/lib/datasets/store";
 import { childLogger } from "@/lib/log";
@@ -200,7 +201,7 @@ export async function exportEnsembleBundle(id: string, store: ArtifactStore = de
   if (doc.checksums?.meta_model && sha256(meta) !== doc.checksums.meta_model) {
     throw new ConflictError(`The meta-model artifact of ensemble "${doc.name}" does not match its checksum; rebuild the ensemble before exporting it.`);
   }
-  const latest = (doc.runs ?? []).filter((r) => r.status === "succeeded").at(-1);
+  const latest = (await readRunHistory(doc)).filter((r) => r.status === "succeeded").at(-1);
   return envelope(models, {
     name: doc.name,
     meta_model_type: doc.meta_model_type ?? "logistic_regression",

@@ -13,6 +13,7 @@ import { trainModel } from "@/lib/training/train";
 import { Dataset } from "@/models/Dataset";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
+import { readRunHistory } from "./runs";
 import { buildEnsemble } from "./build";
 import { predictWithEnsemble } from "./load";
 import { createEnsemble, getEnsemble } from "./service";
@@ -57,8 +58,9 @@ describe("building an ensemble from saved base models", () => {
     expect(await trainingRunsOf(ids)).toEqual(before);
     expect(result.base.map((b) => b.source)).toEqual(["artifact", "artifact", "artifact"]);
     const doc = await Ensemble.findById(ens.id).lean();
-    expect(doc?.runs).toHaveLength(1);
-    const run = doc!.runs[0];
+    const runs = await readRunHistory(doc!);
+    expect(runs).toHaveLength(1);
+    const run = runs[0];
     expect(run.status).toBe("succeeded");
     expect(run.total_ms).toBeGreaterThan(0);
     expect(run.meta_ms).toBeGreaterThan(0);
@@ -112,7 +114,7 @@ describe("building an ensemble from saved base models", () => {
     expect(result.base.map((b) => b.source)).toEqual(["retrained", "artifact", "artifact"]);
     expect(result.base[0].note).toMatch(/corrupt/i);
     const doc = await Ensemble.findById(ens.id).lean();
-    expect(doc?.runs.at(-1)?.base[0].note).toMatch(/corrupt/i);
+    expect((await readRunHistory(doc!)).at(-1)?.base[0].note).toMatch(/corrupt/i);
   });
 
   it("fails with a message naming the model when its artifacts and CSV are both gone, saving nothing", async () => {
@@ -129,7 +131,7 @@ describe("building an ensemble from saved base models", () => {
     expect(doc?.run_id).toBeNull();
     expect(doc?.meta_model_artifact_path).toBeNull();
     expect(doc?.last_error).toMatch(/gone-all/);
-    expect(doc?.runs.at(-1)?.status).toBe("failed");
+    expect((await readRunHistory(doc!)).at(-1)?.status).toBe("failed");
     expect(fs.readdirSync(env.artifactDir).sort()).toEqual(filesBefore);
   });
 

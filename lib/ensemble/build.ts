@@ -1,7 +1,7 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet, newRunId, saveArtifactSet, type ArtifactStore } from "@/lib/artifacts";
 import { readDatasetContent } from "@/lib/datasets";
-import { connectDb, recordRun } from "@/lib/db";
+import { connectDb } from "@/lib/db";
 import { NotFoundError, publicMessage } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import type { SerializedClassifier } from "@/lib/ml/algorithms";
@@ -12,10 +12,9 @@ import { ModelConfig } from "@/models/ModelConfig";
 import { isUnusable, loadBaseModel, retrainBaseModel, type ObtainedBaseModel } from "./base-models";
 import { summarizeHoldout } from "./holdout";
 import { metaMatrix, metaScores } from "./meta-inputs";
+import { appendRun, recordEnsembleRun, recordRunEnd } from "./runs";
 
 const log = childLogger("ensemble");
-
-const RUN_LIMIT = 100;
 
 /** The meta-model artifact: a classifier over the base models' probabilities, in this order. */
 export interface MetaModelPayload {
@@ -79,7 +78,7 @@ function storedTimings(timings: BaseTiming[]) {
 export async function buildEnsemble(ensembleId: string, options: BuildOptions = {}): Promise<BuildResult> {
   await connectDb();
   if (!mongoose.isValidObjectId(ensembleId)) throw new NotFoundError("ensemble", ensembleId);
-  // Without the run history, which a build only appends to.
+  // Without a history from before run pages, which a build only moves out (lib/ensemble/runs.ts).
   const doc = await Ensemble.findById(ensembleId, { runs: 0 }).lean();
   if (!doc) throw new NotFoundError("ensemble", ensembleId);
   const store = options.store ?? defaultArtifactStore();
@@ -154,10 +153,20 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     ]);
     const totalMs = performance.now() - t0;
     await statusWritten;
-    const recorded = await recordRun(Ensemble, doc._id, {
-      field: "runs",
-      limit: RUN_LIMIT,
-      set: {
+    const runEntry = {
+      run_id: runId,
+      started_at: startedAt,
+      total_ms: totalMs,
+      meta_ms: metaMs,
+      status: "succeeded",
+      error: null,
+      metrics: fit.metrics,
+      base: storedTimings(timings),
+      holdout,
+    };
+    const runIndex = await recordRunEnd(
+      doc,
+      {
         run_id: runId,
         meta_model_artifact_path: saved.meta_model.path,
         manifest_artifact_path: saved.manifest.path,
@@ -169,25 +178,17 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
         status: "trained",
         last_error: null,
       },
-      entry: {
-        run_id: runId,
-        started_at: startedAt,
-        total_ms: totalMs,
-        meta_ms: metaMs,
-        status: "succeeded",
-        error: null,
-        metrics: fit.metrics,
-        base: storedTimings(timings),
-        holdout,
-      },
-    });
-    if (!recorded) {
+      runEntry,
+    );
+    if (runIndex === null) {
       await deleteArtifactSet(store, [saved.meta_model.path, saved.manifest.path]);
       throw new NotFoundError("ensemble", ensembleId);
     }
     // A retrain that moved a base model between the check above and the write has marked the old build stale, and this
-    // write cleared it: look once more, now that the manifest is recorded (while the previous build's files go).
+    // write cleared it: look once more, now that the manifest is recorded (while the previous build's files go and the
+    // run joins the history).
     await Promise.all([
+      appendRun(doc._id, runIndex, runEntry),
       manifestEntries(obtained).then(async (now) => {
         if (now.some((m) => m.checksums.model === null)) await Ensemble.updateOne({ _id: doc._id }, { $set: { stale: true } });
       }),
@@ -203,11 +204,10 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     // Stored and shown to users: a known error's sentence, else a fixed one (details go to the log).
     const message = publicMessage(err);
     await statusWritten.catch(() => undefined);
-    await recordRun(Ensemble, doc._id, {
-      field: "runs",
-      limit: RUN_LIMIT,
-      set: { status: "failed", last_error: message },
-      entry: {
+    await recordEnsembleRun(
+      doc,
+      { status: "failed", last_error: message },
+      {
         run_id: null,
         started_at: startedAt,
         total_ms: performance.now() - t0,
@@ -217,7 +217,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
         metrics: null,
         base: storedTimings(timings),
       },
-    });
+    );
     log.warn({ ensemble_id: ensembleId, err: err instanceof Error ? err.message : String(err) }, "ensemble build failed");
     throw err;
   }

@@ -13,6 +13,7 @@ import { stampedListing } from "@/lib/training/serving";
 import { Ensemble, type EnsembleFields } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { readHoldoutSummary } from "./holdout";
+import { deleteRunHistory, readRunHistory, type RunEntry } from "./runs";
 import { EnsembleInput } from "./schemas";
 
 // The mongoose schema cannot see the algorithm registry; its check is attached here, where ensembles are written.
@@ -30,8 +31,12 @@ type BaseInfo = { _id: mongoose.Types.ObjectId; name: string; run_id?: string | 
 export type EnsembleView = ReturnType<typeof toEnsembleView>;
 export type EnsembleRunView = EnsembleView["runs"][number];
 
-/** Builds the view, including whether a base model changed since the ensemble was built (`stale`). */
-export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]) {
+/**
+ * Builds the view, including whether a base model changed since the ensemble
+ * was built (`stale`), with `runs`: the history (getEnsemble), the newest run
+ * alone (listings), or none where only staleness matters.
+ */
+export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[], runs: readonly RunEntry[] = []) {
   const byId = new Map(bases.map((b) => [String(b._id), b]));
   const manifest = (doc.manifest ?? []).map((m) => ({ model_id: String(m.model_id), run_id: m.run_id }));
   const staleModels = doc.run_id
@@ -67,7 +72,7 @@ export function toEnsembleView(doc: EnsembleLean, bases: BaseInfo[]) {
     // The flag covers a base model that moved and came back (a promote back to the built run): rebuild to clear it.
     stale: staleModels.length > 0 || (!!doc.run_id && doc.stale === true),
     stale_models: staleModels,
-    runs: (doc.runs ?? []).map((r) => ({
+    runs: runs.map((r) => ({
       run_id: r.run_id ?? null,
       started_at: isoOrNull(r.started_at) ?? "",
       total_ms: r.total_ms ?? null,
@@ -102,16 +107,23 @@ export function findEnsemble(id: string): Promise<EnsembleLean> {
 
 export async function getEnsemble(id: string): Promise<EnsembleView> {
   const doc = await findEnsemble(id);
-  return toEnsembleView(doc, await basesFor([doc]));
+  const [bases, runs] = await Promise.all([basesFor([doc]), readRunHistory(doc)]);
+  return toEnsembleView(doc, bases, runs);
 }
 
-/** One page of ensembles (oldest first, or newest first), each with whether it is stale. */
+/** A listing's runs of an ensemble: its newest only (its page has the history). */
+function newestRun(doc: EnsembleLean): RunEntry[] {
+  const newest = (doc.last_run ?? doc.runs?.at(-1) ?? null) as RunEntry | null;
+  return newest ? [newest] : [];
+}
+
+/** One page of ensembles (oldest first, or newest first), each with whether it is stale and its newest run. */
 export async function listEnsembles(page: PageRequest = { limit: 50 }, order: 1 | -1 = 1): Promise<{ ensembles: EnsembleView[]; next_cursor: string | null }> {
   // Built from ensembles and their base models' configs only, so remembered under the serving stamp.
   return stampedListing(`ensembles|${order}|${page.limit}|${page.cursor ?? ""}`, async () => {
     const { items, next_cursor } = await findPage<EnsembleLean>(Ensemble, {}, page, order);
     const bases = await basesFor(items);
-    return { ensembles: items.map((d) => toEnsembleView(d, bases)), next_cursor };
+    return { ensembles: items.map((d) => toEnsembleView(d, bases, newestRun(d))), next_cursor };
   });
 }
 
@@ -120,7 +132,7 @@ export async function ensemblesUsing(modelId: string): Promise<EnsembleView[]> {
   await connectDb();
   const docs = await Ensemble.find({ base_model_ids: new mongoose.Types.ObjectId(modelId) }).lean<EnsembleLean[]>();
   const bases = await basesFor(docs);
-  return docs.map((d) => toEnsembleView(d, bases));
+  return docs.map((d) => toEnsembleView(d, bases, newestRun(d)));
 }
 
 export async function countEnsembles(): Promise<number> {
@@ -176,6 +188,7 @@ export async function deleteEnsemble(id: string): Promise<{ deleted: true; remov
     Ensemble.deleteOne({ _id: doc._id }),
   );
   if (res.deletedCount !== 1) throw new NotFoundError("ensemble", id);
+  await deleteRunHistory(doc._id);
   const paths = [doc.meta_model_artifact_path, doc.manifest_artifact_path].filter((p): p is string => !!p);
   await deleteArtifactSet(defaultArtifactStore(), paths);
   return { deleted: true, removed_artifacts: paths.length };

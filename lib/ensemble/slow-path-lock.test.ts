@@ -16,6 +16,7 @@ import { ModelConfig } from "@/models/ModelConfig";
 import { jobHandlers } from "@/scripts/job-handlers";
 import { buildEnsemble } from "./build";
 import { createEnsemble, requestEnsembleTraining } from "./service";
+import { readRunHistory } from "./runs";
 
 // An ensemble build that has to retrain a base model (its artifacts are
 // unusable) writes that model's document and files, so it takes the model's
@@ -71,7 +72,7 @@ describe("an ensemble build's slow path", () => {
     expect(await runNextJob(handlers)).toBe(job.id);
     expect((await getJob(job.id)).status).toBe("succeeded");
     expect([...lockOwnersDuringRetrain]).toEqual([job.id]);
-    expect((await Ensemble.findById(ens.id).lean())?.runs.at(-1)?.base.map((b) => b.source)).toEqual(["retrained", "artifact"]);
+    expect((await readRunHistory((await Ensemble.findById(ens.id).lean())!)).at(-1)?.base.map((b) => b.source)).toEqual(["retrained", "artifact"]);
     expect(await Lock.countDocuments({})).toBe(0);
   });
 

@@ -11,7 +11,7 @@ import type { promoteVersion, VersionView } from "@/lib/training/versions";
 import type { ImportResult } from "@/lib/bundles";
 import { holdoutSummarySchema } from "@/lib/ensemble/holdout";
 import type { ForecastAnswer } from "@/lib/forecast/service";
-import { BASE_SOURCES } from "@/models/Ensemble";
+import { BASE_SOURCES } from "@/models/EnsembleRunPage";
 import { JOB_KINDS, JOB_STATUSES } from "@/models/Job";
 import { TRAINING_TRIGGERS } from "@/models/ModelVersion";
 import { RUN_STATUSES, TARGET_STATUSES } from "@/models/statuses";
@@ -174,7 +174,7 @@ export const Ensemble = z
     last_error: z.string().nullable(),
     stale: z.boolean().meta({ description: "A base model was retrained since the build; predictions are refused (409) until it is rebuilt." }),
     stale_models: z.array(z.object({ model_id: z.string(), name: z.string().nullable(), built_with: z.string(), now: z.string().nullable() })),
-    runs: z.array(EnsembleRun),
+    runs: z.array(EnsembleRun).meta({ description: "Builds, oldest first: the newest 100 on one ensemble; in a listing, the newest build alone." }),
     created_at: isoTime.nullable(),
     updated_at: isoTime.nullable(),
   })

@@ -334,7 +334,7 @@ export const paths = {
       tag: "Ensembles",
       access: "viewer",
       query: paged,
-      responses: { 200: ok("A page of ensembles, oldest first.", EnsemblePage) },
+      responses: { 200: ok("A page of ensembles, oldest first, each with its newest build only (GET /api/ensembles/{id} has the history).", EnsemblePage) },
       refuses: [400],
     }),
     post: op({

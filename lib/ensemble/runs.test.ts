@@ -1,0 +1,80 @@
+import mongoose from "mongoose";
+import { describe, expect, it } from "vitest";
+import { useTestEnv } from "@/lib/testing/env";
+import { Ensemble } from "@/models/Ensemble";
+import { EnsembleRunPage } from "@/models/EnsembleRunPage";
+import { RUNS_KEPT, RUNS_PER_PAGE, readRunHistory, recordEnsembleRun } from "./runs";
+import { deleteEnsemble, getEnsemble, listEnsembles } from "./service";
+
+useTestEnv();
+
+async function newEnsemble(name: string) {
+  const doc = await Ensemble.create({
+    name,
+    base_model_ids: [new mongoose.Types.ObjectId(), new mongoose.Types.ObjectId()],
+    meta_training_csv: "meta.csv",
+    target: "label",
+  });
+  return doc._id;
+}
+
+/** A failed run whose total_ms is its number, so order and identity can be read back. */
+const run = (n: number) => ({ run_id: null, started_at: new Date(Date.UTC(2026, 0, 1) + n * 1000), total_ms: n, meta_ms: null, status: "failed", error: `run ${n}`, metrics: null, base: [] });
+
+const head = async (id: mongoose.Types.ObjectId) => (await Ensemble.findById(id).lean())!;
+
+describe("an ensemble's run history", () => {
+  it("keeps the newest runs in pages, oldest first, retiring whole pages, while the ensemble's document holds only the count and the newest", async () => {
+    const id = await newEnsemble("history-pages");
+    const total = RUNS_KEPT + RUNS_PER_PAGE * 2 + 3; // 123: two pages retired, one partly kept
+    for (let n = 0; n < total; n++) expect(await recordEnsembleRun(await head(id), { status: "failed" }, run(n))).toBe(true);
+
+    const history = await readRunHistory(await head(id));
+    expect(history.map((r) => r.total_ms)).toEqual(Array.from({ length: RUNS_KEPT }, (_, k) => total - RUNS_KEPT + k));
+    const doc = await head(id);
+    expect(doc.run_count).toBe(total);
+    expect(doc.last_run?.total_ms).toBe(total - 1);
+    expect(doc.runs).toBeUndefined();
+    // Pages 0 and 1 hold only runs older than the newest 100: gone; pages 2..12 stay.
+    const pages = (await EnsembleRunPage.find({ ensemble_id: id }, { page: 1 }).lean()).map((p) => p.page).sort((a, b) => a - b);
+    expect(pages).toEqual(Array.from({ length: 11 }, (_, k) => k + 2));
+
+    // The API: the whole kept history on the ensemble, the newest run alone in listings.
+    expect((await getEnsemble(String(id))).runs.map((r) => r.error)).toEqual(history.map((r) => r.error));
+    const listed = (await listEnsembles({ limit: 200 })).ensembles.find((e) => e.id === String(id));
+    expect(listed?.runs.map((r) => r.error)).toEqual([`run ${total - 1}`]);
+
+    await deleteEnsemble(String(id));
+    expect(await EnsembleRunPage.countDocuments({ ensemble_id: id })).toBe(0);
+  });
+
+  it("reads a history kept inside the document by earlier versions, and moves it into pages at the next recorded run", async () => {
+    const id = new mongoose.Types.ObjectId();
+    // As an earlier version stored it: the runs inside the document, no run count.
+    await Ensemble.collection.insertOne({
+      _id: id,
+      name: "history-inline",
+      base_model_ids: [new mongoose.Types.ObjectId(), new mongoose.Types.ObjectId()],
+      meta_training_csv: "meta.csv",
+      target: "label",
+      status: "failed",
+      runs: [run(0), run(1), run(2)],
+    });
+    expect((await readRunHistory(await head(id))).map((r) => r.total_ms)).toEqual([0, 1, 2]);
+    expect((await getEnsemble(String(id))).runs).toHaveLength(3);
+
+    expect(await recordEnsembleRun(await head(id), { status: "failed" }, run(3))).toBe(true);
+    const doc = await head(id);
+    expect(doc.runs).toBeUndefined();
+    expect(doc.run_count).toBe(4);
+    expect((await readRunHistory(doc)).map((r) => r.total_ms)).toEqual([0, 1, 2, 3]);
+  });
+
+  it("records nothing for an ensemble that no longer exists", async () => {
+    const id = await newEnsemble("history-gone");
+    const doc = await head(id);
+    await Ensemble.deleteOne({ _id: id });
+    expect(await recordEnsembleRun(doc, { status: "failed" }, run(0))).toBe(false);
+    expect(await EnsembleRunPage.countDocuments({ ensemble_id: id })).toBe(0);
+  });
+});
