@@ -24,10 +24,11 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { defaultArtifactStore, verifyArtifact } from "@/lib/artifacts";
 import { artifactRefs } from "@/lib/training/artifact-refs";
+import { RUNS_KEPT, recordEnsembleRun } from "@/lib/ensemble/runs";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
 import { openThrowawayEnv, progressLog, PROJECT_ROOT, runScript, writeReport } from "./bench-env";
-import { benchReport, renderBenchMarkdown, type BenchRun, type ComparedRun } from "./bench-report";
+import { benchReport, renderBenchMarkdown, type BenchRun, type ComparedRun, type HistoryRun } from "./bench-report";
 import { ENSEMBLE_FEATURES, loadGames, prepareEnsemble, SEED, splitFeatureTable, TARGET } from "./bench-setting";
 import type { BenchState, VariantMode, VariantResult } from "./bench-variant";
 
@@ -37,6 +38,27 @@ const LATENCY: BenchState["latency"] = {
 };
 
 const say = progressLog("bench");
+
+/** Rounds of fast builds (every checkout) with a full run history, after the rounds above. */
+const HISTORY_ROUNDS = 2;
+
+/**
+ * Gives the ensemble a full history (RUNS_KEPT copies of its newest run) the
+ * way the checkout about to build it keeps one: this one in run pages, with
+ * nothing left inside the document; another (--compare, from before run pages)
+ * inside the ensemble's document, which is where its builds read and write it.
+ */
+async function fillHistory(ensembleId: string, own: boolean): Promise<void> {
+  const doc = (await Ensemble.findById(ensembleId).lean())!;
+  const newest = doc.last_run ?? doc.runs?.at(-1);
+  if (!newest) throw new Error("the ensemble has no run to copy into its history");
+  if (!own) {
+    await Ensemble.collection.updateOne({ _id: doc._id }, { $set: { runs: Array.from({ length: RUNS_KEPT }, () => newest) } });
+    return;
+  }
+  await Ensemble.collection.updateOne({ _id: doc._id }, { $unset: { runs: "" } });
+  for (let i = 0; i < RUNS_KEPT; i++) await recordEnsembleRun((await Ensemble.findById(ensembleId, { runs: 0 }).lean())!, {}, newest);
+}
 
 /** Fast runs need every base artifact present and verified; slow runs need none. */
 async function prepareArtifacts(mode: VariantMode, modelIds: string[], artifactDir: string): Promise<void> {
@@ -137,7 +159,21 @@ async function main(): Promise<void> {
       results.push(await measure("slow", i));
     }
 
-    const report = benchReport({ source, tables, prepared, runs, latency: LATENCY, loadStart }, results, say.ms(), compared);
+    // The same fast builds with the history a rebuilt ensemble reaches (it keeps the newest RUNS_KEPT runs).
+    const withHistory: HistoryRun[] = [];
+    for (let i = 1; i <= HISTORY_ROUNDS; i++) {
+      await prepareArtifacts("fast", modelIds, env.artifactDir);
+      const order = i % 2 === 1 ? [own, ...compare] : [...compare, own];
+      for (const checkout of order) {
+        const label = `${checkout.label === null ? "" : `${checkout.label} `}fast, full history ${i}/${HISTORY_ROUNDS}`;
+        await fillHistory(prepared.ensembleId, checkout.label === null);
+        const { result } = await runVariant("fast", label, stateFile, checkout.root);
+        withHistory.push({ checkout: checkout.label, iteration: i, build_ms: result.build_ms, warm_rebuild_ms: result.warm_rebuild_ms });
+        say(`${label}: build ${(result.build_ms / 1000).toFixed(2)} s, warm rebuild ${((result.warm_rebuild_ms ?? Number.NaN) / 1000).toFixed(2)} s`);
+      }
+    }
+
+    const report = benchReport({ source, tables, prepared, runs, latency: LATENCY, loadStart }, results, say.ms(), compared, withHistory);
     writeReport("results", report, renderBenchMarkdown(report));
     const { build_ms, rss_mb, speedup, predictions } = report.summary;
     say(`fast ${(build_ms.fast.median / 1000).toFixed(2)} s vs slow ${(build_ms.slow.median / 1000).toFixed(1)} s: ${speedup.of_medians.toFixed(0)}x; RSS ${rss_mb.fast.median.toFixed(0)} vs ${rss_mb.slow.median.toFixed(0)} MB`);
