@@ -7,6 +7,7 @@ import { lockTarget, releaseLock } from "@/lib/jobs/locks";
 import { childLogger } from "@/lib/log";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
 import { loadTrainedModel } from "@/lib/training/load";
+import { assertTrainingWithinLimit } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
 import { newestIntactVersion } from "@/lib/training/versions";
 import { ModelConfig, type ModelConfigFields } from "@/models/ModelConfig";
@@ -101,6 +102,8 @@ export async function retrainBaseModel(
   log.warn({ model_id: modelId, run_id: doc.run_id ?? null, reason }, "base model artifacts unusable; retraining from training_csv");
   try {
     if (doc.retrainable === false) throw new ValidationError(`its dataset "${doc.training_csv}" was deleted.`);
+    // As a train request is refused: a limit lowered since the model was created holds here too.
+    await assertTrainingWithinLimit({ ...doc, hyperparameters: (doc.hyperparameters ?? {}) as Record<string, number> });
     await readDatasetText(doc.training_csv);
   } catch (err) {
     const why = err instanceof ValidationError ? err.message : String(err);

@@ -7,6 +7,7 @@ import { parseCsv } from "@/lib/ml/csv";
 import { ModelPipeline } from "@/lib/ml/pipeline";
 import { useTestEnv } from "@/lib/testing/env";
 import { clearCaches } from "@/lib/cache";
+import { resetConfigForTests } from "@/lib/config";
 import { SMALL_FOREST, countingStore, runsOf, saveSyntheticDataset, trainingRunsOf } from "@/lib/testing/fixtures";
 import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
@@ -133,6 +134,26 @@ describe("building an ensemble from saved base models", () => {
     expect(doc?.last_error).toMatch(/gone-all/);
     expect((await readRunHistory(doc!)).at(-1)?.status).toBe("failed");
     expect(fs.readdirSync(env.artifactDir).sort()).toEqual(filesBefore);
+  });
+
+  it("does not retrain a base model whose training would now exceed MAX_TRAINING_SECONDS, and says so", async () => {
+    const ids = await makeBases("limit");
+    const ens = await makeEnsemble("limit-stack", ids);
+    const victim = await ModelConfig.findById(ids[1]).lean();
+    fs.unlinkSync(artifactFile(victim?.model_artifact_path));
+    const before = await trainingRunsOf(ids);
+    process.env.MAX_TRAINING_SECONDS = "0.000001";
+    resetConfigForTests();
+    try {
+      await expect(buildEnsemble(ens.id)).rejects.toThrow(/"limit-rf" cannot be used: .*MAX_TRAINING_SECONDS/s);
+    } finally {
+      delete process.env.MAX_TRAINING_SECONDS;
+      resetConfigForTests();
+    }
+    expect(await trainingRunsOf(ids)).toEqual(before);
+    expect((await Ensemble.findById(ens.id).lean())?.status).toBe("failed");
+    // Under the default limit the same build retrains it.
+    expect((await buildEnsemble(ens.id)).base.map((b) => b.source)).toEqual(["artifact", "retrained", "artifact"]);
   });
 
   it("fails on a missing meta CSV before retraining any base model for it", async () => {

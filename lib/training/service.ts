@@ -164,7 +164,7 @@ function formatSeconds(s: number): string {
  * so one config cannot hold a worker for hours. The row count is the dataset's
  * recorded one (`rowsIfUnrecorded` for a file no upload recorded).
  */
-async function assertTrainingWithinLimit(
+export async function assertTrainingWithinLimit(
   cfg: { algorithm: string; hyperparameters?: HyperparameterSet; features: string[]; training_csv: string },
   rowsIfUnrecorded?: number,
 ): Promise<void> {
