@@ -67,6 +67,9 @@ datasetSchema.index({ path: 1 }, { unique: true });
 
 export type DatasetFields = InferSchemaType<typeof datasetSchema>;
 
+/** The filter for finished datasets: ready ones, and older documents without a state (a pending upload is not a dataset yet). */
+export const FINISHED_DATASETS = { state: { $ne: "pending" } } as const;
+
 // Builds remember a dataset's document under the serving stamp (lib/datasets/read.ts): every write must move it.
 watchServingWrites(datasetSchema);
 

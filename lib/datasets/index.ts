@@ -1,5 +1,5 @@
 import { connectDb } from "@/lib/db";
-import { Dataset } from "@/models/Dataset";
+import { Dataset, FINISHED_DATASETS } from "@/models/Dataset";
 import { resolveDatasetPath } from "./files";
 import { toInfo, type DatasetInfo } from "./store";
 
@@ -30,19 +30,19 @@ export {
 export async function hasDataset(datasetPath: string): Promise<boolean> {
   resolveDatasetPath(datasetPath, "name");
   await connectDb();
-  return (await Dataset.exists({ path: datasetPath, state: { $ne: "pending" } })) !== null;
+  return (await Dataset.exists({ path: datasetPath, ...FINISHED_DATASETS })) !== null;
 }
 
 /** Finished datasets, newest first; facts stay in the database (they can be large). */
 export async function listDatasets(): Promise<DatasetInfo[]> {
   await connectDb();
-  const recs = await Dataset.find({ state: { $ne: "pending" } }, { facts: 0, refusal: 0, kind_facts: 0 }).sort({ createdAt: -1 }).lean();
+  const recs = await Dataset.find(FINISHED_DATASETS, { facts: 0, refusal: 0, kind_facts: 0 }).sort({ createdAt: -1 }).lean();
   return recs.map(toInfo);
 }
 
 /** Finished datasets of one kind, newest first, each with what its inspector recorded (unchecked: the kind's owner reads it). */
 export async function listDatasetsOfKind(kind: string): Promise<Array<DatasetInfo & { kindFacts: unknown }>> {
   await connectDb();
-  const recs = await Dataset.find({ state: { $ne: "pending" }, kind }, { facts: 0, refusal: 0 }).sort({ createdAt: -1 }).lean();
+  const recs = await Dataset.find({ ...FINISHED_DATASETS, kind }, { facts: 0, refusal: 0 }).sort({ createdAt: -1 }).lean();
   return recs.map((r) => ({ ...toInfo(r), kindFacts: r.kind_facts }));
 }

@@ -4,7 +4,7 @@ import { connectDb } from "@/lib/db";
 import { ValidationError } from "@/lib/errors";
 import { GridFsFileExistsError } from "@/lib/gridfs";
 import { childLogger } from "@/lib/log";
-import { Dataset } from "@/models/Dataset";
+import { Dataset, FINISHED_DATASETS } from "@/models/Dataset";
 import { datasetBytesAt, uploadBytes } from "./bytes";
 import { sha256Hex, storedFileName, temporaryFile } from "./files";
 
@@ -33,7 +33,7 @@ export async function moveFolderDatasetsToGridFs(onDataset: (path: string, outco
   const folder = datasetBytesAt(undefined);
   await connectDb();
   const report: MoveReport = { moved: [], absent: [], refused: [] };
-  const docs = await Dataset.find({ store: null, state: { $ne: "pending" } }, { path: 1, file: 1, sha256: 1 }).lean();
+  const docs = await Dataset.find({ store: null, ...FINISHED_DATASETS }, { path: 1, file: 1, sha256: 1 }).lean();
   for (const doc of docs) {
     let data: Buffer;
     try {

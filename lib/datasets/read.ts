@@ -9,7 +9,7 @@ import { boundedCache } from "@/lib/cache";
 import { rememberedUnderStamp, type Remembered } from "@/lib/stamped-cache";
 import { parseCsv, type ParsedCsv } from "@/lib/ml/csv";
 import { csvFactsSchema, type CsvFacts } from "@/lib/ml/csv-facts";
-import { Dataset, type DatasetFields } from "@/models/Dataset";
+import { Dataset, FINISHED_DATASETS, type DatasetFields } from "@/models/Dataset";
 import type { CsvAnalysis } from "./analysis";
 import { datasetBytesAt } from "./bytes";
 import { realFileInside, resolveDatasetPath, sha256Hex, temporaryFile } from "./files";
@@ -41,7 +41,7 @@ async function findDataset(datasetPath: string, field: string, projection: typeo
 async function findDataset(datasetPath: string, field: string, projection?: typeof WITHOUT_FACTS): Promise<DatasetFile> {
   resolveDatasetPath(datasetPath, field);
   await connectDb();
-  const read = () => Dataset.findOne({ path: datasetPath, state: { $ne: "pending" } }, projection).lean<DatasetLean>();
+  const read = () => Dataset.findOne({ path: datasetPath, ...FINISHED_DATASETS }, projection).lean<DatasetLean>();
   const doc = projection === WITHOUT_FACTS ? await rememberedUnderStamp(datasetFiles, DATASET_FILE_MAX_AGE_MS, datasetPath, read) : await read();
   if (!doc) throw missing(datasetPath, field);
   return doc;

@@ -1,7 +1,7 @@
 import { connectDb } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
-import { Dataset } from "@/models/Dataset";
+import { Dataset, FINISHED_DATASETS } from "@/models/Dataset";
 import { datasetBytesAt } from "./bytes";
 import { resolveDatasetPath } from "./files";
 
@@ -16,7 +16,7 @@ const log = childLogger("datasets");
 export async function removeDataset(datasetPath: string): Promise<void> {
   resolveDatasetPath(datasetPath, "name");
   await connectDb();
-  const doc = await Dataset.findOne({ path: datasetPath, state: { $ne: "pending" } }, { file: 1, store: 1 }).lean();
+  const doc = await Dataset.findOne({ path: datasetPath, ...FINISHED_DATASETS }, { file: 1, store: 1 }).lean();
   if (!doc) throw new NotFoundError("dataset", datasetPath);
   await Dataset.deleteOne({ _id: doc._id });
   await datasetBytesAt(doc.store).remove(doc.file ?? datasetPath);
