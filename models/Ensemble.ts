@@ -1,7 +1,7 @@
 import { Schema, type InferSchemaType, type Model } from "mongoose";
 import { watchServingWrites } from "./ServingStamp";
 import { defineModel } from "./common";
-import { runSchema } from "./EnsembleRunPage";
+import { runSchema } from "./EnsembleRun";
 import { TARGET_STATUSES } from "./statuses";
 
 const manifestEntrySchema = new Schema(
@@ -50,15 +50,15 @@ const ensembleSchema = new Schema(
     stale: { type: Boolean, default: false },
     status: { type: String, enum: TARGET_STATUSES, default: "untrained" },
     last_error: { type: String, default: null },
-    /** How many runs were ever recorded: run k (from 0) is in page floor(k / RUNS_PER_PAGE) of ensemble_run_pages. */
+    /** How many runs were ever recorded: the next run's index (its document in ensemble_runs is "<id>:<index>"). */
     run_count: { type: Number, default: 0 },
-    /** The newest run, as listings show it (the history is in ensemble_run_pages). */
+    /** The newest run, as listings show it (the history is in ensemble_runs). */
     last_run: { type: runSchema, default: null },
     /**
-     * Run history as versions before ensemble_run_pages kept it, inside this
+     * Run history as versions before ensemble_runs kept it, inside this
      * document (which the embedded database decodes and rewrites whole on every
      * read and write of it). Read as the oldest part of the history until the
-     * ensemble's next build moves it into pages.
+     * ensemble's next build moves it into ensemble_runs.
      */
     runs: { type: [runSchema], default: undefined },
   },

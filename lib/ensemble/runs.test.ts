@@ -2,8 +2,8 @@ import mongoose from "mongoose";
 import { describe, expect, it } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
 import { Ensemble } from "@/models/Ensemble";
-import { EnsembleRunPage } from "@/models/EnsembleRunPage";
-import { RUNS_KEPT, RUNS_PER_PAGE, readRunHistory, recordEnsembleRun } from "./runs";
+import { EnsembleRun } from "@/models/EnsembleRun";
+import { RUNS_KEPT, readRunHistory, recordEnsembleRun } from "./runs";
 import { deleteEnsemble, getEnsemble, listEnsembles } from "./service";
 
 useTestEnv();
@@ -24,9 +24,9 @@ const run = (n: number) => ({ run_id: null, started_at: new Date(Date.UTC(2026, 
 const head = async (id: mongoose.Types.ObjectId) => (await Ensemble.findById(id).lean())!;
 
 describe("an ensemble's run history", () => {
-  it("keeps the newest runs in pages, oldest first, retiring whole pages, while the ensemble's document holds only the count and the newest", async () => {
-    const id = await newEnsemble("history-pages");
-    const total = RUNS_KEPT + RUNS_PER_PAGE * 2 + 3; // 123: two pages retired, one partly kept
+  it("keeps the newest runs, oldest first, one document each, while the ensemble's document holds only the count and the newest", async () => {
+    const id = await newEnsemble("history-runs");
+    const total = RUNS_KEPT + 23;
     for (let n = 0; n < total; n++) expect(await recordEnsembleRun(await head(id), { status: "failed" }, run(n))).toBe(true);
 
     const history = await readRunHistory(await head(id));
@@ -35,9 +35,9 @@ describe("an ensemble's run history", () => {
     expect(doc.run_count).toBe(total);
     expect(doc.last_run?.total_ms).toBe(total - 1);
     expect(doc.runs).toBeUndefined();
-    // Pages 0 and 1 hold only runs older than the newest 100: gone; pages 2..12 stay.
-    const pages = (await EnsembleRunPage.find({ ensemble_id: id }, { page: 1 }).lean()).map((p) => p.page).sort((a, b) => a - b);
-    expect(pages).toEqual(Array.from({ length: 11 }, (_, k) => k + 2));
+    // The 23 oldest runs' documents are gone as newer ones came; the newest 100 stay.
+    const kept = (await EnsembleRun.find({ ensemble_id: id }, { index: 1 }).lean()).map((r) => r.index).sort((a, b) => a - b);
+    expect(kept).toEqual(Array.from({ length: RUNS_KEPT }, (_, k) => total - RUNS_KEPT + k));
 
     // The API: the whole kept history on the ensemble, the newest run alone in listings.
     expect((await getEnsemble(String(id))).runs.map((r) => r.error)).toEqual(history.map((r) => r.error));
@@ -45,10 +45,10 @@ describe("an ensemble's run history", () => {
     expect(listed?.runs.map((r) => r.error)).toEqual([`run ${total - 1}`]);
 
     await deleteEnsemble(String(id));
-    expect(await EnsembleRunPage.countDocuments({ ensemble_id: id })).toBe(0);
+    expect(await EnsembleRun.countDocuments({ ensemble_id: id })).toBe(0);
   });
 
-  it("reads a history kept inside the document by earlier versions, and moves it into pages at the next recorded run", async () => {
+  it("reads a history kept inside the document by earlier versions, and moves it out at the next recorded run", async () => {
     const id = new mongoose.Types.ObjectId();
     // As an earlier version stored it: the runs inside the document, no run count.
     await Ensemble.collection.insertOne({
@@ -68,6 +68,7 @@ describe("an ensemble's run history", () => {
     expect(doc.runs).toBeUndefined();
     expect(doc.run_count).toBe(4);
     expect((await readRunHistory(doc)).map((r) => r.total_ms)).toEqual([0, 1, 2, 3]);
+    expect(await EnsembleRun.countDocuments({ ensemble_id: id })).toBe(4);
   });
 
   it("records nothing for an ensemble that no longer exists", async () => {
@@ -75,6 +76,6 @@ describe("an ensemble's run history", () => {
     const doc = await head(id);
     await Ensemble.deleteOne({ _id: id });
     expect(await recordEnsembleRun(doc, { status: "failed" }, run(0))).toBe(false);
-    expect(await EnsembleRunPage.countDocuments({ ensemble_id: id })).toBe(0);
+    expect(await EnsembleRun.countDocuments({ ensemble_id: id })).toBe(0);
   });
 });

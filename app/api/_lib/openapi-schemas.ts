@@ -11,7 +11,7 @@ import type { promoteVersion, VersionView } from "@/lib/training/versions";
 import type { ImportResult } from "@/lib/bundles";
 import { holdoutSummarySchema } from "@/lib/ensemble/holdout";
 import type { ForecastAnswer } from "@/lib/forecast/service";
-import { BASE_SOURCES } from "@/models/EnsembleRunPage";
+import { BASE_SOURCES } from "@/models/EnsembleRun";
 import { JOB_KINDS, JOB_STATUSES } from "@/models/Job";
 import { TRAINING_TRIGGERS } from "@/models/ModelVersion";
 import { RUN_STATUSES, TARGET_STATUSES } from "@/models/statuses";
