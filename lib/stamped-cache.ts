@@ -1,12 +1,13 @@
 import type { LRUCache } from "lru-cache";
 import { sharedRead } from "@/lib/cache";
 import { connectDb } from "@/lib/db";
-import { readServingStamp } from "@/models/ServingStamp";
+import { readStamp, SERVING_STAMP_ID } from "@/models/ServingStamp";
 
 /**
- * Values read from the collections the serving stamp watches (model configs,
- * ensembles, datasets), remembered together with the stamp's token: one read of
- * the stamp's small document tells whether any of them may have moved since.
+ * Values read from collections a stamp watches (the serving stamp: model
+ * configs and ensembles; the datasets' stamp: datasets), remembered together
+ * with the stamp's token: one read of the stamp's small document tells whether
+ * any of them may have moved since.
  */
 export interface Remembered {
   stamp: string;
@@ -15,16 +16,19 @@ export interface Remembered {
 }
 
 /**
- * The serving stamp, from a read that starts after this call (shared with
+ * The stamp `id`'s token, from a read that starts after this call (shared with
  * concurrent callers). A caller may start it early and pass it on later, so
  * that its round trip overlaps other work such as reading a request's body.
  */
-export function servingStamp(): Promise<string> {
-  const stamp = connectDb().then(() => sharedRead("serving-stamp", readServingStamp));
+export function stampNow(id: string): Promise<string> {
+  const stamp = connectDb().then(() => sharedRead(`stamp:${id}`, () => readStamp(id)));
   // A caller that refuses the request before awaiting it leaves no unhandled rejection behind.
   stamp.catch(() => undefined);
   return stamp;
 }
+
+/** The serving stamp now (see stampNow). */
+export const servingStamp = (): Promise<string> => stampNow(SERVING_STAMP_ID);
 
 /**
  * `read()`'s value, or the one remembered under `key` while the stamp has not

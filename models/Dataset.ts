@@ -1,6 +1,6 @@
 import { Schema, type InferSchemaType, type Model } from "mongoose";
 import { defineModel } from "./common";
-import { watchServingWrites } from "./ServingStamp";
+import { DATASETS_STAMP_ID, watchWrites } from "./ServingStamp";
 
 export const DATASET_STATES = ["pending", "ready"] as const;
 
@@ -70,7 +70,7 @@ export type DatasetFields = InferSchemaType<typeof datasetSchema>;
 /** The filter for finished datasets: ready ones, and older documents without a state (a pending upload is not a dataset yet). */
 export const FINISHED_DATASETS = { state: { $ne: "pending" } } as const;
 
-// Builds remember a dataset's document under the serving stamp (lib/datasets/read.ts): every write must move it.
-watchServingWrites(datasetSchema);
+// Builds remember a dataset's document under the datasets' stamp (lib/datasets/read.ts): every write must move it.
+watchWrites(datasetSchema, DATASETS_STAMP_ID);
 
 export const Dataset: Model<DatasetFields> = defineModel<DatasetFields>("Dataset", datasetSchema);

@@ -3,7 +3,7 @@ import { Schema, type Collection, type Model } from "mongoose";
 import { defineModel } from "./common";
 
 /**
- * One token that every write to a model config, an ensemble or a dataset replaces (see
+ * One token that every write to a model config or an ensemble replaces (see
  * watchServingWrites). A serving process remembers what it last read of a
  * model or ensemble together with this token, so one read of this small
  * document per request tells it whether anything it remembers may have moved.
@@ -11,7 +11,8 @@ import { defineModel } from "./common";
  * write, so concurrent moves of a counter can lose one and even set it back to
  * a value a reader already remembers; a token written after a write is one no
  * reader has seen. The collection holds other stamps of the same kind too
- * (moveStamp, readStamp): each GridFS bucket's, moved by its file writes.
+ * (moveStamp, readStamp): the datasets' and each GridFS bucket's, moved by
+ * their writes.
  */
 const servingStampSchema = new Schema(
   {
@@ -57,16 +58,24 @@ export const readServingStamp = (): Promise<string> => readStamp(SERVING_STAMP_I
 
 const WRITES = ["updateOne", "updateMany", "findOneAndUpdate", "findOneAndReplace", "replaceOne", "deleteOne", "deleteMany", "findOneAndDelete"] as const;
 
+/** The datasets' stamp: moved by every write to a dataset (lib/datasets remembers dataset documents under it). */
+export const DATASETS_STAMP_ID = "datasets";
+
 /**
- * Every way mongoose writes the schema's documents moves the stamp once the
- * write is acknowledged, before the caller sees it done: a retrain or a promote
- * has moved it by the time it returns, in whichever process it ran.
+ * Every way mongoose writes the schema's documents moves the stamp `id` once
+ * the write is acknowledged, before the caller sees it done: a retrain or a
+ * promote has moved the serving stamp by the time it returns, in whichever
+ * process it ran.
  */
-export function watchServingWrites(schema: Schema): void {
-  for (const op of WRITES) schema.post(op, async () => bumpServingStamp());
-  schema.post("save", async () => bumpServingStamp());
-  schema.post("insertMany", async () => bumpServingStamp());
-  schema.post("bulkWrite", async () => bumpServingStamp());
-  schema.post("deleteOne", { document: true, query: false }, async () => bumpServingStamp());
-  schema.post("updateOne", { document: true, query: false }, async () => bumpServingStamp());
+export function watchWrites(schema: Schema, id: string): void {
+  const move = () => moveStamp(id);
+  for (const op of WRITES) schema.post(op, move);
+  schema.post("save", move);
+  schema.post("insertMany", move);
+  schema.post("bulkWrite", move);
+  schema.post("deleteOne", { document: true, query: false }, move);
+  schema.post("updateOne", { document: true, query: false }, move);
 }
+
+/** Writes to model configs and ensembles move the serving stamp. */
+export const watchServingWrites = (schema: Schema): void => watchWrites(schema, SERVING_STAMP_ID);

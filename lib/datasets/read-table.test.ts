@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { Dataset } from "@/models/Dataset";
+import { bumpServingStamp } from "@/models/ServingStamp";
 import { resolveDatasetPath } from "./files";
 import { readDatasetContent, readDatasetTable } from "./read";
 import { removeDataset } from "./remove";
@@ -25,7 +26,7 @@ describe("readDatasetTable", () => {
     await expect(readDatasetTable(ds.path)).rejects.toThrow(/changed on disk/);
   });
 
-  it("looks a dataset's document up once while nothing is written, and sees a delete and a new upload under the same name at once", async () => {
+  it("looks a dataset's document up once while no dataset is written, and sees a delete and a new upload under the same name at once", async () => {
     const ds = await saveSyntheticDataset("doc-once", 60, 3);
     const finds = vi.spyOn(mongoose.mongo.Collection.prototype, "findOne");
     const datasetReads = () => finds.mock.contexts.filter((c) => (c as { collectionName: string }).collectionName === "datasets").length;
@@ -34,6 +35,10 @@ describe("readDatasetTable", () => {
       const afterFirst = datasetReads();
       expect(afterFirst).toBeGreaterThan(0);
       expect((await readDatasetContent(ds.path)).sha256).toBe(first.sha256);
+      expect(datasetReads()).toBe(afterFirst);
+      // A write to models or ensembles (the serving stamp) does not make it read again: a build's own writes do not.
+      await bumpServingStamp();
+      await readDatasetContent(ds.path);
       expect(datasetReads()).toBe(afterFirst);
 
       // Another dataset written: the stamp moved, so the document is read again (and is still the same).

@@ -6,10 +6,11 @@ import { connectDb } from "@/lib/db";
 import { ValidationError } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import { boundedCache } from "@/lib/cache";
-import { rememberedUnderStamp, type Remembered } from "@/lib/stamped-cache";
+import { rememberedUnderStamp, stampNow, type Remembered } from "@/lib/stamped-cache";
 import { parseCsv, type ParsedCsv } from "@/lib/ml/csv";
 import { csvFactsSchema, type CsvFacts } from "@/lib/ml/csv-facts";
 import { Dataset, FINISHED_DATASETS, type DatasetFields } from "@/models/Dataset";
+import { DATASETS_STAMP_ID } from "@/models/ServingStamp";
 import type { CsvAnalysis } from "./analysis";
 import { datasetBytesAt } from "./bytes";
 import { realFileInside, resolveDatasetPath, sha256Hex, temporaryFile } from "./files";
@@ -25,7 +26,9 @@ const WITHOUT_FACTS = { facts: 0, kind_facts: 0, refusal: 0 } as const;
 
 /**
  * Datasets' documents without their facts, by path, remembered under the
- * serving stamp, which every write to a dataset moves. On the embedded FerretDB
+ * datasets' stamp, which every write to a dataset moves (and nothing else: an
+ * ensemble build's own writes leave it, so its next build finds the document
+ * remembered). On the embedded FerretDB
  * a dataset's document costs 10-20 ms to read whatever the projection (it
  * decodes the whole document, facts included), more than the rest of an
  * ensemble build's reads together; the stamp's document costs about 2 ms.
@@ -42,7 +45,7 @@ async function findDataset(datasetPath: string, field: string, projection?: type
   resolveDatasetPath(datasetPath, field);
   await connectDb();
   const read = () => Dataset.findOne({ path: datasetPath, ...FINISHED_DATASETS }, projection).lean<DatasetLean>();
-  const doc = projection === WITHOUT_FACTS ? await rememberedUnderStamp(datasetFiles, DATASET_FILE_MAX_AGE_MS, datasetPath, read) : await read();
+  const doc = projection === WITHOUT_FACTS ? await rememberedUnderStamp(datasetFiles, DATASET_FILE_MAX_AGE_MS, datasetPath, read, stampNow(DATASETS_STAMP_ID)) : await read();
   if (!doc) throw missing(datasetPath, field);
   return doc;
 }
