@@ -43,6 +43,7 @@ export function benchReport(
   const fastBuild = spread(fast.map((r) => r.build_ms));
   const slowBuild = spread(slow.map((r) => r.build_ms));
   const warmBuild = spread(fast.map((r) => r.warm_rebuild_ms ?? Number.NaN));
+  const steadyBuild = spread(fast.map((r) => r.steady_rebuild_ms ?? Number.NaN));
   const fastRss = spread(fast.map((r) => r.rss_mb.end));
   const slowRss = spread(slow.map((r) => r.rss_mb.end));
   const perBase = prepared.models.map((m, j) => ({
@@ -125,7 +126,7 @@ export function benchReport(
       latency: r.latency,
     })),
     summary: {
-      build_ms: { fast: fastBuild, slow: slowBuild, fast_warm_rebuild: warmBuild },
+      build_ms: { fast: fastBuild, slow: slowBuild, fast_warm_rebuild: warmBuild, fast_steady_rebuild: steadyBuild },
       /** Where the fast build's time goes: artifact loads, the meta-model step, and the rest (database updates, saving the ensemble). */
       fast_breakdown_ms: {
         base_loads: spread(fast.map(baseLoadsMs)),
@@ -172,6 +173,11 @@ export function benchReport(
         name: `fast build in a warm process at most ${TARGETS.warmBuildMs} ms (median)`,
         measured: `${warmBuild.median.toFixed(0)} ms`,
         met: warmBuild.median <= TARGETS.warmBuildMs,
+      },
+      {
+        name: `fast build in a worker that has built a few times at most ${TARGETS.warmBuildMs} ms (median)`,
+        measured: `${steadyBuild.median.toFixed(0)} ms`,
+        met: steadyBuild.median <= TARGETS.warmBuildMs,
       },
     ],
     total_ms: totalMs,
@@ -222,6 +228,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
       [
         ["buildEnsemble wall time", withRange(s.build_ms.fast, seconds), withRange(s.build_ms.slow, seconds)],
         ["second build in the same warm process, loaded models dropped (fast only)", withRange(s.build_ms.fast_warm_rebuild, seconds), "—"],
+        ["third to seventh build in that process, the same way: median of the five (fast only)", withRange(s.build_ms.fast_steady_rebuild, seconds), "—"],
         ["whole process (start-up, connect, build, checks, latency loops)", withRange(s.process_ms.fast, seconds), withRange(s.process_ms.slow, seconds)],
         ["peak RSS after connecting (baseline)", withRange(s.rss_mb.baseline, mb), withRange(s.rss_mb.baseline, mb)],
         ["peak RSS right after the build", withRange(s.rss_mb.fast_after_build, mb), withRange(s.rss_mb.slow_after_build, mb)],

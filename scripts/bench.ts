@@ -24,8 +24,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { defaultArtifactStore, verifyArtifact } from "@/lib/artifacts";
 import { artifactRefs } from "@/lib/training/artifact-refs";
-import { RUNS_KEPT, recordEnsembleRun } from "@/lib/ensemble/runs";
+import { RUNS_KEPT, runDocId } from "@/lib/ensemble/runs";
 import { Ensemble } from "@/models/Ensemble";
+import { EnsembleRun } from "@/models/EnsembleRun";
 import { ModelConfig } from "@/models/ModelConfig";
 import { openThrowawayEnv, progressLog, PROJECT_ROOT, runScript, writeReport } from "./bench-env";
 import { benchReport, renderBenchMarkdown, type BenchRun, type ComparedRun, type HistoryRun } from "./bench-report";
@@ -44,8 +45,8 @@ const HISTORY_ROUNDS = 2;
 
 /**
  * Gives the ensemble a full history (RUNS_KEPT copies of its newest run) the
- * way the checkout about to build it keeps one: this one in run pages, with
- * nothing left inside the document; another (--compare, from before run pages)
+ * way the checkout about to build it keeps one: this one in ensemble_runs, with
+ * nothing left inside the document; another (--compare, from before ensemble_runs)
  * inside the ensemble's document, which is where its builds read and write it.
  */
 async function fillHistory(ensembleId: string, own: boolean): Promise<void> {
@@ -56,8 +57,10 @@ async function fillHistory(ensembleId: string, own: boolean): Promise<void> {
     await Ensemble.collection.updateOne({ _id: doc._id }, { $set: { runs: Array.from({ length: RUNS_KEPT }, () => newest) } });
     return;
   }
-  await Ensemble.collection.updateOne({ _id: doc._id }, { $unset: { runs: "" } });
-  for (let i = 0; i < RUNS_KEPT; i++) await recordEnsembleRun((await Ensemble.findById(ensembleId, { runs: 0 }).lean())!, {}, newest);
+  // Runs 0..99, as 100 builds leave them, written in a few commands rather than 100 builds' worth of writes.
+  await EnsembleRun.deleteMany({ ensemble_id: doc._id });
+  await EnsembleRun.insertMany(Array.from({ length: RUNS_KEPT }, (_, index) => ({ _id: runDocId(doc._id, index), ensemble_id: doc._id, index, run: newest })));
+  await Ensemble.collection.updateOne({ _id: doc._id }, { $unset: { runs: "" }, $set: { run_count: RUNS_KEPT, last_run: newest } });
 }
 
 /** Fast runs need every base artifact present and verified; slow runs need none. */
@@ -167,6 +170,8 @@ async function main(): Promise<void> {
       for (const checkout of order) {
         const label = `${checkout.label === null ? "" : `${checkout.label} `}fast, full history ${i}/${HISTORY_ROUNDS}`;
         await fillHistory(prepared.ensembleId, checkout.label === null);
+        // The same pause after filling for every checkout, so none builds while the database still writes the history out.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
         const { result } = await runVariant("fast", label, stateFile, checkout.root);
         withHistory.push({ checkout: checkout.label, iteration: i, build_ms: result.build_ms, warm_rebuild_ms: result.warm_rebuild_ms });
         say(`${label}: build ${(result.build_ms / 1000).toFixed(2)} s, warm rebuild ${((result.warm_rebuild_ms ?? Number.NaN) / 1000).toFixed(2)} s`);
