@@ -116,6 +116,7 @@ export function benchReport(
       iteration: r.iteration,
       build_ms: r.build_ms,
       warm_rebuild_ms: r.warm_rebuild_ms,
+      steady_rebuild_ms: r.steady_rebuild_ms,
       process_ms: r.process_ms,
       meta_ms: r.meta_ms,
       rss_mb: r.rss_mb,
@@ -247,7 +248,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
       "queries queued behind those dozen commands). " +
       "The second build in a warm process drops the loaded models first, so it reads and verifies every artifact again; it keeps the meta CSV parsed, its rows as numbers " +
       "and each base model run's probabilities on them (by checksum, run_id and features): what a long-running worker sees when it rebuilds. The bench empties the " +
-      "run history before every process (versions before run pages kept it inside the ensemble's document, where it slowed every build down as it grew); " +
+      "run history before every process (versions before ensemble_runs kept it inside the ensemble's document, where it slowed every build down as it grew); " +
       "the section after the comparison runs the same builds with a full history.",
     ...(s.compared.length === 0
       ? []
@@ -267,8 +268,8 @@ export function renderBenchMarkdown(r: BenchReport): string {
       : [
           "## With a full run history",
           `The same fast builds, ${s.with_history[0].build_ms.n} rounds, after the ensemble was given the history it reaches once rebuilt 100 times: 100 runs, each ` +
-            "checkout keeping them its own way (this one in run pages of 10, found by id; a --compare checkout inside the ensemble's document, as versions before run " +
-            "pages did, which the embedded database decodes and rewrites whole on every read and write of the ensemble). Ratio = their time / this checkout's in the same round.",
+            "checkout keeping them its own way (this one in ensemble_runs, a document per run found by id; a --compare checkout inside the ensemble's document, as versions " +
+            "before ensemble_runs did, which the embedded database decodes and rewrites whole on every read and write of the ensemble). Ratio = their time / this checkout's in the same round.",
           markdownTable(
             ["checkout", "fresh build", "ratio", "warm rebuild", "ratio"],
             s.with_history.map((h) => [h.checkout ?? "this checkout", withRange(h.build_ms, ms), h.ratio_build ? withRange(h.ratio_build, ratio) : "—", withRange(h.warm_rebuild_ms, ms), h.ratio_warm_rebuild ? withRange(h.ratio_warm_rebuild, ratio) : "—"]),
