@@ -71,6 +71,16 @@ describe("an ensemble's run history", () => {
     expect(await EnsembleRun.countDocuments({ ensemble_id: id })).toBe(4);
   });
 
+  it("lets a build that failed after recording its end replace its own line, once", async () => {
+    const id = await newEnsemble("history-twice");
+    await recordEnsembleRun(await head(id), { status: "failed" }, run(0));
+    const atStart = await head(id); // what the build read when it started
+    expect(await recordEnsembleRun(atStart, { status: "trained" }, run(1))).toBe(true);
+    expect(await recordEnsembleRun(atStart, { status: "failed" }, run(2))).toBe(true);
+    expect((await readRunHistory(await head(id))).map((r) => r.total_ms)).toEqual([0, 2]);
+    expect((await head(id)).run_count).toBe(2);
+  });
+
   it("records nothing for an ensemble that no longer exists", async () => {
     const id = await newEnsemble("history-gone");
     const doc = await head(id);

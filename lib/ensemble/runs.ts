@@ -46,8 +46,13 @@ export async function recordRunEnd(head: RunHistoryHead, set: Record<string, unk
  * build it has not recorded; a build runs it beside its last steps.
  */
 export async function appendRun(ensembleId: mongoose.Types.ObjectId, index: number, entry: Record<string, unknown>): Promise<void> {
+  const doc = { _id: runDocId(ensembleId, index), ensemble_id: ensembleId, index, run: entry };
   await Promise.all([
-    EnsembleRun.create({ _id: runDocId(ensembleId, index), ensemble_id: ensembleId, index, run: entry }),
+    // Already there only when a build that recorded its end failed after it: its failure replaces the line.
+    EnsembleRun.create(doc).catch((err: unknown) => {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      return EnsembleRun.replaceOne({ _id: doc._id }, doc);
+    }),
     index >= RUNS_KEPT ? EnsembleRun.deleteOne({ _id: runDocId(ensembleId, index - RUNS_KEPT) }) : null,
   ]);
 }
