@@ -1,9 +1,9 @@
 import mongoose from "mongoose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
 import { Ensemble } from "@/models/Ensemble";
 import { EnsembleRun } from "@/models/EnsembleRun";
-import { RUNS_KEPT, readRunHistory, recordEnsembleRun } from "./runs";
+import { RUNS_KEPT, appendRun, readRunHistory, recordEnsembleRun, recordRunEnd } from "./runs";
 import { deleteEnsemble, getEnsemble, listEnsembles } from "./service";
 
 useTestEnv();
@@ -79,6 +79,31 @@ describe("an ensemble's run history", () => {
     expect(await recordEnsembleRun(atStart, { status: "failed" }, run(2))).toBe(true);
     expect((await readRunHistory(await head(id))).map((r) => r.total_ms)).toEqual([0, 2]);
     expect((await head(id)).run_count).toBe(2);
+  });
+
+  it("reads a history once per run count, sees the next run at once, and does not remember one read before its newest run was inserted", async () => {
+    const id = await newEnsemble("history-remembered");
+    for (let n = 0; n < 12; n++) await recordEnsembleRun(await head(id), { status: "failed" }, run(n));
+    const finds = vi.spyOn(mongoose.mongo.Collection.prototype, "findOne");
+    const runReads = () => finds.mock.contexts.filter((c) => (c as { collectionName: string }).collectionName === "ensemble_runs").length;
+    try {
+      expect(await readRunHistory(await head(id))).toHaveLength(12);
+      const afterFirst = runReads();
+      expect(afterFirst).toBeGreaterThanOrEqual(12);
+      expect(await readRunHistory(await head(id))).toHaveLength(12);
+      expect(runReads()).toBe(afterFirst);
+
+      // A build between its end write and its run's insert: read, not remembered.
+      const index = (await recordRunEnd(await head(id), { status: "failed" }, run(12)))!;
+      expect((await readRunHistory(await head(id))).map((r) => r.total_ms)).not.toContain(12);
+      await appendRun(id, index, run(12));
+      expect((await readRunHistory(await head(id))).at(-1)?.total_ms).toBe(12);
+
+      await recordEnsembleRun(await head(id), { status: "failed" }, run(13));
+      expect((await readRunHistory(await head(id))).at(-1)?.total_ms).toBe(13);
+    } finally {
+      finds.mockRestore();
+    }
   });
 
   it("records nothing for an ensemble that no longer exists", async () => {

@@ -1,4 +1,5 @@
 import mongoose from "mongoose";
+import { boundedCache } from "@/lib/cache";
 import { Ensemble } from "@/models/Ensemble";
 import { EnsembleRun, type EnsembleRunFields } from "@/models/EnsembleRun";
 
@@ -22,6 +23,7 @@ export interface RunHistoryHead {
   /** Absent on documents from before ensemble_runs: their history is still in `runs`. */
   run_count?: number | null;
   runs?: RunEntry[] | null;
+  last_run?: { run_id?: string | null; status?: string | null; started_at?: Date | string | null; total_ms?: number | null } | null;
 }
 
 export const runDocId = (ensembleId: mongoose.Types.ObjectId, index: number) => `${String(ensembleId)}:${index}`;
@@ -72,15 +74,44 @@ export async function recordEnsembleRun(head: RunHistoryHead, set: Record<string
  * a build's end and appending it) is left out.
  */
 export async function readRunHistory(head: RunHistoryHead): Promise<RunEntry[]> {
+  const key = historyKey(head);
+  const known = key === null ? undefined : histories.get(key);
+  if (known) return known.runs;
+  const { runs, newestFound } = await readRunDocuments(head);
+  // Not remembered while the newest run's document is missing: a build between its end write and its insert.
+  if (key !== null && newestFound) histories.set(key, { runs });
+  return runs;
+}
+
+/**
+ * Histories already read, by what names their content: the ensemble, its run
+ * count and its newest run (the one line a later write can replace, see
+ * appendRun). Another run, in any process, is another count; so an entry can
+ * be cold, never wrong, and a page shown again reads no run. Callers must not
+ * change the arrays.
+ */
+const histories = boundedCache<{ runs: RunEntry[] }>("run-histories", 64);
+
+function historyKey(head: RunHistoryHead): string | null {
+  const last = head.last_run;
+  if (!last || (head.runs?.length ?? 0) > 0 || typeof head.run_count !== "number") return null;
+  const started = last.started_at ? new Date(last.started_at).toISOString() : null;
+  return JSON.stringify([String(head._id), head.run_count, last.run_id ?? null, last.status ?? null, started, last.total_ms ?? null]);
+}
+
+async function readRunDocuments(head: RunHistoryHead): Promise<{ runs: RunEntry[]; newestFound: boolean }> {
   const inline = head.runs ?? [];
   const count = head.run_count ?? 0;
   const first = Math.max(0, count - RUNS_KEPT);
   const runs: RunEntry[] = [];
+  let newestFound = count === 0;
   for (let from = first; from < count; from += READ_BATCH) {
     const batch = Array.from({ length: Math.min(READ_BATCH, count - from) }, (_, k) => EnsembleRun.findById(runDocId(head._id, from + k), { run: 1 }).lean());
-    for (const doc of await Promise.all(batch)) if (doc) runs.push(doc.run as RunEntry);
+    const docs = await Promise.all(batch);
+    for (const doc of docs) if (doc) runs.push(doc.run as RunEntry);
+    if (from + docs.length === count) newestFound = docs.at(-1) != null;
   }
-  return [...inline, ...runs].slice(-RUNS_KEPT);
+  return { runs: [...inline, ...runs].slice(-RUNS_KEPT), newestFound };
 }
 
 /** Removes a deleted ensemble's history. */
