@@ -34,11 +34,12 @@ export const servingStamp = (): Promise<string> => stampNow(SERVING_STAMP_ID);
  * `read()`'s value, or the one remembered under `key` while the stamp has not
  * moved and it is younger than `maxAgeMs` (the bound for writes the stamp cannot
  * see: a tool writing to the collections directly, a process that died between
- * its write and the stamp). `stamp` must come from a servingStamp() started after
- * the caller's request arrived. The value must be built only from watched
- * collections, and callers must not change it.
+ * its write and the stamp). `stamp` must come from a stampNow() of the stamp
+ * watching what `read` reads, started after the caller's request arrived. The
+ * value must be built only from watched collections, and callers must not
+ * change it.
  */
-export async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, maxAgeMs: number, key: string, read: () => Promise<T>, stamp: Promise<string> = servingStamp()): Promise<T> {
+export async function rememberedUnderStamp<T>(cache: LRUCache<string, Remembered>, maxAgeMs: number, key: string, read: () => Promise<T>, stamp: Promise<string>): Promise<T> {
   const current = await stamp;
   const hit = cache.get(key);
   if (hit && hit.stamp === current && Date.now() - hit.at < maxAgeMs) return hit.value as T;

@@ -53,9 +53,6 @@ export async function readStamp(id: string): Promise<string> {
 /** Moves the serving stamp; called after the write it announces has been acknowledged. */
 export const bumpServingStamp = (): Promise<void> => moveStamp(SERVING_STAMP_ID);
 
-/** The serving stamp's token now. */
-export const readServingStamp = (): Promise<string> => readStamp(SERVING_STAMP_ID);
-
 const WRITES = ["updateOne", "updateMany", "findOneAndUpdate", "findOneAndReplace", "replaceOne", "deleteOne", "deleteMany", "findOneAndDelete"] as const;
 
 /** The datasets' stamp: moved by every write to a dataset (lib/datasets remembers dataset documents under it). */

@@ -50,19 +50,11 @@ export interface UnusableBaseModel {
 /**
  * The fast path for one base model: its artifacts present and verified -> the
  * loaded model; any missing or failing verification -> why, for
- * retrainBaseModel. A config that no longer exists is refused here.
+ * retrainBaseModel. `doc` is its config as the caller just read it; null (it no
+ * longer exists) is refused here.
  */
-export async function loadBaseModel(
-  modelId: string,
-  opts: {
-    store?: ArtifactStore;
-    /** The config as the caller just read it (null: it no longer exists); read here when not given. */
-    doc?: ModelConfigLean | null;
-  } = {},
-): Promise<ObtainedBaseModel | UnusableBaseModel> {
-  const store = opts.store ?? defaultArtifactStore();
+export async function loadBaseModel(modelId: string, doc: ModelConfigLean | null, store: ArtifactStore): Promise<ObtainedBaseModel | UnusableBaseModel> {
   const t0 = performance.now();
-  const doc = opts.doc !== undefined ? opts.doc : await ModelConfig.findById(new mongoose.Types.ObjectId(modelId)).lean();
   if (!doc) throw new BaseModelUnavailableError(modelId, `Base model ${modelId} no longer exists; remove it from the ensemble.`);
   try {
     const loaded = await loadTrainedModel(doc, store);

@@ -78,7 +78,7 @@ function storedTimings(timings: BaseTiming[]) {
 export async function buildEnsemble(ensembleId: string, options: BuildOptions = {}): Promise<BuildResult> {
   await connectDb();
   if (!mongoose.isValidObjectId(ensembleId)) throw new NotFoundError("ensemble", ensembleId);
-  // Without a history from before run pages, which a build only moves out (lib/ensemble/runs.ts).
+  // Without a history from before ensemble_runs, which a build only moves out (lib/ensemble/runs.ts).
   const doc = await Ensemble.findById(ensembleId, { runs: 0 }).lean();
   if (!doc) throw new NotFoundError("ensemble", ensembleId);
   const store = options.store ?? defaultArtifactStore();
@@ -105,22 +105,21 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     // that could not be loaded retrained one at a time, in the ensemble's order.
     await progress(0.02, `loading ${baseIds.length} base models from their artifacts`);
     const baseStart = performance.now();
-    const attempts = await Promise.all(baseIds.map((id) => loadBaseModel(id, { store, doc: configs.get(id) ?? null })));
-    const toRetrain = attempts.filter(isUnusable);
+    const attempts = await Promise.all(baseIds.map((id) => loadBaseModel(id, configs.get(id) ?? null, store)));
+    const share = 0.7 / Math.max(1, attempts.filter(isUnusable).length);
     const obtained: ObtainedBaseModel[] = [];
-    for (const attempt of attempts) {
+    let retrained = 0;
+    for (const [i, attempt] of attempts.entries()) {
       if (!isUnusable(attempt)) {
         obtained.push(attempt);
         timings.push(timingOf(attempt));
         continue;
       }
-      const k = toRetrain.indexOf(attempt);
-      const share = 0.7 / toRetrain.length;
-      const at = 0.05 + k * share;
+      const at = 0.05 + retrained++ * share;
       const o = await retrainBaseModel(attempt, {
         store,
         jobId: options.jobId,
-        onProgress: (f, m) => progress(at + f * share, `retraining base model ${baseIds.indexOf(attempt.modelId) + 1} of ${baseIds.length}: ${m ?? ""}`.trim()),
+        onProgress: (f, m) => progress(at + f * share, `retraining base model ${i + 1} of ${baseIds.length}: ${m ?? ""}`.trim()),
       });
       obtained.push(o);
       timings.push(timingOf(o));

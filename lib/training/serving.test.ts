@@ -2,16 +2,16 @@ import { describe, expect, it } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
-import { readServingStamp } from "@/models/ServingStamp";
+import { readStamp, SERVING_STAMP_ID } from "@/models/ServingStamp";
 
 useTestEnv();
 
 describe("the serving stamp", () => {
   it("moves with every kind of write to a model config or an ensemble, before the write returns", async () => {
     const moved = async (write: () => Promise<unknown>) => {
-      const before = await readServingStamp();
+      const before = await readStamp(SERVING_STAMP_ID);
       await write();
-      return (await readServingStamp()) !== before;
+      return (await readStamp(SERVING_STAMP_ID)) !== before;
     };
     const doc = new ModelConfig({ name: "stamp-a", algorithm: "logistic_regression", features: ["f1"], target: "label", training_csv: "x.csv" });
     expect(await moved(() => doc.save())).toBe(true);
