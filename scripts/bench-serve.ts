@@ -4,7 +4,8 @@
  *   npm run bench:serve -- [--start [--build] [--compare DIR=label]] [BASE_URL[=label] ...] [--seconds 5] [--floor-path /api/...]
  *
  * --start runs the app itself: a throwaway FerretDB, artifact and data folders,
- * the demo seed, a random ADMIN_TOKEN and `next start` on a free port, from the
+ * the demo seed, a random ADMIN_TOKEN and the web server (scripts/serve.ts, or
+ * `next start` in a checkout that has none) on a free port, from the
  * production build in .next (made first when there is none, or with --build).
  * --compare also starts the production build in DIR (another checkout, already
  * built) over the same database, measured case by case alongside, so a before
@@ -222,7 +223,11 @@ async function startApp(build: boolean, compare: Array<{ dir: string; label: str
   const urls: string[] = [];
   for (const app of [{ dir: PROJECT_ROOT, label: "" }, ...compare]) {
     const port = await freePort();
-    const server = spawn(path.join(app.dir, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(port)], {
+    // Each checkout's own way to serve: its web server, or `next start` before it had one.
+    const command = fs.existsSync(path.join(app.dir, "scripts/serve.ts"))
+      ? [process.execPath, "--import", "tsx", "scripts/serve.ts"]
+      : [path.join(app.dir, "node_modules/.bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)];
+    const server = spawn(command[0], command.slice(1), {
       cwd: app.dir,
       detached: true,
       stdio: ["ignore", "ignore", "inherit"],

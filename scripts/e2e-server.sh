@@ -38,5 +38,5 @@ export HOST=127.0.0.1 PORT="$E2E_PORT"
 npx tsx scripts/first-sign-in.ts >"$E2E_DIR/first-sign-in.url"
 
 start_group node --import tsx scripts/worker.ts
-start_group node_modules/.bin/next start -H 127.0.0.1 -p "$E2E_PORT"
+start_group node --import tsx scripts/serve.ts
 wait -n "${pids[@]}"

@@ -70,7 +70,7 @@ start_group bash -c '
     sleep 2
   done
 '
-start_group node_modules/.bin/next start -H "$HOST" -p "$PORT"
+start_group node --import tsx scripts/serve.ts
 echo "[start] dashboard on http://$( [[ "$HOST" == "0.0.0.0" ]] && echo localhost || echo "$HOST" ):$PORT  (Ctrl-C stops everything)" >&2
 if [[ -n "$first_link" ]]; then
   echo "[start] No admin account yet. Open this link to create it; it works once, and each start prints a new one until then:" >&2

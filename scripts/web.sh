@@ -27,4 +27,4 @@ fi
 
 npx tsx scripts/check-config.ts
 ensure_build
-exec node_modules/.bin/next start -H "$HOST" -p "$PORT"
+exec node --import tsx scripts/serve.ts
