@@ -144,7 +144,8 @@ export class LocalArtifactStore implements ArtifactStore {
     if (prefix.includes("\0")) throw new UnsafeArtifactPathError(prefix, "it contains a NUL byte");
     let relPrefix = prefix;
     if (path.isAbsolute(prefix)) {
-      const absolute = path.resolve(prefix);
+      // A caller's path, checked just below: not a file the build should trace (Turbopack warned it would trace the whole project).
+      const absolute = path.resolve(/*turbopackIgnore: true*/ prefix);
       if (absolute !== this.root && !isInside(this.root, absolute)) {
         throw new UnsafeArtifactPathError(prefix, "it is an absolute path outside the artifact directory");
       }
