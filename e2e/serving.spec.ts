@@ -1,12 +1,13 @@
 import { expect, test } from "@playwright/test";
-import { STATE, createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, uploadCsvViaApi } from "./support";
+import { STATE, createAndBuildEnsemble, createAndTrainModel, gamesCsv, open, trainViaApi, uploadCsvViaApi } from "./support";
 
 /**
  * The web server answers predictions asked with an API token from the route's
  * handler without Next.js's request handling (scripts/serve.ts), and those asked
  * with a session through Next.js. Next.js marks every answer it makes with a
  * `Vary: rsc, ...` header, so the header tells the two apart. Both must answer
- * alike, and a token revoked on the Tokens page (a server action, inside
+ * alike; an ensemble whose base model the worker has just retrained must be
+ * refused; and a token revoked on the Tokens page (a server action, inside
  * Next.js) must be refused by the very next direct request: one module, one cache.
  */
 const RUN = Date.now().toString(36);
@@ -15,7 +16,7 @@ const ROWS = [
   { f1: -0.6, f2: 0.5, f3: -2, f4: 1 },
 ];
 
-test("token predictions skip the framework, answer as session ones do, and stop the moment the token is revoked", async ({ browser, request, playwright, baseURL }) => {
+test("token predictions skip the framework, answer as session ones do, refuse a stale ensemble at once, and stop the moment the token is revoked", async ({ browser, request, playwright, baseURL }) => {
   const dataset = await uploadCsvViaApi(request, `serve-${RUN}`, gamesCsv(300, 31));
   const common = { algorithm: "logistic_regression", target: "home_win", training_csv: dataset, features: ["f1", "f2", "f3", "f4"] };
   const model = await createAndTrainModel(request, { ...common, name: `Serve a ${RUN}` });
@@ -53,6 +54,13 @@ test("token predictions skip the framework, answer as session ones do, and stop 
       const badThroughNext = await request.post(path, { data: { rows: [{ f1: "x" }] } });
       expect(await bad.json()).toEqual(await badThroughNext.json());
     }
+
+    // A base model retrained by the worker (another process) a moment ago: the next direct predict of the ensemble,
+    // which this server has in memory, is refused as stale, with the route's own 409.
+    await trainViaApi(request, other.id);
+    const stale = await withToken.post(`/api/ensembles/${ensemble.id}/predict`, { data: { rows: ROWS } });
+    expect(stale.status(), await stale.text()).toBe(409);
+    expect(((await stale.json()) as { error: string }).error).toContain("stale");
 
     await open(page, "/settings/tokens");
     await page.getByTestId(`token-serve-${RUN}`).getByRole("button", { name: "Revoke" }).click();
