@@ -11,6 +11,7 @@ import { resetConfigForTests } from "@/lib/config";
 import { SMALL_FOREST, countingStore, runsOf, saveSyntheticDataset, trainingRunsOf } from "@/lib/testing/fixtures";
 import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
+import { promoteVersion } from "@/lib/training/versions";
 import { Dataset } from "@/models/Dataset";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig } from "@/models/ModelConfig";
@@ -211,6 +212,33 @@ describe("building an ensemble from saved base models", () => {
     await buildEnsemble(ens.id);
     expect((await getEnsemble(ens.id)).stale).toBe(false);
     await expect(predictWithEnsemble(ens.id, { rows: [row] })).resolves.toBeTruthy();
+  });
+
+  it("is stale when a base model is retrained while it builds, and stays so when that model's built run comes back", async () => {
+    const ids = await makeBases("race");
+    const ens = await makeEnsemble("race-stack", ids);
+    const builtWith = (await ModelConfig.findById(ids[1]).lean())!.run_id as string;
+    let retrained = false;
+    // After the build has read its base models' configs and loaded them, before it records its end.
+    await buildEnsemble(ens.id, {
+      onProgress: async (fraction) => {
+        if (fraction === 0.75 && !retrained) {
+          retrained = true;
+          await trainModel(ids[1]);
+        }
+      },
+    });
+    expect(retrained).toBe(true);
+    const row = { f1: 0.1, f2: -0.2, f3: 4, f4: 0.5 };
+    expect((await getEnsemble(ens.id)).stale_models.map((m) => m.model_id)).toEqual([ids[1]]);
+    await expect(predictWithEnsemble(ens.id, { rows: [row] })).rejects.toBeInstanceOf(ConflictError);
+
+    // The build's own run made current again: the models match the manifest, but the build never saw them settled.
+    await promoteVersion(ids[1], builtWith, { id: "t", name: "test" });
+    const view = await getEnsemble(ens.id);
+    expect(view.stale_models).toEqual([]);
+    expect(view.stale).toBe(true);
+    await expect(predictWithEnsemble(ens.id, { rows: [row] })).rejects.toThrow(/Rebuild/);
   });
 });
 

@@ -88,11 +88,6 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
   const baseIds = doc.base_model_ids.map(String);
   const timings: BaseTiming[] = [];
 
-  // Shown while the build runs; awaited before the build records its end, which must land after it. Not waited for
-  // before that: the write and the serving stamp's move after it are two round trips the build need not wait on.
-  const statusWritten = Ensemble.updateOne({ _id: doc._id }, { $set: { status: "training", last_error: null } }).exec();
-  statusWritten.catch(() => undefined);
-
   try {
     // Every base config (one read: each round trip costs milliseconds on the embedded database) and the meta CSV at
     // the same time: a missing CSV fails the build before any base model is retrained for it.
@@ -115,6 +110,10 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
         timings.push(timingOf(attempt));
         continue;
       }
+      // "training" is shown while a base model is retrained, seconds or more. A build from artifacts takes a fraction of a
+      // second and goes from its previous status to its end at once: on FerretDB, which applies writes one at a time,
+      // that write and the serving stamp's move after it took about a tenth of such a build.
+      if (retrained === 0) await Ensemble.updateOne({ _id: doc._id }, { $set: { status: "training", last_error: null } });
       const at = 0.05 + retrained++ * share;
       const o = await retrainBaseModel(attempt, {
         store,
@@ -145,13 +144,13 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       target: doc.target,
       base: obtained.map((o) => ({ model_id: o.modelId, name: o.name, run_id: o.runId, features: o.pipeline.features })),
     };
-    // The base models' versions are read while the files are written: one round trip less to wait for.
     const [saved, manifest] = await Promise.all([
       saveArtifactSet(store, runId, { meta_model: metaPayload, manifest: manifestPayload }, { algorithm: doc.meta_model_type }, { ensemble_id: ensembleId }),
-      manifestEntries(obtained),
+      // Loaded from artifacts, each base model is the version its config named when this build read it; a retrained
+      // one's new checksums are read back (while the files are written).
+      obtained.every((o) => o.checksums !== null) ? obtained.map((o) => manifestEntryOf(o, o.checksums)) : manifestEntries(obtained),
     ]);
     const totalMs = performance.now() - t0;
-    await statusWritten;
     const runEntry = {
       run_id: runId,
       started_at: startedAt,
@@ -183,9 +182,10 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       await deleteArtifactSet(store, [saved.meta_model.path, saved.manifest.path]);
       throw new NotFoundError("ensemble", ensembleId);
     }
-    // A retrain that moved a base model between the check above and the write has marked the old build stale, and this
-    // write cleared it: look once more, now that the manifest is recorded (while the previous build's files go and the
-    // run joins the history).
+    // A retrain or promote that moved a base model since this build read its config has marked the old build stale, and
+    // this write cleared it: look now that the manifest is recorded (while the previous build's files go and the run
+    // joins the history). Until then no process serves this build from memory: each loads it first, which compares
+    // every base model's run with the manifest's (loadEnsemble).
     await Promise.all([
       appendRun(doc._id, runIndex, runEntry),
       manifestEntries(obtained).then(async (now) => {
@@ -202,7 +202,6 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
   } catch (err) {
     // Stored and shown to users: a known error's sentence, else a fixed one (details go to the log).
     const message = publicMessage(err);
-    await statusWritten.catch(() => undefined);
     await recordEnsembleRun(
       doc,
       { status: "failed", last_error: message },
@@ -222,6 +221,18 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
   }
 }
 
+/** A base model's manifest entry: its run and, while its config still names that run, its checksums (null: stale). */
+function manifestEntryOf(
+  o: Pick<ObtainedBaseModel, "modelId" | "runId">,
+  checksums: { model?: string | null; scaler?: string | null; features?: string | null } | null,
+) {
+  return {
+    model_id: new mongoose.Types.ObjectId(o.modelId),
+    run_id: o.runId,
+    checksums: { model: checksums?.model ?? null, scaler: checksums?.scaler ?? null, features: checksums?.features ?? null },
+  };
+}
+
 /** The base models' run_ids and checksums as they are now (right after obtaining them). */
 async function manifestEntries(obtained: ObtainedBaseModel[]) {
   const docs = await ModelConfig.find(
@@ -231,15 +242,6 @@ async function manifestEntries(obtained: ObtainedBaseModel[]) {
   const byId = new Map(docs.map((d) => [String(d._id), d]));
   return obtained.map((o) => {
     const d = byId.get(o.modelId);
-    const same = d?.run_id === o.runId;
-    return {
-      model_id: new mongoose.Types.ObjectId(o.modelId),
-      run_id: o.runId,
-      checksums: {
-        model: same ? (d?.checksums?.model ?? null) : null,
-        scaler: same ? (d?.checksums?.scaler ?? null) : null,
-        features: same ? (d?.checksums?.features ?? null) : null,
-      },
-    };
+    return manifestEntryOf(o, d?.run_id === o.runId ? (d.checksums ?? null) : null);
   });
 }
