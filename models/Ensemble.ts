@@ -50,15 +50,20 @@ const ensembleSchema = new Schema(
     stale: { type: Boolean, default: false },
     status: { type: String, enum: TARGET_STATUSES, default: "untrained" },
     last_error: { type: String, default: null },
-    /** How many runs were ever recorded: the next run's index (its document in ensemble_runs is "<id>:<index>"). */
+    /** How many runs were ever recorded: the next run's index (its document in the ensemble's runs collection is named by it). */
     run_count: { type: Number, default: 0 },
-    /** The newest run, as listings show it (the history is in ensemble_runs). */
+    /**
+     * Whether the runs are in the ensemble's own collection (models/EnsembleRun.ts); absent on an ensemble the
+     * previous version kept in the shared ensemble_runs, until its next build moves them.
+     */
+    own_runs_collection: { type: Boolean, default: true },
+    /** The newest run, as listings show it (the history is in the ensemble's runs collection). */
     last_run: { type: runSchema, default: null },
     /**
      * Run history as versions before ensemble_runs kept it, inside this
      * document (which the embedded database decodes and rewrites whole on every
      * read and write of it). Read as the oldest part of the history until the
-     * ensemble's next build moves it into ensemble_runs.
+     * ensemble's next build moves it into the ensemble's runs collection.
      */
     runs: { type: [runSchema], default: undefined },
   },

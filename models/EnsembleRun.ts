@@ -1,4 +1,5 @@
-import { Schema, type InferSchemaType, type Model } from "mongoose";
+import { Schema, type InferSchemaType, type Model, type Types } from "mongoose";
+import type { Collection } from "mongodb";
 import { defineModel, metricsSchema } from "./common";
 import { RUN_STATUSES } from "./statuses";
 
@@ -34,14 +35,21 @@ export const runSchema = new Schema(
 );
 
 /**
- * One run of an ensemble's build history, named "<ensemble id>:<index>" (run
- * index from 0, lib/ensemble/runs.ts). Not inside the ensemble's own document:
- * the embedded FerretDB decodes and rewrites a document whole, so a history of
- * 100 runs there (about 350 KB) made every build, every read of the ensemble and
- * every listing pay for all of it. One document per run, not pages of several:
- * appending is an insert (2 ms here), where pushing onto a page of 9 runs took
- * 26 ms. Runs are found by `_id`, the one lookup FerretDB answers without
- * reading the whole collection.
+ * One run of an ensemble's build history: its run index (from 0) and the run.
+ * Each ensemble's runs have a collection of their own, `ensemble_runs.<ensemble
+ * id>` (runsCollectionOf), named by the index as a string. Why: the embedded
+ * FerretDB reads a whole collection for every lookup, even by `_id` (it
+ * compares each document's `_id` in SQLite without using the `_id` index) and
+ * for every delete, and decodes every document for any other filter (about
+ * 1.5 ms per run here). With all ensembles' runs in one collection, each
+ * lookup cost grew with every ensemble's history (measured: a run found by
+ * `_id` in 130-170 ms among 1,000 runs, a delete 280 ms); in its own collection
+ * an ensemble's history is one read of at most a hundred or so documents,
+ * whatever the others hold. Not inside the ensemble's own document: FerretDB
+ * decodes and rewrites a document whole, so 100 runs there (about 350 KB) made
+ * every build, every read of the ensemble and every listing pay for all of it.
+ * One document per run, not pages of several: appending is an insert (2 ms
+ * here), where pushing onto a page of 9 runs took 26 ms.
  */
 const ensembleRunSchema = new Schema(
   {
@@ -50,13 +58,35 @@ const ensembleRunSchema = new Schema(
     index: { type: Number, required: true, min: 0 },
     run: { type: runSchema, required: true },
   },
+  // The collection the previous version kept every ensemble's runs in ("<ensemble id>:<index>"), read only to move
+  // them out (lib/ensemble/runs.ts); this schema also checks the documents written to each ensemble's own collection.
   { collection: "ensemble_runs", versionKey: false },
 );
 
-// Removing an ensemble's runs (on delete) by ensemble.
+// Finding an ensemble's runs in the previous version's collection, to move them.
 ensembleRunSchema.index({ ensemble_id: 1 });
 
 export type EnsembleRunFields = InferSchemaType<typeof runSchema>;
 type EnsembleRunDocFields = InferSchemaType<typeof ensembleRunSchema>;
 
 export const EnsembleRun: Model<EnsembleRunDocFields> = defineModel<EnsembleRunDocFields>("EnsembleRun", ensembleRunSchema);
+
+/** A run as stored in its ensemble's own collection. */
+export interface StoredRun {
+  _id: string;
+  index: number;
+  run: EnsembleRunFields;
+}
+
+/** The collection holding one ensemble's runs (see above). */
+export function runsCollectionOf(ensembleId: Types.ObjectId | string): Collection<StoredRun> {
+  return EnsembleRun.db.collection(`ensemble_runs.${String(ensembleId)}`) as unknown as Collection<StoredRun>;
+}
+
+/** Run `index` of an ensemble as its collection stores it, cast and checked by the run schema (a bad run throws). */
+export async function storedRun(ensembleId: Types.ObjectId, index: number, run: unknown): Promise<StoredRun> {
+  const doc = new EnsembleRun({ _id: String(index), ensemble_id: ensembleId, index, run });
+  await doc.validate();
+  const { _id, index: i, run: cast } = doc.toObject() as { _id: string; index: number; run: EnsembleRunFields };
+  return { _id, index: i, run: cast };
+}

@@ -32,6 +32,7 @@ export function benchReport(
   totalMs: number,
   compared: ComparedRun[] = [],
   withHistory: HistoryRun[] = [],
+  historyReadMs: { own: number[]; shared: number[] } = { own: [], shared: [] },
 ) {
   const { source, tables, prepared } = setting;
   const fast = results.filter((r) => r.mode === "fast");
@@ -156,6 +157,10 @@ export function benchReport(
       compared: againstOthers,
       /** Fast builds with a full run history (RUNS_KEPT runs), each checkout keeping it its own way; ratio = theirs / this checkout's, per round. */
       with_history: historyRows,
+      /** This checkout reading the ensemble with its full history (getEnsemble, caches emptied), neighbours beside it. */
+      history_read_ms: historyReadMs.own.length > 0 ? spread(historyReadMs.own) : null,
+      /** The same runs in one collection for every ensemble, read by _id ten at a time as the version before own collections did. */
+      shared_history_read_ms: historyReadMs.shared.length > 0 ? spread(historyReadMs.shared) : null,
     },
     targets: [
       { name: `fast path at least ${TARGETS.speedup}x faster than slow`, measured: `${speedup.toFixed(0)}x`, met: speedup >= TARGETS.speedup },
@@ -268,8 +273,18 @@ export function renderBenchMarkdown(r: BenchReport): string {
       : [
           "## With a full run history",
           `The same fast builds, ${s.with_history[0].build_ms.n} rounds, after the ensemble was given the history it reaches once rebuilt 100 times: 100 runs, each ` +
-            "checkout keeping them its own way (this one in ensemble_runs, a document per run found by id; a --compare checkout inside the ensemble's document, as versions " +
-            "before ensemble_runs did, which the embedded database decodes and rewrites whole on every read and write of the ensemble). Ratio = their time / this checkout's in the same round.",
+            "checkout keeping them its own way (this one in the ensemble's own runs collection, a document per run; versions from before own collections in one ensemble_runs " +
+            "collection for every ensemble; versions from before ensemble_runs inside the ensemble's document, which the embedded database decodes and rewrites whole on " +
+            "every read and write of the ensemble). Nine other ensembles with the same history, kept the same way, are in the database meanwhile, as in a team's. Ratio = " +
+            "their time / this checkout's in the same round." +
+            (s.history_read_ms
+              ? ` Reading the ensemble with its 100 runs in this checkout (\`getEnsemble\`, what its page and \`GET /api/ensembles/:id\` call, caches emptied first): ` +
+                `${withRange(s.history_read_ms, ms)} over ${s.history_read_ms.n} reads` +
+                (s.shared_history_read_ms
+                  ? `; the same runs in one collection for every ensemble, read by \`_id\` ten at a time as versions before own collections read them: ` +
+                    `${withRange(s.shared_history_read_ms, ms)} over ${s.shared_history_read_ms.n} reads.`
+                  : ".")
+              : ""),
           markdownTable(
             ["checkout", "fresh build", "ratio", "warm rebuild", "ratio"],
             s.with_history.map((h) => [h.checkout ?? "this checkout", withRange(h.build_ms, ms), h.ratio_build ? withRange(h.ratio_build, ratio) : "—", withRange(h.warm_rebuild_ms, ms), h.ratio_warm_rebuild ? withRange(h.ratio_warm_rebuild, ratio) : "—"]),

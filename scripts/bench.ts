@@ -22,11 +22,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import mongoose from "mongoose";
 import { defaultArtifactStore, verifyArtifact } from "@/lib/artifacts";
 import { artifactRefs } from "@/lib/training/artifact-refs";
-import { RUNS_KEPT, runDocId } from "@/lib/ensemble/runs";
+import { clearCaches } from "@/lib/cache";
+import { RUNS_KEPT, deleteRunHistory } from "@/lib/ensemble/runs";
+import { getEnsemble } from "@/lib/ensemble/service";
+import { percentile } from "@/lib/evaluation/stats";
 import { Ensemble } from "@/models/Ensemble";
-import { EnsembleRun } from "@/models/EnsembleRun";
+import { EnsembleRun, runsCollectionOf, storedRun } from "@/models/EnsembleRun";
 import { ModelConfig } from "@/models/ModelConfig";
 import { openThrowawayEnv, progressLog, PROJECT_ROOT, runScript, writeReport } from "./bench-env";
 import { benchReport, renderBenchMarkdown, type BenchRun, type ComparedRun, type HistoryRun } from "./bench-report";
@@ -43,24 +47,61 @@ const say = progressLog("bench");
 /** Rounds of fast builds (every checkout) with a full run history, after the rounds above. */
 const HISTORY_ROUNDS = 2;
 
+/** Where a checkout keeps an ensemble's run history. */
+type HistoryLayout = "own-collection" | "shared-collection" | "inline";
+
+/** This checkout's layout, or a --compare checkout's, read from its sources. */
+function historyLayout(root: string): HistoryLayout {
+  const runs = path.join(root, "lib/ensemble/runs.ts");
+  if (fs.existsSync(runs) && fs.readFileSync(runs, "utf8").includes("runsCollectionOf")) return "own-collection";
+  return fs.existsSync(path.join(root, "models/EnsembleRun.ts")) ? "shared-collection" : "inline";
+}
+
 /**
  * Gives the ensemble a full history (RUNS_KEPT copies of its newest run) the
- * way the checkout about to build it keeps one: this one in ensemble_runs, with
- * nothing left inside the document; another (--compare, from before ensemble_runs)
- * inside the ensemble's document, which is where its builds read and write it.
+ * way the checkout about to build it keeps one: in the ensemble's own runs
+ * collection (this one); all ensembles' runs in one ensemble_runs collection
+ * (versions from before own collections); inside the ensemble's document
+ * (versions from before ensemble_runs), and NEIGHBOURS other ensembles with
+ * the same history in the same layout. Each layout starts from nothing left by
+ * another.
  */
-async function fillHistory(ensembleId: string, own: boolean): Promise<void> {
+async function fillHistory(ensembleId: string, layout: HistoryLayout): Promise<void> {
   const doc = (await Ensemble.findById(ensembleId).lean())!;
   const newest = doc.last_run ?? doc.runs?.at(-1);
   if (!newest) throw new Error("the ensemble has no run to copy into its history");
-  if (!own) {
-    await Ensemble.collection.updateOne({ _id: doc._id }, { $set: { runs: Array.from({ length: RUNS_KEPT }, () => newest) } });
-    return;
+  await clearNeighbours();
+  for (const id of [doc._id, ...NEIGHBOURS]) await deleteRunHistory(id);
+  const indices = Array.from({ length: RUNS_KEPT }, (_, index) => index);
+  // The other ensembles: copies of this one under other names, each with the same full history.
+  const { _id: _ignored, name, ...rest } = doc;
+  for (const [k, id] of NEIGHBOURS.entries()) {
+    await Ensemble.collection.insertOne({ ...rest, _id: id, name: `${name} (neighbour ${k + 1})`, runs: [], run_count: 0 });
   }
-  // Runs 0..99, as 100 builds leave them, written in a few commands rather than 100 builds' worth of writes.
-  await EnsembleRun.deleteMany({ ensemble_id: doc._id });
-  await EnsembleRun.insertMany(Array.from({ length: RUNS_KEPT }, (_, index) => ({ _id: runDocId(doc._id, index), ensemble_id: doc._id, index, run: newest })));
-  await Ensemble.collection.updateOne({ _id: doc._id }, { $unset: { runs: "" }, $set: { run_count: RUNS_KEPT, last_run: newest } });
+  for (const id of [doc._id, ...NEIGHBOURS]) {
+    if (layout === "inline") {
+      await Ensemble.collection.updateOne({ _id: id }, { $set: { runs: indices.map(() => newest) }, $unset: { run_count: "", own_runs_collection: "" } });
+      continue;
+    }
+    // Runs 0..99, as 100 builds leave them, written in a few commands rather than 100 builds' worth of writes.
+    if (layout === "shared-collection") {
+      await EnsembleRun.insertMany(indices.map((index) => ({ _id: `${String(id)}:${index}`, ensemble_id: id, index, run: newest })));
+    } else {
+      await runsCollectionOf(id).insertMany(await Promise.all(indices.map((index) => storedRun(id, index, newest))));
+    }
+    await Ensemble.collection.updateOne(
+      { _id: id },
+      { $unset: { runs: "" }, $set: { run_count: RUNS_KEPT, last_run: newest, own_runs_collection: layout === "own-collection" } },
+    );
+  }
+}
+
+/** Other ensembles with full histories of their own, there while the measured one builds, as in a team's database. */
+const NEIGHBOURS = Array.from({ length: 9 }, () => new mongoose.Types.ObjectId());
+
+async function clearNeighbours(): Promise<void> {
+  for (const id of NEIGHBOURS) await deleteRunHistory(id);
+  await Ensemble.collection.deleteMany({ _id: { $in: NEIGHBOURS } });
 }
 
 /** Fast runs need every base artifact present and verified; slow runs need none. */
@@ -129,7 +170,11 @@ async function main(): Promise<void> {
     fs.writeFileSync(stateFile, JSON.stringify(state));
     // The database reads and rewrites the ensemble's document, run history included, on each of a build's writes to
     // it: every process starts from an empty history, so rounds and checkouts are timed on the same document.
-    const clearHistory = () => Ensemble.updateOne({ _id: prepared.ensembleId }, { $set: { runs: [] } });
+    // No run in any layout: the next build is the ensemble's first recorded one (each checkout starts its history anew).
+    const clearHistory = async () => {
+      await deleteRunHistory(new mongoose.Types.ObjectId(prepared.ensembleId));
+      await Ensemble.collection.updateOne({ _id: new mongoose.Types.ObjectId(prepared.ensembleId) }, { $set: { runs: [], run_count: 0 } });
+    };
     const measure = async (mode: VariantMode, i: number): Promise<BenchRun> => {
       const label = `${mode} ${i}/${runs}`;
       await clearHistory();
@@ -169,7 +214,7 @@ async function main(): Promise<void> {
       const order = i % 2 === 1 ? [own, ...compare] : [...compare, own];
       for (const checkout of order) {
         const label = `${checkout.label === null ? "" : `${checkout.label} `}fast, full history ${i}/${HISTORY_ROUNDS}`;
-        await fillHistory(prepared.ensembleId, checkout.label === null);
+        await fillHistory(prepared.ensembleId, historyLayout(checkout.root));
         // The same pause after filling for every checkout, so none builds while the database still writes the history out.
         await new Promise((resolve) => setTimeout(resolve, 1000));
         const { result } = await runVariant("fast", label, stateFile, checkout.root);
@@ -178,7 +223,34 @@ async function main(): Promise<void> {
       }
     }
 
-    const report = benchReport({ source, tables, prepared, runs, latency: LATENCY, loadStart }, results, say.ms(), compared, withHistory);
+    // This checkout's history read with the same neighbours: what an ensemble's page waits for.
+    const historyReadMs: number[] = [];
+    const sharedReadMs: number[] = [];
+    if (withHistory.length > 0) {
+      await fillHistory(prepared.ensembleId, "own-collection");
+      for (let k = 0; k < 5; k++) {
+        clearCaches();
+        const t = performance.now();
+        await getEnsemble(prepared.ensembleId);
+        historyReadMs.push(performance.now() - t);
+      }
+      say(`reading the ensemble with 100 runs: median ${percentile(historyReadMs, 50).toFixed(0)} ms`);
+      // The same 100 runs with every ensemble's in one collection, read as the version before own collections read
+      // them: by _id, ten at a time (its lib/ensemble/runs.ts), each lookup on the embedded database reading the lot.
+      await fillHistory(prepared.ensembleId, "shared-collection");
+      const id = new mongoose.Types.ObjectId(prepared.ensembleId);
+      for (let k = 0; k < 2; k++) {
+        const t = performance.now();
+        for (let from = 0; from < RUNS_KEPT; from += 10) {
+          await Promise.all(Array.from({ length: 10 }, (_, j) => EnsembleRun.findById(`${prepared.ensembleId}:${from + j}`, { run: 1 }).lean()));
+        }
+        sharedReadMs.push(performance.now() - t);
+      }
+      say(`the same runs read from one shared collection, as before: median ${percentile(sharedReadMs, 50).toFixed(0)} ms`);
+      await clearNeighbours();
+      await deleteRunHistory(id);
+    }
+    const report = benchReport({ source, tables, prepared, runs, latency: LATENCY, loadStart }, results, say.ms(), compared, withHistory, { own: historyReadMs, shared: sharedReadMs });
     writeReport("results", report, renderBenchMarkdown(report));
     const { build_ms, rss_mb, speedup, predictions } = report.summary;
     say(`fast ${(build_ms.fast.median / 1000).toFixed(2)} s vs slow ${(build_ms.slow.median / 1000).toFixed(1)} s: ${speedup.of_medians.toFixed(0)}x; RSS ${rss_mb.fast.median.toFixed(0)} vs ${rss_mb.slow.median.toFixed(0)} MB`);

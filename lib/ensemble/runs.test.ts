@@ -2,7 +2,7 @@ import mongoose from "mongoose";
 import { describe, expect, it, vi } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
 import { Ensemble } from "@/models/Ensemble";
-import { EnsembleRun } from "@/models/EnsembleRun";
+import { EnsembleRun, runsCollectionOf } from "@/models/EnsembleRun";
 import { RUNS_KEPT, appendRun, readRunHistory, recordEnsembleRun, recordRunEnd } from "./runs";
 import { deleteEnsemble, getEnsemble, listEnsembles } from "./service";
 
@@ -35,8 +35,8 @@ describe("an ensemble's run history", () => {
     expect(doc.run_count).toBe(total);
     expect(doc.last_run?.total_ms).toBe(total - 1);
     expect(doc.runs).toBeUndefined();
-    // The 23 oldest runs' documents are gone as newer ones came; the newest 100 stay.
-    const kept = (await EnsembleRun.find({ ensemble_id: id }, { index: 1 }).lean()).map((r) => r.index).sort((a, b) => a - b);
+    // The 23 oldest runs' documents are gone as newer ones came; the newest 100 stay, in the ensemble's own collection.
+    const kept = (await runsCollectionOf(id).find({}).toArray()).map((r) => r.index).sort((a, b) => a - b);
     expect(kept).toEqual(Array.from({ length: RUNS_KEPT }, (_, k) => total - RUNS_KEPT + k));
 
     // The API: the whole kept history on the ensemble, the newest run alone in listings.
@@ -45,7 +45,7 @@ describe("an ensemble's run history", () => {
     expect(listed?.runs.map((r) => r.error)).toEqual([`run ${total - 1}`]);
 
     await deleteEnsemble(String(id));
-    expect(await EnsembleRun.countDocuments({ ensemble_id: id })).toBe(0);
+    expect(await runsCollectionOf(id).countDocuments()).toBe(0);
   });
 
   it("reads a history kept inside the document by earlier versions, and moves it out at the next recorded run", async () => {
@@ -68,7 +68,40 @@ describe("an ensemble's run history", () => {
     expect(doc.runs).toBeUndefined();
     expect(doc.run_count).toBe(4);
     expect((await readRunHistory(doc)).map((r) => r.total_ms)).toEqual([0, 1, 2, 3]);
-    expect(await EnsembleRun.countDocuments({ ensemble_id: id })).toBe(4);
+    expect(await runsCollectionOf(id).countDocuments()).toBe(4);
+  });
+
+  it("reads a history the previous version kept with every ensemble's in ensemble_runs, and moves it to the ensemble's own at the next run", async () => {
+    const id = await newEnsemble("history-shared");
+    const other = new mongoose.Types.ObjectId();
+    // As the previous version stored them: "<ensemble id>:<index>" in one collection for all, next to another ensemble's.
+    const shared = (e: mongoose.Types.ObjectId, n: number) => ({ _id: `${String(e)}:${n}`, ensemble_id: e, index: n, run: run(n) });
+    await EnsembleRun.insertMany([shared(id, 0), shared(id, 1), shared(other, 0)]);
+    await Ensemble.collection.updateOne({ _id: id }, { $set: { run_count: 2, last_run: run(1) }, $unset: { own_runs_collection: "" } });
+    expect((await readRunHistory(await head(id))).map((r) => r.total_ms)).toEqual([0, 1]);
+
+    expect(await recordEnsembleRun(await head(id), { status: "failed" }, run(2))).toBe(true);
+    const doc = await head(id);
+    expect(doc.own_runs_collection).toBe(true);
+    expect((await readRunHistory(doc)).map((r) => r.total_ms)).toEqual([0, 1, 2]);
+    expect((await runsCollectionOf(id).find({}).toArray()).map((r) => r.index).sort()).toEqual([0, 1, 2]);
+    // Its shared copies are gone; the other ensemble's stay where they are.
+    expect((await EnsembleRun.find({}, { ensemble_id: 1 }).lean()).map((r) => String(r.ensemble_id))).toEqual([String(other)]);
+  });
+
+  it("reads an ensemble's history without reading any other ensemble's", async () => {
+    const [a, b] = [await newEnsemble("history-apart-a"), await newEnsemble("history-apart-b")];
+    for (let n = 0; n < 5; n++) await recordEnsembleRun(await head(b), { status: "failed" }, run(100 + n));
+    await recordEnsembleRun(await head(a), { status: "failed" }, run(0));
+    const doc = await head(a);
+    const finds = vi.spyOn(mongoose.mongo.Collection.prototype, "find");
+    try {
+      expect((await readRunHistory(doc)).map((r) => r.total_ms)).toEqual([0]);
+      const read = finds.mock.contexts.map((c) => (c as { collectionName: string }).collectionName);
+      expect(read).toEqual([`ensemble_runs.${String(a)}`]);
+    } finally {
+      finds.mockRestore();
+    }
   });
 
   it("lets a build that failed after recording its end replace its own line, once", async () => {
@@ -84,12 +117,12 @@ describe("an ensemble's run history", () => {
   it("reads a history once per run count, sees the next run at once, and does not remember one read before its newest run was inserted", async () => {
     const id = await newEnsemble("history-remembered");
     for (let n = 0; n < 12; n++) await recordEnsembleRun(await head(id), { status: "failed" }, run(n));
-    const finds = vi.spyOn(mongoose.mongo.Collection.prototype, "findOne");
-    const runReads = () => finds.mock.contexts.filter((c) => (c as { collectionName: string }).collectionName === "ensemble_runs").length;
+    const finds = vi.spyOn(mongoose.mongo.Collection.prototype, "find");
+    const runReads = () => finds.mock.contexts.filter((c) => (c as { collectionName: string }).collectionName === `ensemble_runs.${String(id)}`).length;
     try {
       expect(await readRunHistory(await head(id))).toHaveLength(12);
       const afterFirst = runReads();
-      expect(afterFirst).toBeGreaterThanOrEqual(12);
+      expect(afterFirst).toBe(1);
       expect(await readRunHistory(await head(id))).toHaveLength(12);
       expect(runReads()).toBe(afterFirst);
 
@@ -111,6 +144,6 @@ describe("an ensemble's run history", () => {
     const doc = await head(id);
     await Ensemble.deleteOne({ _id: id });
     expect(await recordEnsembleRun(doc, { status: "failed" }, run(0))).toBe(false);
-    expect(await EnsembleRun.countDocuments({ ensemble_id: id })).toBe(0);
+    expect(await runsCollectionOf(id).countDocuments()).toBe(0);
   });
 });

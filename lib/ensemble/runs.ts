@@ -1,19 +1,16 @@
 import mongoose from "mongoose";
 import { boundedCache } from "@/lib/cache";
 import { Ensemble } from "@/models/Ensemble";
-import { EnsembleRun, type EnsembleRunFields } from "@/models/EnsembleRun";
+import { EnsembleRun, runsCollectionOf, storedRun, type EnsembleRunFields } from "@/models/EnsembleRun";
 
 /**
  * An ensemble's build history: its newest RUNS_KEPT runs, one document each in
- * ensemble_runs named by the ensemble and the run's index (models/EnsembleRun.ts
- * says why not inside the ensemble's document). The ensemble's document keeps
- * only how many runs were recorded (`run_count`, the next run's index) and the
- * newest run (`last_run`, for listings).
+ * the ensemble's own collection, named by the run's index (models/EnsembleRun.ts
+ * says why there). The ensemble's document keeps only how many runs were
+ * recorded (`run_count`, the next run's index) and the newest run (`last_run`,
+ * for listings).
  */
 export const RUNS_KEPT = 100;
-
-/** How many runs a history read asks for at once: a few connections' worth, not one per run. */
-const READ_BATCH = 10;
 
 export type RunEntry = EnsembleRunFields;
 
@@ -22,11 +19,11 @@ export interface RunHistoryHead {
   _id: mongoose.Types.ObjectId;
   /** Absent on documents from before ensemble_runs: their history is still in `runs`. */
   run_count?: number | null;
+  /** False or absent where the previous version kept the runs, all ensembles' together in ensemble_runs. */
+  own_runs_collection?: boolean | null;
   runs?: RunEntry[] | null;
   last_run?: { run_id?: string | null; status?: string | null; started_at?: Date | string | null; total_ms?: number | null } | null;
 }
-
-export const runDocId = (ensembleId: mongoose.Types.ObjectId, index: number) => `${String(ensembleId)}:${index}`;
 
 /**
  * Records a build's end on the ensemble: `set` (status, pointers) together
@@ -36,8 +33,8 @@ export const runDocId = (ensembleId: mongoose.Types.ObjectId, index: number) => 
  * start names this run.
  */
 export async function recordRunEnd(head: RunHistoryHead, set: Record<string, unknown>, entry: Record<string, unknown>): Promise<number | null> {
-  const index = head.run_count ?? (await moveInlineRuns(head._id));
-  const res = await Ensemble.updateOne({ _id: head._id }, { $set: { ...set, run_count: index + 1, last_run: entry } });
+  const index = typeof head.run_count !== "number" ? await moveInlineRuns(head._id) : head.own_runs_collection ? head.run_count : await moveSharedRuns(head);
+  const res = await Ensemble.updateOne({ _id: head._id }, { $set: { ...set, run_count: index + 1, last_run: entry, own_runs_collection: true } });
   return res.matchedCount === 1 ? index : null;
 }
 
@@ -48,14 +45,15 @@ export async function recordRunEnd(head: RunHistoryHead, set: Record<string, unk
  * build it has not recorded; a build runs it beside its last steps.
  */
 export async function appendRun(ensembleId: mongoose.Types.ObjectId, index: number, entry: Record<string, unknown>): Promise<void> {
-  const doc = { _id: runDocId(ensembleId, index), ensemble_id: ensembleId, index, run: entry };
+  const runs = runsCollectionOf(ensembleId);
+  const doc = await storedRun(ensembleId, index, entry);
   await Promise.all([
     // Already there only when a build that recorded its end failed after it: its failure replaces the line.
-    EnsembleRun.create(doc).catch((err: unknown) => {
+    runs.insertOne(doc).catch((err: unknown) => {
       if ((err as { code?: number }).code !== 11000) throw err;
-      return EnsembleRun.replaceOne({ _id: doc._id }, doc);
+      return runs.replaceOne({ _id: doc._id }, doc);
     }),
-    index >= RUNS_KEPT ? EnsembleRun.deleteOne({ _id: runDocId(ensembleId, index - RUNS_KEPT) }) : null,
+    index >= RUNS_KEPT ? runs.deleteOne({ _id: String(index - RUNS_KEPT) }) : null,
   ]);
 }
 
@@ -69,9 +67,10 @@ export async function recordEnsembleRun(head: RunHistoryHead, set: Record<string
 
 /**
  * The newest RUNS_KEPT runs, oldest first: a history from before ensemble_runs
- * (still inside the document) first, then the run documents, read by `_id` a
- * batch at a time. A run whose document is missing (a crash between recording
- * a build's end and appending it) is left out.
+ * (still inside the document) first, then the run documents, in one read of the
+ * ensemble's runs collection (or of the previous version's shared one, until
+ * the next build moves them). A run whose document is missing (a crash between
+ * recording a build's end and appending it) is left out.
  */
 export async function readRunHistory(head: RunHistoryHead): Promise<RunEntry[]> {
   const key = historyKey(head);
@@ -102,37 +101,68 @@ function historyKey(head: RunHistoryHead): string | null {
 async function readRunDocuments(head: RunHistoryHead): Promise<{ runs: RunEntry[]; newestFound: boolean }> {
   const inline = head.runs ?? [];
   const count = head.run_count ?? 0;
+  if (count === 0) return { runs: inline.slice(-RUNS_KEPT), newestFound: true };
   const first = Math.max(0, count - RUNS_KEPT);
-  const runs: RunEntry[] = [];
-  let newestFound = count === 0;
-  for (let from = first; from < count; from += READ_BATCH) {
-    const batch = Array.from({ length: Math.min(READ_BATCH, count - from) }, (_, k) => EnsembleRun.findById(runDocId(head._id, from + k), { run: 1 }).lean());
-    const docs = await Promise.all(batch);
-    for (const doc of docs) if (doc) runs.push(doc.run as RunEntry);
-    if (from + docs.length === count) newestFound = docs.at(-1) != null;
-  }
-  return { runs: [...inline, ...runs].slice(-RUNS_KEPT), newestFound };
+  // One read of the whole collection: at most RUNS_KEPT runs, and a few more while a crashed build's removal waits.
+  const stored = head.own_runs_collection
+    ? await runsCollectionOf(head._id).find({}, { projection: { index: 1, run: 1 } }).toArray()
+    : ((await EnsembleRun.find({ ensemble_id: head._id }, { index: 1, run: 1 }).lean()) as Array<{ index: number; run: RunEntry }>);
+  const kept = stored.filter((d) => d.index >= first && d.index < count).sort((a, b) => a.index - b.index);
+  const runs = kept.map((d) => d.run as RunEntry);
+  return { runs: [...inline, ...runs].slice(-RUNS_KEPT), newestFound: kept.at(-1)?.index === count - 1 };
 }
 
-/** Removes a deleted ensemble's history. */
+/** Removes a deleted ensemble's history, wherever this or the previous version kept it. */
 export async function deleteRunHistory(ensembleId: mongoose.Types.ObjectId): Promise<void> {
-  await EnsembleRun.deleteMany({ ensemble_id: ensembleId });
+  await Promise.all([
+    runsCollectionOf(ensembleId)
+      .drop()
+      .catch((err: unknown) => {
+        // Never created: an ensemble that recorded no run here.
+        if ((err as { codeName?: string }).codeName !== "NamespaceNotFound") throw err;
+      }),
+    EnsembleRun.deleteMany({ ensemble_id: ensembleId }),
+  ]);
 }
 
 /**
- * Moves a history from before ensemble_runs out of the ensemble's document,
- * once, at the ensemble's first build since; returns the run count. Safe to
- * repeat after a crash: the run documents have fixed ids (a repeat finds them
- * there) and are written before the document drops its copy.
+ * Moves a history the previous version kept in the shared ensemble_runs into
+ * the ensemble's own collection, once, at its first build since; returns the
+ * run count. Copied before the shared copies go, and the ensemble is marked
+ * only by the build's end write: a crash in between repeats the move, which
+ * replaces what it had copied.
+ */
+async function moveSharedRuns(head: RunHistoryHead): Promise<number> {
+  const count = head.run_count ?? 0;
+  const shared = await EnsembleRun.find({ ensemble_id: head._id }, { index: 1, run: 1 }).lean();
+  const runs = runsCollectionOf(head._id);
+  for (const d of shared.filter((r) => r.index >= count - RUNS_KEPT)) {
+    const doc = await storedRun(head._id, d.index, d.run);
+    await runs.replaceOne({ _id: doc._id }, doc, { upsert: true });
+  }
+  if (shared.length > 0) await EnsembleRun.deleteMany({ ensemble_id: head._id });
+  return count;
+}
+
+/**
+ * Moves a history from before ensemble_runs out of the ensemble's document
+ * into its own collection, once, at the ensemble's first build since; returns
+ * the run count. Safe to repeat after a crash: the run documents have fixed ids
+ * (a repeat replaces them) and are written before the document drops its copy.
  */
 async function moveInlineRuns(ensembleId: mongoose.Types.ObjectId): Promise<number> {
   const doc = await Ensemble.findById(ensembleId, { runs: 1, run_count: 1 }).lean();
   if (!doc) return 0;
   if (typeof doc.run_count === "number") return doc.run_count;
-  const runs = (doc.runs ?? []).slice(-RUNS_KEPT) as RunEntry[];
-  const present = new Set((await Promise.all(runs.map((_, i) => EnsembleRun.exists({ _id: runDocId(ensembleId, i) })))).map((e, i) => (e ? i : -1)));
-  const missing = runs.flatMap((run, index) => (present.has(index) ? [] : [{ _id: runDocId(ensembleId, index), ensemble_id: ensembleId, index, run }]));
-  if (missing.length > 0) await EnsembleRun.insertMany(missing);
-  await Ensemble.updateOne({ _id: ensembleId }, { $set: { run_count: runs.length, last_run: runs.at(-1) ?? null }, $unset: { runs: 1 } });
-  return runs.length;
+  const inline = (doc.runs ?? []).slice(-RUNS_KEPT) as RunEntry[];
+  const runs = runsCollectionOf(ensembleId);
+  for (const [index, run] of inline.entries()) {
+    const stored = await storedRun(ensembleId, index, run);
+    await runs.replaceOne({ _id: stored._id }, stored, { upsert: true });
+  }
+  await Ensemble.updateOne(
+    { _id: ensembleId },
+    { $set: { run_count: inline.length, last_run: inline.at(-1) ?? null, own_runs_collection: true }, $unset: { runs: 1 } },
+  );
+  return inline.length;
 }
