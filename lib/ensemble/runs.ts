@@ -128,9 +128,9 @@ export async function deleteRunHistory(ensembleId: mongoose.Types.ObjectId): Pro
 /**
  * Moves a history the previous version kept in the shared ensemble_runs into
  * the ensemble's own collection, once, at its first build since; returns the
- * run count. Copied before the shared copies go, and the ensemble is marked
- * only by the build's end write: a crash in between repeats the move, which
- * replaces what it had copied.
+ * run count. Copied, then the ensemble marked as reading its own collection,
+ * then the shared copies removed: a crash at any point repeats the move (which
+ * replaces what it copied) or leaves shared copies nobody reads.
  */
 async function moveSharedRuns(head: RunHistoryHead): Promise<number> {
   const count = head.run_count ?? 0;
@@ -140,7 +140,10 @@ async function moveSharedRuns(head: RunHistoryHead): Promise<number> {
     const doc = await storedRun(head._id, d.index, d.run);
     await runs.replaceOne({ _id: doc._id }, doc, { upsert: true });
   }
-  if (shared.length > 0) await EnsembleRun.deleteMany({ ensemble_id: head._id });
+  if (shared.length > 0) {
+    await Ensemble.updateOne({ _id: head._id }, { $set: { own_runs_collection: true } });
+    await EnsembleRun.deleteMany({ ensemble_id: head._id });
+  }
   return count;
 }
 
