@@ -43,7 +43,7 @@ export const runSchema = new Schema(
  * for every delete, and decodes every document for any other filter (about
  * 1.5 ms per run here). With all ensembles' runs in one collection, each
  * lookup cost grew with every ensemble's history (measured: a run found by
- * `_id` in 130-170 ms among 1,000 runs, a delete 280 ms); in its own collection
+ * `_id` in 120-170 ms among 1,000 runs, a delete 280 ms); in its own collection
  * an ensemble's history is one read of at most a hundred or so documents,
  * whatever the others hold. Not inside the ensemble's own document: FerretDB
  * decodes and rewrites a document whole, so 100 runs there (about 350 KB) made
