@@ -1,7 +1,7 @@
 import mongoose, { Schema } from "mongoose";
 import { describe, expect, it } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
-import { connectionSettled } from "./db";
+import { connectionSettled, findByIds } from "./db";
 
 useTestEnv();
 
@@ -26,6 +26,17 @@ describe("mongoose against the real embedded server", () => {
     await Thing.create({ name: "lakers" });
     await expect(Thing.create({ name: "lakers" })).rejects.toMatchObject({ code: 11000 });
     expect(await Thing.countDocuments({ name: "lakers" })).toBe(1);
+  });
+
+  it("finds a handful of documents by id, in the order asked, without the missing ones and with a projection", async () => {
+    await Thing.init();
+    const [a, , c] = await Thing.create([{ name: "spurs", score: 1 }, { name: "suns", score: 2 }, { name: "heat", score: 3 }]);
+    const missing = new mongoose.Types.ObjectId();
+    const found = await findByIds<{ _id: mongoose.Types.ObjectId; name?: string; score?: number }>(Thing, [c._id, missing, a._id], { score: 1 });
+    expect(found.map((d) => String(d._id))).toEqual([String(c._id), String(a._id)]);
+    expect(found.map((d) => d.score)).toEqual([3, 1]);
+    expect(found[0].name).toBeUndefined();
+    expect(await findByIds(Thing, [])).toEqual([]);
   });
 
   it("enforces schema validation before writing", async () => {

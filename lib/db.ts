@@ -87,6 +87,23 @@ export async function findByIdOrThrow<T>(
   return doc;
 }
 
+/**
+ * The documents with these ids as plain objects, missing ones left out, in
+ * the order asked: one lookup by `_id` each, all at once. For a handful of ids
+ * (a build's base models, a job's claims), not for pages. Why not one `$in`:
+ * the embedded FerretDB decodes every document of the collection for an `$in`,
+ * while it compares a bare `_id` inside SQLite (5 of 500 model configs: 152 ms
+ * by `$in`, 18.5 ms by five lookups at once). On MongoDB both use the `_id` index.
+ */
+export async function findByIds<T>(
+  model: mongoose.Model<any>, // any collection
+  ids: readonly unknown[],
+  projection?: Record<string, 0 | 1>,
+): Promise<T[]> {
+  const docs = await Promise.all(ids.map((id) => model.findById(id, projection).lean<T>()));
+  return docs.filter((d): d is NonNullable<typeof d> => d != null) as T[];
+}
+
 /** A stored date as the API shows it. */
 export function isoOrNull(d: Date | null | undefined): string | null {
   return d ? new Date(d).toISOString() : null;

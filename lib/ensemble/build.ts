@@ -1,14 +1,14 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet, newRunId, saveArtifactSet, type ArtifactStore } from "@/lib/artifacts";
 import { readDatasetContent } from "@/lib/datasets";
-import { connectDb } from "@/lib/db";
+import { connectDb, findByIds } from "@/lib/db";
 import { NotFoundError, publicMessage } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
 import type { SerializedClassifier } from "@/lib/ml/algorithms";
 import type { Metrics } from "@/lib/ml/metrics";
 import { StackedEnsemble, unionFeatures } from "@/lib/ml/stacking";
 import { Ensemble } from "@/models/Ensemble";
-import { ModelConfig } from "@/models/ModelConfig";
+import { ModelConfig, type ModelConfigFields } from "@/models/ModelConfig";
 import { isUnusable, loadBaseModel, retrainBaseModel, type ObtainedBaseModel } from "./base-models";
 import { summarizeHoldout } from "./holdout";
 import { metaMatrix, metaScores } from "./meta-inputs";
@@ -92,7 +92,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     // Every base config (one read: each round trip costs milliseconds on the embedded database) and the meta CSV at
     // the same time: a missing CSV fails the build before any base model is retrained for it.
     const [configDocs, meta] = await Promise.all([
-      ModelConfig.find({ _id: { $in: doc.base_model_ids } }).lean(),
+      findByIds<ModelConfigFields & { _id: mongoose.Types.ObjectId }>(ModelConfig, doc.base_model_ids),
       readDatasetContent(doc.meta_training_csv, "meta_training_csv"),
     ]);
     const configs = new Map(configDocs.map((c) => [String(c._id), c]));
@@ -235,10 +235,11 @@ function manifestEntryOf(
 
 /** The base models' run_ids and checksums as they are now (right after obtaining them). */
 async function manifestEntries(obtained: ObtainedBaseModel[]) {
-  const docs = await ModelConfig.find(
-    { _id: { $in: obtained.map((o) => new mongoose.Types.ObjectId(o.modelId)) } },
+  const docs = await findByIds<Pick<ModelConfigFields, "run_id" | "checksums"> & { _id: mongoose.Types.ObjectId }>(
+    ModelConfig,
+    obtained.map((o) => o.modelId),
     { run_id: 1, checksums: 1 },
-  ).lean();
+  );
   const byId = new Map(docs.map((d) => [String(d._id), d]));
   return obtained.map((o) => {
     const d = byId.get(o.modelId);

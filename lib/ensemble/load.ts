@@ -1,6 +1,7 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, loadArtifact, type ArtifactStore } from "@/lib/artifacts";
 import { boundedCache } from "@/lib/cache";
+import { findByIds } from "@/lib/db";
 import { ConflictError } from "@/lib/errors";
 import { parsePredictRows } from "@/lib/ml/matrix";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
@@ -9,7 +10,7 @@ import { loadTrainedModel } from "@/lib/training/load";
 import { servingStamp } from "@/lib/stamped-cache";
 import { servingHead } from "@/lib/training/serving";
 import { Ensemble } from "@/models/Ensemble";
-import { ModelConfig } from "@/models/ModelConfig";
+import { ModelConfig, type ModelConfigFields } from "@/models/ModelConfig";
 import type { ManifestPayload, MetaModelPayload } from "./build";
 import { findEnsemble, toEnsembleView, type EnsembleLean } from "./service";
 
@@ -36,7 +37,7 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
   if (!doc.run_id || !doc.meta_model_artifact_path || !doc.manifest_artifact_path) {
     throw new ConflictError(`Ensemble "${doc.name}" has not been built yet; train it first.`);
   }
-  const bases = await ModelConfig.find({ _id: { $in: doc.base_model_ids } }).lean();
+  const bases = await findByIds<ModelConfigFields & { _id: mongoose.Types.ObjectId }>(ModelConfig, doc.base_model_ids);
   const view = toEnsembleView(doc, bases);
   if (view.stale) {
     const names = view.stale_models.map((m) => `"${m.name ?? m.model_id}"`).join(", ");

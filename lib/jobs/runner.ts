@@ -1,6 +1,6 @@
 import { config } from "@/lib/config";
 import { publicMessage } from "@/lib/errors";
-import { connectDb } from "@/lib/db";
+import { connectDb, findByIds } from "@/lib/db";
 import { childLogger } from "@/lib/log";
 import { Job, type JobKind } from "@/models/Job";
 import { JobClaim, type JobClaimFields } from "@/models/JobClaim";
@@ -134,7 +134,7 @@ export async function runClaimedJob(job: JobLean, handlers: JobHandlers): Promis
 
   /** Throws when the job was cancelled or is no longer this worker's to run. */
   async function checkOwnership(): Promise<void> {
-    const found = new Set((await JobClaim.find({ _id: { $in: watched } }, { _id: 1 }).lean()).map((c) => c._id));
+    const found = new Set((await findByIds<{ _id: string }>(JobClaim, watched, { _id: 1 })).map((c) => c._id));
     if (found.has(watched[1]) || found.has(watched[2])) throw new JobLostError(jobId);
     if (found.has(watched[0])) throw new JobCancelledError();
   }
