@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType, type Model } from "mongoose";
+import { Schema, type InferSchemaType, type Model, type Types } from "mongoose";
 import { watchServingWrites } from "./ServingStamp";
 import { defineModel, metricsSchema } from "./common";
 import { TARGET_STATUSES } from "./statuses";
@@ -70,5 +70,7 @@ modelConfigSchema.index({ run_id: 1 });
 watchServingWrites(modelConfigSchema);
 
 export type ModelConfigFields = InferSchemaType<typeof modelConfigSchema>;
+/** A model config as a lean read returns it. */
+export type ModelConfigLean = ModelConfigFields & { _id: Types.ObjectId };
 
 export const ModelConfig: Model<ModelConfigFields> = defineModel<ModelConfigFields>("ModelConfig", modelConfigSchema);

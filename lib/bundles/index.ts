@@ -12,7 +12,7 @@ import {
   type ArtifactKind,
   type ArtifactStore,
 } from "@/lib/artifacts";
-import { connectDb } from "@/lib/db";
+import { connectDb, findByIds } from "@/lib/db";
 import { ConflictError, NotFoundError, UserFacingError, ValidationError, fieldErrorsFromZod } from "@/lib/errors";
 import type { ManifestPayload, MetaModelPayload } from "@/lib/ensemble/build";
 import { readRunHistory } from "@/lib/ensemble/runs";
@@ -193,7 +193,7 @@ export async function exportModelBundle(id: string, store: ArtifactStore = defau
 export async function exportEnsembleBundle(id: string, store: ArtifactStore = defaultArtifactStore()): Promise<BundleDocument> {
   const doc = await findEnsemble(id);
   if (!doc.run_id || !doc.meta_model_artifact_path) throw new ConflictError(`Ensemble "${doc.name}" has not been built; there is nothing to export.`);
-  const bases = await ModelConfig.find({ _id: { $in: doc.base_model_ids } }, { name: 1, run_id: 1, training_ms: 1 }).lean();
+  const bases = await findByIds<{ _id: mongoose.Types.ObjectId; name: string; run_id?: string | null; training_ms?: number | null }>(ModelConfig, doc.base_model_ids, { name: 1, run_id: 1, training_ms: 1 });
   if (toEnsembleView(doc, bases).stale) throw new ConflictError(`Ensemble "${doc.name}" is stale; rebuild it before exporting it.`);
   const models = [];
   for (const entry of doc.manifest ?? []) models.push(await exportModelDoc(entry.model_id as mongoose.Types.ObjectId, store, entry.run_id, true));

@@ -10,9 +10,8 @@ import { loadTrainedModel } from "@/lib/training/load";
 import { assertTrainingWithinLimit } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
 import { newestIntactVersion } from "@/lib/training/versions";
-import { ModelConfig, type ModelConfigFields } from "@/models/ModelConfig";
+import { ModelConfig, type ModelConfigLean } from "@/models/ModelConfig";
 
-type ModelConfigLean = ModelConfigFields & { _id: mongoose.Types.ObjectId };
 
 const log = childLogger("ensemble");
 

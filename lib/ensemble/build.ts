@@ -8,7 +8,7 @@ import type { SerializedClassifier } from "@/lib/ml/algorithms";
 import type { Metrics } from "@/lib/ml/metrics";
 import { StackedEnsemble, unionFeatures } from "@/lib/ml/stacking";
 import { Ensemble } from "@/models/Ensemble";
-import { ModelConfig, type ModelConfigFields } from "@/models/ModelConfig";
+import { ModelConfig, type ModelConfigFields, type ModelConfigLean } from "@/models/ModelConfig";
 import { isUnusable, loadBaseModel, retrainBaseModel, type ObtainedBaseModel } from "./base-models";
 import { summarizeHoldout } from "./holdout";
 import { metaMatrix, metaScores } from "./meta-inputs";
@@ -92,7 +92,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     // Every base config (one read: each round trip costs milliseconds on the embedded database) and the meta CSV at
     // the same time: a missing CSV fails the build before any base model is retrained for it.
     const [configDocs, meta] = await Promise.all([
-      findByIds<ModelConfigFields & { _id: mongoose.Types.ObjectId }>(ModelConfig, doc.base_model_ids),
+      findByIds<ModelConfigLean>(ModelConfig, doc.base_model_ids),
       readDatasetContent(doc.meta_training_csv, "meta_training_csv"),
     ]);
     const configs = new Map(configDocs.map((c) => [String(c._id), c]));

@@ -10,7 +10,7 @@ import { loadTrainedModel } from "@/lib/training/load";
 import { servingStamp } from "@/lib/stamped-cache";
 import { servingHead } from "@/lib/training/serving";
 import { Ensemble } from "@/models/Ensemble";
-import { ModelConfig, type ModelConfigFields } from "@/models/ModelConfig";
+import { ModelConfig, type ModelConfigLean } from "@/models/ModelConfig";
 import type { ManifestPayload, MetaModelPayload } from "./build";
 import { findEnsemble, toEnsembleView, type EnsembleLean } from "./service";
 
@@ -37,7 +37,7 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
   if (!doc.run_id || !doc.meta_model_artifact_path || !doc.manifest_artifact_path) {
     throw new ConflictError(`Ensemble "${doc.name}" has not been built yet; train it first.`);
   }
-  const bases = await findByIds<ModelConfigFields & { _id: mongoose.Types.ObjectId }>(ModelConfig, doc.base_model_ids);
+  const bases = await findByIds<ModelConfigLean>(ModelConfig, doc.base_model_ids);
   const view = toEnsembleView(doc, bases);
   if (view.stale) {
     const names = view.stale_models.map((m) => `"${m.name ?? m.model_id}"`).join(", ");

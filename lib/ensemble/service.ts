@@ -1,7 +1,7 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet } from "@/lib/artifacts";
 import { datasetFacts } from "@/lib/datasets";
-import { connectDb, findByIdOrThrow, findPage, isoOrNull, type PageRequest } from "@/lib/db";
+import { connectDb, findByIdOrThrow, findByIds, findPage, isoOrNull, type PageRequest } from "@/lib/db";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { withTargetLock } from "@/lib/jobs/locks";
 import type { JobView } from "@/lib/jobs/queue";
@@ -11,7 +11,7 @@ import { checkFactsFit } from "@/lib/ml/csv-facts";
 import type { Metrics } from "@/lib/ml/metrics";
 import { stampedListing } from "@/lib/training/serving";
 import { Ensemble, type EnsembleFields } from "@/models/Ensemble";
-import { ModelConfig } from "@/models/ModelConfig";
+import { ModelConfig, type ModelConfigLean } from "@/models/ModelConfig";
 import { readHoldoutSummary } from "./holdout";
 import { deleteRunHistory, readRunHistory, type RunEntry } from "./runs";
 import { EnsembleInput } from "./schemas";
@@ -152,7 +152,7 @@ export async function createEnsemble(input: unknown): Promise<EnsembleView> {
   if (await Ensemble.findOne({ name: cfg.name }).lean()) {
     throw new ValidationError(`An ensemble named "${cfg.name}" already exists.`, { name: ["this name is taken"] });
   }
-  const bases = await ModelConfig.find({ _id: { $in: cfg.base_model_ids.map((id) => new mongoose.Types.ObjectId(id)) } }).lean();
+  const bases = await findByIds<ModelConfigLean>(ModelConfig, cfg.base_model_ids);
   const found = new Set(bases.map((b) => String(b._id)));
   const unknown = cfg.base_model_ids.filter((id) => !found.has(id));
   if (unknown.length) throw new ValidationError("Some base models do not exist.", { base_model_ids: [`unknown: ${unknown.join(", ")}`] });

@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { z } from "zod";
+import { findByIds } from "@/lib/db";
 import { ValidationError, fieldErrorsFromZod, parseInput, type FieldErrors } from "@/lib/errors";
 import { loadEnsemble } from "@/lib/ensemble/load";
 import { findEnsemble, type EnsembleLean } from "@/lib/ensemble/service";
@@ -113,7 +114,7 @@ function parseGames(raw: unknown[]): GameQuery[] {
 /** Names of the base models in the order the loaded ensemble holds them (its manifest's). */
 async function baseModelNames(doc: EnsembleLean): Promise<Array<{ id: string; name: string }>> {
   const ids = (doc.manifest ?? []).map((m) => String(m.model_id));
-  const docs = await ModelConfig.find({ _id: { $in: ids.map((id) => new mongoose.Types.ObjectId(id)) } }, { name: 1 }).lean();
+  const docs = await findByIds<{ _id: mongoose.Types.ObjectId; name: string }>(ModelConfig, ids, { name: 1 });
   const byId = new Map(docs.map((d) => [String(d._id), d.name]));
   return ids.map((id) => ({ id, name: byId.get(id) ?? id }));
 }
