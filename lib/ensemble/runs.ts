@@ -135,11 +135,7 @@ export async function deleteRunHistory(ensembleId: mongoose.Types.ObjectId): Pro
 async function moveSharedRuns(head: RunHistoryHead): Promise<number> {
   const count = head.run_count ?? 0;
   const shared = await EnsembleRun.find({ ensemble_id: head._id }, { index: 1, run: 1 }).lean();
-  const runs = runsCollectionOf(head._id);
-  for (const d of shared.filter((r) => r.index >= count - RUNS_KEPT)) {
-    const doc = await storedRun(head._id, d.index, d.run);
-    await runs.replaceOne({ _id: doc._id }, doc, { upsert: true });
-  }
+  await copyIntoOwnCollection(head._id, shared.filter((r) => r.index >= count - RUNS_KEPT));
   if (shared.length > 0) {
     await Ensemble.updateOne({ _id: head._id }, { $set: { own_runs_collection: true } });
     await EnsembleRun.deleteMany({ ensemble_id: head._id });
@@ -158,14 +154,19 @@ async function moveInlineRuns(ensembleId: mongoose.Types.ObjectId): Promise<numb
   if (!doc) return 0;
   if (typeof doc.run_count === "number") return doc.run_count;
   const inline = (doc.runs ?? []).slice(-RUNS_KEPT) as RunEntry[];
-  const runs = runsCollectionOf(ensembleId);
-  for (const [index, run] of inline.entries()) {
-    const stored = await storedRun(ensembleId, index, run);
-    await runs.replaceOne({ _id: stored._id }, stored, { upsert: true });
-  }
+  await copyIntoOwnCollection(ensembleId, inline.map((run, index) => ({ index, run })));
   await Ensemble.updateOne(
     { _id: ensembleId },
     { $set: { run_count: inline.length, last_run: inline.at(-1) ?? null, own_runs_collection: true }, $unset: { runs: 1 } },
   );
   return inline.length;
+}
+
+/** Writes runs into the ensemble's own collection by index, replacing any already there (a move repeated after a crash). */
+async function copyIntoOwnCollection(ensembleId: mongoose.Types.ObjectId, runs: ReadonlyArray<{ index: number; run: unknown }>): Promise<void> {
+  const own = runsCollectionOf(ensembleId);
+  for (const { index, run } of runs) {
+    const doc = await storedRun(ensembleId, index, run);
+    await own.replaceOne({ _id: doc._id }, doc, { upsert: true });
+  }
 }
