@@ -162,7 +162,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       base: storedTimings(timings),
       holdout,
     };
-    const runIndex = await recordRunEnd(
+    const recorded = await recordRunEnd(
       doc,
       {
         run_id: runId,
@@ -178,7 +178,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       },
       runEntry,
     );
-    if (runIndex === null) {
+    if (recorded === null) {
       await deleteArtifactSet(store, [saved.meta_model.path, saved.manifest.path]);
       throw new NotFoundError("ensemble", ensembleId);
     }
@@ -187,7 +187,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     // joins the history). Until then no process serves this build from memory: each loads it first, which compares
     // every base model's run with the manifest's (loadEnsemble).
     await Promise.all([
-      appendRun(doc._id, runIndex, runEntry),
+      appendRun(doc._id, recorded),
       manifestEntries(obtained).then(async (now) => {
         if (now.some((m) => m.checksums.model === null)) await Ensemble.updateOne({ _id: doc._id }, { $set: { stale: true } });
       }),

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { useTestEnv } from "@/lib/testing/env";
 import { Ensemble } from "@/models/Ensemble";
 import { EnsembleRun, runsCollectionOf } from "@/models/EnsembleRun";
+import { SERVING_STAMP_ID, readStamp } from "@/models/ServingStamp";
 import { RUNS_KEPT, appendRun, readRunHistory, recordEnsembleRun, recordRunEnd } from "./runs";
 import { deleteEnsemble, getEnsemble, listEnsembles } from "./service";
 
@@ -127,9 +128,9 @@ describe("an ensemble's run history", () => {
       expect(runReads()).toBe(afterFirst);
 
       // A build between its end write and its run's insert: read, not remembered.
-      const index = (await recordRunEnd(await head(id), { status: "failed" }, run(12)))!;
+      const recorded = (await recordRunEnd(await head(id), { status: "failed" }, run(12)))!;
       expect((await readRunHistory(await head(id))).map((r) => r.total_ms)).not.toContain(12);
-      await appendRun(id, index, run(12));
+      await appendRun(id, recorded);
       expect((await readRunHistory(await head(id))).at(-1)?.total_ms).toBe(12);
 
       await recordEnsembleRun(await head(id), { status: "failed" }, run(13));
@@ -137,6 +138,26 @@ describe("an ensemble's run history", () => {
     } finally {
       finds.mockRestore();
     }
+  });
+
+  it("records a build's end as the schema casts it, moves the serving stamp and the document's updatedAt, and refuses a run the schema refuses", async () => {
+    const id = await newEnsemble("history-end");
+    const before = await head(id);
+    const stamp = await readStamp(SERVING_STAMP_ID);
+    const baseId = new mongoose.Types.ObjectId();
+    const entry = { ...run(5), status: "succeeded", base: [{ model_id: String(baseId), source: "artifact", ms: 3 }] };
+    const recorded = (await recordRunEnd(before, { status: "trained", last_error: null }, entry))!;
+    expect(recorded.index).toBe(0);
+    const after = await head(id);
+    expect(await readStamp(SERVING_STAMP_ID)).not.toBe(stamp);
+    expect(after.updatedAt!.getTime()).toBeGreaterThanOrEqual(before.updatedAt!.getTime());
+    expect(after).toMatchObject({ status: "trained", run_count: 1, own_runs_collection: true });
+    // Cast by the run schema: the id a string became an ObjectId, defaults filled in.
+    expect(after.last_run!.base[0].model_id).toBeInstanceOf(mongoose.Types.ObjectId);
+    expect(String(after.last_run!.base[0].model_id)).toBe(String(baseId));
+    expect(after.last_run!.base[0]).toMatchObject({ model_name: null, note: null });
+    await expect(recordRunEnd(after, { status: "trained" }, { ...run(6), status: "no such status" })).rejects.toThrow(/status/);
+    expect((await head(id)).run_count).toBe(1);
   });
 
   it("records nothing for an ensemble that no longer exists", async () => {
