@@ -31,6 +31,16 @@ describe("configuration", () => {
     expect(() => loadConfig({ PORT: "70000" })).toThrow(/PORT/);
   });
 
+  it("keeps the derived-data cache beside the datasets unless told otherwise, and refuses a bound that is not a whole number of MB", () => {
+    const cfg = loadConfig({ DATA_DIR: "/srv/nba/datasets", PROJECT_ROOT: "/srv/nba" });
+    expect(cfg.cacheDir).toBe("/srv/nba/datasets/.derived");
+    expect(cfg.cacheMaxBytes).toBe(256 * 1024 * 1024);
+    expect(loadConfig({ CACHE_DIR: "cache", CACHE_MAX_MB: "0", PROJECT_ROOT: "/srv/nba" })).toMatchObject({ cacheDir: "/srv/nba/cache", cacheMaxBytes: 0 });
+    expect(() => loadConfig({ CACHE_MAX_MB: "lots" })).toThrow(/CACHE_MAX_MB must be a number/);
+    expect(() => loadConfig({ CACHE_MAX_MB: "1.5" })).toThrow(/CACHE_MAX_MB must be a whole number/);
+    expect(() => loadConfig({ CACHE_MAX_MB: "-1" })).toThrow(/CACHE_MAX_MB/);
+  });
+
   it("refuses a malformed value with one sentence naming every bad variable", () => {
     const bad = () => loadConfig({ MONGODB_URI: "localhost:27017", DB_PORT: "99999", LOG_LEVEL: "loud" });
     expect(bad).toThrow(ConfigError);

@@ -28,6 +28,8 @@ const EnvSchema = z.object({
     .transform((v) => (v.startsWith("file://") ? fileURLToPath(v) : v))
     .optional(),
   DATA_DIR: z.string().min(1).optional(),
+  CACHE_DIR: z.string().min(1).optional(),
+  CACHE_MAX_MB: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(1_000_000).default(256),
   LOG_LEVEL: LogLevel.optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   JOB_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
@@ -59,6 +61,10 @@ export interface AppConfig {
   embedded: boolean;
   artifactDir: string;
   dataDir: string;
+  /** This node's cache of values derived from checksummed content (lib/derived-cache.ts). */
+  cacheDir: string;
+  /** Its bound in bytes; 0 turns it off. */
+  cacheMaxBytes: number;
   logLevel: z.infer<typeof LogLevel>;
   maxUploadBytes: number;
   /** How often a worker polls for queued jobs. */
@@ -111,6 +117,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embedded: e.MONGODB_URI === undefined,
     artifactDir: e.ARTIFACT_DIR?.startsWith("gridfs://") ? e.ARTIFACT_DIR : path.resolve(root, e.ARTIFACT_DIR ?? ".data/artifacts"),
     dataDir: path.resolve(root, e.DATA_DIR ?? ".data/datasets"),
+    // Beside the datasets by default, so every place that has its own DATA_DIR (a test, a bench) has its own cache too.
+    cacheDir: e.CACHE_DIR ? path.resolve(root, e.CACHE_DIR) : path.join(path.resolve(root, e.DATA_DIR ?? ".data/datasets"), ".derived"),
+    cacheMaxBytes: e.CACHE_MAX_MB * 1024 * 1024,
     logLevel: e.LOG_LEVEL ?? defaultLogLevel(env),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     jobPollMs: e.JOB_POLL_MS,

@@ -10,7 +10,7 @@ import { toInfo, type DatasetInfo } from "./store";
  * (bytes.ts), so nodes that share no disk share the datasets.
  */
 export { resolveDatasetPath } from "./files";
-export { datasetFacts, datasetSource, readDataset, readDatasetContent, readDatasetTable, readDatasetText, type DatasetFacts, type DatasetSource } from "./read";
+export { datasetFacts, datasetSource, readDataset, readDatasetContent, readDatasetTable, readDatasetText, readVerifiedDataset, type DatasetFacts, type DatasetSource, type VerifiedDataset } from "./read";
 export { moveFolderDatasetsToGridFs, type MoveReport } from "./move";
 export { removeDataset } from "./remove";
 export { sweepDatasetLeftovers } from "./sweep";

@@ -193,19 +193,47 @@ export async function readDatasetTable(datasetPath: string, field = "training_cs
 
 /** readDatasetTable with the checksum the table was verified against: a key for whatever callers derive from it. */
 export async function readDatasetContent(datasetPath: string, field = "training_csv"): Promise<{ table: ParsedCsv; sha256: string }> {
-  const doc = await findDataset(datasetPath, field, WITHOUT_FACTS);
-  return { table: await parsedTableOf(doc, datasetPath, field), sha256: doc.sha256 };
+  const content = await readVerifiedDataset(datasetPath, field);
+  return { table: await content.table(), sha256: content.sha256 };
 }
 
-async function parsedTableOf(doc: DatasetFile, datasetPath: string, field: string): Promise<ParsedCsv> {
-  if (doc.store) {
-    // Bytes in the database are written once; a table is cached only after its bytes matched this checksum.
-    const parsed = parsedTables.get(doc.sha256);
-    if (parsed) return parsed;
-    const table = parseCsv((await readFileOf(doc, datasetPath, field)).text);
-    parsedTables.set(doc.sha256, table);
-    return table;
-  }
+/** A dataset whose bytes match its recorded checksum, parsed only when asked (once per content). */
+export interface VerifiedDataset {
+  sha256: string;
+  table(): Promise<ParsedCsv>;
+}
+
+/**
+ * Checks a dataset's bytes against the checksum recorded at upload (a missing
+ * or changed file is refused here) and leaves the parse to the caller: one who
+ * has what it needs already derived from this content, by its checksum,
+ * parses nothing.
+ */
+export async function readVerifiedDataset(datasetPath: string, field = "training_csv"): Promise<VerifiedDataset> {
+  const doc = await findDataset(datasetPath, field, WITHOUT_FACTS);
+  let text = await verifiedText(doc, datasetPath, field);
+  return {
+    sha256: doc.sha256,
+    async table() {
+      const parsed = parsedTables.get(doc.sha256);
+      if (parsed) return parsed;
+      // Verified by a stat this process trusts, and the parsed table since dropped: read (and check) it again.
+      text ??= (await readFileOf(doc, datasetPath, field)).text;
+      const table = parseCsv(text);
+      parsedTables.set(doc.sha256, table);
+      return table;
+    },
+  };
+}
+
+/**
+ * The dataset's text, checked against its checksum; null when this process
+ * already holds the content parsed and knows the bytes unchanged (bytes in the
+ * database are written once; a file whose size and mtime are as they were when
+ * its checksum was verified).
+ */
+async function verifiedText(doc: DatasetFile, datasetPath: string, field: string): Promise<string | null> {
+  if (doc.store) return parsedTables.has(doc.sha256) ? null : (await readFileOf(doc, datasetPath, field)).text;
   let file: string;
   let stamp: string;
   try {
@@ -216,13 +244,10 @@ async function parsedTableOf(doc: DatasetFile, datasetPath: string, field: strin
     throw unreadable(doc, datasetPath, field, err);
   }
   const known = fileContents.get(file);
-  const cached = known && known.stamp === stamp && known.sha256 === doc.sha256 ? parsedTables.get(doc.sha256) : undefined;
-  if (cached) return cached;
+  if (known && known.stamp === stamp && known.sha256 === doc.sha256) return null;
   const { text, sha256 } = await readFileOf(doc, datasetPath, field);
   fileContents.set(file, { stamp, sha256 });
-  const table = parsedTables.get(sha256) ?? parseCsv(text);
-  parsedTables.set(sha256, table);
-  return table;
+  return text;
 }
 
 /** A dataset as configs are checked against it: its columns and row count, and per column what its values are. */

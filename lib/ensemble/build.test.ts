@@ -6,7 +6,7 @@ import { ConflictError, ValidationError } from "@/lib/errors";
 import { parseCsv } from "@/lib/ml/csv";
 import { ModelPipeline } from "@/lib/ml/pipeline";
 import { useTestEnv } from "@/lib/testing/env";
-import { clearCaches } from "@/lib/cache";
+import { boundedCache, clearCaches } from "@/lib/cache";
 import { resetConfigForTests } from "@/lib/config";
 import { SMALL_FOREST, countingStore, runsOf, saveSyntheticDataset, trainingRunsOf } from "@/lib/testing/fixtures";
 import { createModelConfig } from "@/lib/training/service";
@@ -256,11 +256,68 @@ describe("the meta rows a build keeps between builds", () => {
     }
   }
 
-  /** The same build from cold caches: what the kept scores must reproduce bit for bit. */
+  /** The same build with nothing kept, in memory or on disk: what the kept scores must reproduce bit for bit. */
   async function coldBuild(ensembleId: string) {
     clearCaches();
-    return buildEnsemble(ensembleId);
+    process.env.CACHE_MAX_MB = "0";
+    resetConfigForTests();
+    try {
+      return await buildEnsemble(ensembleId);
+    } finally {
+      delete process.env.CACHE_MAX_MB;
+      resetConfigForTests();
+    }
   }
+
+  const newestHoldout = async (ensembleId: string) => (await readRunHistory((await Ensemble.findById(ensembleId).lean())!)).at(-1)?.holdout;
+  const keptFiles = () =>
+    ["meta-rows", "meta-scores"].flatMap((kind) => {
+      const dir = path.join(env.dataDir, ".derived", kind);
+      return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+    });
+
+  it("finds on disk, in a new process, the meta rows and scores an earlier one kept: parses and scores nothing", async () => {
+    clearCaches();
+    const ids = await makeBases("disk");
+    const ens = await makeEnsemble("disk-stack", ids);
+    const first = await scoringCalls(() => buildEnsemble(ens.id));
+    expect(first.calls).toBe(3);
+    const firstHoldout = await newestHoldout(ens.id);
+    expect(firstHoldout).toBeTruthy();
+    expect(keptFiles().length).toBeGreaterThanOrEqual(4);
+
+    clearCaches(); // what a new process holds in memory: nothing
+    const again = await scoringCalls(() => buildEnsemble(ens.id));
+    expect(again.calls).toBe(0);
+    expect(boundedCache("parsed-datasets", 4).size).toBe(0);
+    expect(again.result.check).toEqual(first.result.check);
+    expect(again.result.metrics).toEqual(first.result.metrics);
+    expect(again.result.base.map((b) => b.metrics)).toEqual(first.result.base.map((b) => b.metrics));
+    expect(await newestHoldout(ens.id)).toEqual(firstHoldout);
+
+    const cold = await coldBuild(ens.id);
+    expect(cold.check).toEqual(first.result.check);
+    expect(await newestHoldout(ens.id)).toEqual(firstHoldout);
+  });
+
+  it("derives again what a damaged file on disk held, and keeps it again", async () => {
+    clearCaches();
+    const ids = await makeBases("damaged");
+    const ens = await makeEnsemble("damaged-stack", ids);
+    const first = await buildEnsemble(ens.id);
+    for (const file of keptFiles()) {
+      const bytes = fs.readFileSync(file);
+      bytes[bytes.length - 1] ^= 0xff;
+      fs.writeFileSync(file, bytes);
+    }
+    clearCaches();
+    const again = await scoringCalls(() => buildEnsemble(ens.id));
+    expect(again.calls).toBe(3);
+    expect(again.result.check).toEqual(first.check);
+    expect(again.result.metrics).toEqual(first.metrics);
+    clearCaches();
+    expect((await scoringCalls(() => buildEnsemble(ens.id))).calls).toBe(0);
+  });
 
   it("scores nothing again for the same base model runs and meta CSV, even with the loaded models dropped", async () => {
     clearCaches();

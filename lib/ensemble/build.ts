@@ -1,6 +1,6 @@
 import mongoose from "mongoose";
 import { defaultArtifactStore, deleteArtifactSet, newRunId, saveArtifactSet, type ArtifactStore } from "@/lib/artifacts";
-import { readDatasetContent } from "@/lib/datasets";
+import { readVerifiedDataset } from "@/lib/datasets";
 import { connectDb, findByIds } from "@/lib/db";
 import { NotFoundError, publicMessage } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
@@ -11,7 +11,7 @@ import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig, type ModelConfigFields, type ModelConfigLean } from "@/models/ModelConfig";
 import { isUnusable, loadBaseModel, retrainBaseModel, type ObtainedBaseModel } from "./base-models";
 import { summarizeHoldout } from "./holdout";
-import { metaMatrix, metaScores } from "./meta-inputs";
+import { metaInputs } from "./meta-inputs";
 import { appendRun, recordEnsembleRun, recordRunEnd } from "./runs";
 
 const log = childLogger("ensemble");
@@ -93,7 +93,7 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     // the same time: a missing CSV fails the build before any base model is retrained for it.
     const [configDocs, meta] = await Promise.all([
       findByIds<ModelConfigLean>(ModelConfig, doc.base_model_ids),
-      readDatasetContent(doc.meta_training_csv, "meta_training_csv"),
+      readVerifiedDataset(doc.meta_training_csv, "meta_training_csv"),
     ]);
     const configs = new Map(configDocs.map((c) => [String(c._id), c]));
     // Every base model from its artifacts at once (reading and checking files: their waits overlap), then the ones
@@ -129,11 +129,10 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
     const metaStart = performance.now();
     const pipelines = obtained.map((o) => o.pipeline);
     const features = unionFeatures(pipelines);
-    const matrix = metaMatrix(meta.table, meta.sha256, { features, target: doc.target });
-    const scores = metaScores(obtained, meta.sha256, matrix, features);
-    const fit = await StackedEnsemble.fit(pipelines, scores, matrix.y, { algorithm: doc.meta_model_type, seed: doc.seed ?? 42 });
+    const inputs = await metaInputs(meta, obtained, features, doc.target);
+    const fit = await StackedEnsemble.fit(pipelines, inputs.scores, inputs.y, { algorithm: doc.meta_model_type, seed: doc.seed ?? 42 });
     fit.baseMetrics.forEach((m, j) => (timings[j].metrics = m));
-    const holdout = summarizeHoldout(meta.table, fit.holdout);
+    const holdout = summarizeHoldout(inputs.columns, fit.holdout);
     const metaMs = performance.now() - metaStart;
 
     await progress(0.92, "saving the ensemble's artifacts");

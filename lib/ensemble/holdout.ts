@@ -62,31 +62,61 @@ export function calibrationBins(y: readonly number[], p: readonly number[], bins
   return out;
 }
 
-/** The values of `column` on the given rows, or null unless every one is a number accepted by `ok`. */
-function columnOn(table: ParsedCsv, column: string, rows: readonly number[], ok: (v: number) => boolean): number[] | null {
-  const j = table.columns.indexOf(column);
-  if (j === -1) return null;
+/**
+ * The columns a summary reads, as one number per meta row: NaN where the value
+ * is missing or not what the column must hold (a probability, a whole season).
+ * Derived once per meta CSV content and kept with what else a build derives
+ * from it (lib/ensemble/meta-inputs.ts), so a build need not parse the CSV.
+ */
+export interface HoldoutColumns {
+  season: Float64Array | null;
+  /** The Elo probability columns the rows carry, in ELO_BASELINE_COLUMNS order. */
+  baselines: Array<{ column: string; values: Float64Array }>;
+}
+
+export function holdoutColumns(table: ParsedCsv): HoldoutColumns {
+  const column = (name: string, ok: (v: number) => boolean): Float64Array | null => {
+    const j = table.columns.indexOf(name);
+    if (j === -1) return null;
+    const out = new Float64Array(table.rows.length);
+    for (let i = 0; i < out.length; i++) {
+      const v = parseNumber(table.rows[i]?.[j]);
+      out[i] = v !== null && ok(v) ? v : Number.NaN;
+    }
+    return out;
+  };
+  const baselines: HoldoutColumns["baselines"] = [];
+  for (const name of ELO_BASELINE_COLUMNS) {
+    const values = column(name, (v) => v >= 0 && v <= 1);
+    if (values) baselines.push({ column: name, values });
+  }
+  return { season: column("season", Number.isInteger), baselines };
+}
+
+/** A column's values on the given rows, or null unless every one is there. */
+function valuesOn(values: Float64Array | null, rows: readonly number[]): number[] | null {
+  if (!values) return null;
   const out = new Array<number>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const v = parseNumber(table.rows[rows[i]]?.[j]);
-    if (v === null || !ok(v)) return null;
+    const v = values[rows[i]];
+    if (Number.isNaN(v) || v === undefined) return null;
     out[i] = v;
   }
   return out;
 }
 
-export function summarizeHoldout(table: ParsedCsv, holdout: { rows: readonly number[]; y: readonly number[]; probabilities: readonly number[] }): HoldoutSummary {
+export function summarizeHoldout(columns: HoldoutColumns, holdout: { rows: readonly number[]; y: readonly number[]; probabilities: readonly number[] }): HoldoutSummary {
   const { rows, y, probabilities: p } = holdout;
   let baseline: { column: string; p: number[] } | null = null;
-  for (const column of ELO_BASELINE_COLUMNS) {
-    const values = columnOn(table, column, rows, (v) => v >= 0 && v <= 1);
+  for (const { column, values: all } of columns.baselines) {
+    const values = valuesOn(all, rows);
     if (values) {
       baseline = { column, p: values };
       break;
     }
   }
   const baselineP = baseline?.p ?? null;
-  const season = columnOn(table, "season", rows, Number.isInteger);
+  const season = valuesOn(columns.season, rows);
   const seasons: HoldoutSummary["seasons"] = [];
   if (season) {
     const bySeason = new Map<number, number[]>();
