@@ -178,8 +178,15 @@ export class LocalArtifactStore implements ArtifactStore {
    * plain directories.
    */
   private async assertNoSymlinkEscape(target: string, shownPath: string): Promise<void> {
-    const realRoot = await fs.realpath(this.root).catch(() => null);
+    // Both at once: a target that exists (every read) needs no walk up to the part that does.
+    const [realRoot, realTarget] = await Promise.all([fs.realpath(this.root).catch(() => null), fs.realpath(target).catch(() => null)]);
     if (realRoot === null) return; // no root yet, so nothing under it can be a link
+    if (realTarget !== null) {
+      if (realTarget !== realRoot && !isInside(realRoot, realTarget)) {
+        throw new UnsafeArtifactPathError(shownPath, "it goes through a symbolic link that leads outside the artifact directory");
+      }
+      return;
+    }
     let probe = target;
     while (probe !== this.root && isInside(this.root, probe)) {
       const exists = await fs.lstat(probe).then(
