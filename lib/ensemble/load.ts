@@ -9,6 +9,7 @@ import { StackedEnsemble } from "@/lib/ml/stacking";
 import { loadTrainedModel } from "@/lib/training/load";
 import { servingStamp } from "@/lib/stamped-cache";
 import { servingHead } from "@/lib/training/serving";
+import { modelServingHead } from "@/lib/training/service";
 import { Ensemble } from "@/models/Ensemble";
 import { ModelConfig, type ModelConfigLean } from "@/models/ModelConfig";
 import type { ManifestPayload, MetaModelPayload } from "./build";
@@ -19,6 +20,8 @@ export interface LoadedEnsemble {
   ensembleId: string;
   runId: string;
   stack: StackedEnsemble<ModelPipeline>;
+  /** The base model runs it was fitted on (its manifest). */
+  baseRuns: Array<{ modelId: string; runId: string }>;
 }
 
 const cache = boundedCache<LoadedEnsemble>("loaded-ensembles", 32);
@@ -61,24 +64,39 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
     }
     pipelines.push((await loadTrainedModel(base, store)).pipeline);
   }
-  const loaded: LoadedEnsemble = { ensembleId: String(doc._id), runId: doc.run_id, stack: StackedEnsemble.restore(pipelines, meta.payload.classifier) };
+  const loaded: LoadedEnsemble = {
+    ensembleId: String(doc._id),
+    runId: doc.run_id,
+    stack: StackedEnsemble.restore(pipelines, meta.payload.classifier),
+    baseRuns: manifest.payload.base.map((b) => ({ modelId: b.model_id, runId: b.run_id })),
+  };
   cache.set(key, loaded);
   return loaded;
 }
 
 /**
- * Serves predictions from the ensemble's stale flag and build identity, read
- * as fresh as the request (see servingHead: on a warm process that costs one
- * shared read of the serving stamp). A build already in memory answers at once;
- * anything else (a cold process, a stale or unbuilt ensemble) takes the full
- * load, which checks every base model and says why it refuses.
+ * Serves predictions from the ensemble's stale flag and build identity and its
+ * base models' current runs, all read as fresh as the request (see
+ * servingHead: on a warm process that costs one shared read of the serving
+ * stamp). A build already in memory answers at once while every base model is
+ * still on the run it was fitted on; anything else (a cold process, a stale or
+ * unbuilt ensemble) takes the full load, which checks every base model and
+ * says why it refuses. The base models are looked at, not only the flag: a
+ * retrain marks the ensemble stale just before it moves the model, and a build
+ * of the ensemble ending between the two clears the mark.
  */
 export async function predictWithEnsemble(id: string, input: unknown): Promise<{ probabilities: number[]; run_id: string }> {
   // As predictWithModel: `input` may still be arriving, and the stamp's read goes out first.
   const stamp = mongoose.isValidObjectId(id) ? servingStamp() : null;
   const rows = parsePredictRows(await input, "The request is not valid.");
   const head = stamp ? await servingHead(`ensemble:${id}`, () => Ensemble.findById(id, { run_id: 1, checksums: 1, stale: 1 }).lean(), stamp) : null;
-  const hit = head?.run_id && !head.stale ? cache.get(cacheKey(head)) : undefined;
+  let hit = head?.run_id && !head.stale ? cache.get(cacheKey(head)) : undefined;
+  if (hit && stamp && !(await basesStillCurrent(hit, stamp))) hit = undefined;
   const ensemble = hit ?? (await loadEnsemble(await findEnsemble(id)));
   return { probabilities: ensemble.stack.predictRows(rows), run_id: ensemble.runId };
+}
+
+async function basesStillCurrent(ensemble: LoadedEnsemble, stamp: Promise<string>): Promise<boolean> {
+  const heads = await Promise.all(ensemble.baseRuns.map((b) => modelServingHead(b.modelId, stamp)));
+  return heads.every((h, i) => h?.run_id === ensemble.baseRuns[i].runId);
 }

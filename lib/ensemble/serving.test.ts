@@ -9,6 +9,7 @@ import { HEAD_MAX_AGE_MS } from "@/lib/training/serving";
 import { createModelConfig, getModel, predictWithModel } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
 import { promoteVersion } from "@/lib/training/versions";
+import { Ensemble } from "@/models/Ensemble";
 import { buildEnsemble } from "./build";
 import { predictWithEnsemble } from "./load";
 import { createEnsemble, getEnsemble } from "./service";
@@ -42,7 +43,13 @@ function runInAnotherProcess(...args: string[]): Promise<void> {
 
 describe("serving an ensemble", () => {
   it("costs one read of the serving stamp once its build is in memory, shared by concurrent requests", async () => {
+    // The first request loads the build; the next reads its base models' runs once, remembered under the stamp.
     await predictWithEnsemble(ensembleId, { rows: [row] });
+    queries.length = 0;
+    mongoose.set("debug", (collection: string, method: string) => void queries.push(`${collection}.${method}`));
+    await predictWithEnsemble(ensembleId, { rows: [row] });
+    expect(queries.filter((q) => q.startsWith("model_config_nba.")).length).toBeLessThanOrEqual(ids.length);
+    mongoose.set("debug", false);
     queries.length = 0;
     mongoose.set("debug", (collection: string, method: string) => void queries.push(`${collection}.${method}`));
     const { probabilities } = await predictWithEnsemble(ensembleId, { rows: [row] });
@@ -91,6 +98,18 @@ describe("serving an ensemble", () => {
     await expect(predictWithEnsemble(ensembleId, { rows: [row] })).resolves.toMatchObject({ probabilities: [expect.any(Number)] });
     await runInAnotherProcess("promote", ids[1], versions[0].run_id as string);
     await expect(predictWithEnsemble(ensembleId, { rows: [row] })).rejects.toThrow(/stale/);
+  });
+
+  it("refuses when a base model moved though a build ending at that moment cleared the ensemble's stale mark", async () => {
+    await buildEnsemble(ensembleId);
+    await expect(predictWithEnsemble(ensembleId, { rows: [row] })).resolves.toMatchObject({ probabilities: [expect.any(Number)] });
+    await trainModel(ids[1]); // marks the ensemble stale, then moves the model to its new run
+    // What a build of the ensemble that had read its base models before that retrain writes at its end: stale no more.
+    await Ensemble.updateOne({ _id: ensembleId }, { $set: { stale: false } });
+    await expect(predictWithEnsemble(ensembleId, { rows: [row] })).rejects.toThrow(/stale/);
+    expect((await getEnsemble(ensembleId)).stale).toBe(true);
+    await buildEnsemble(ensembleId);
+    await expect(predictWithEnsemble(ensembleId, { rows: [row] })).resolves.toMatchObject({ probabilities: [expect.any(Number)] });
   });
 
   it("answers a base model's predictions from the version current when the request arrives, after another process retrains it", async () => {

@@ -291,6 +291,11 @@ export async function requestTraining(id: string, requestedBy: Actor | null = nu
 const SERVING_PROJECTION = { name: 1, features: 1, run_id: 1, checksums: 1, artifact_bytes: 1, artifacts_saved_at: 1, ...PATH_PROJECTION } as const;
 type ModelServingHead = ModelArtifactDoc & { _id: mongoose.Types.ObjectId; name: string; features: string[] };
 
+/** A model config as serving reads it (its current version), as fresh as `stamp` (see servingHead); null when there is none. */
+export function modelServingHead(id: string, stamp: Promise<string>): Promise<ModelServingHead | null> {
+  return servingHead(`model:${id}`, () => ModelConfig.findById(id, SERVING_PROJECTION).lean<ModelServingHead>(), stamp);
+}
+
 /**
  * Probabilities of target = 1, served from the saved artifacts (cached after the
  * first load) of the version current when the request arrived (see servingHead).
@@ -302,7 +307,7 @@ export async function predictWithModel(id: string, input: unknown): Promise<{ pr
   const stamp = mongoose.isValidObjectId(id) ? servingStamp() : null;
   const rows = parsePredictRows(await input);
   if (!stamp) throw new NotFoundError("model", id);
-  const doc = await servingHead(`model:${id}`, () => ModelConfig.findById(id, SERVING_PROJECTION).lean<ModelServingHead>(), stamp);
+  const doc = await modelServingHead(id, stamp);
   if (!doc) throw new NotFoundError("model", id);
   const X = rowsToMatrix(rows, doc.features);
   const model = await loadTrainedModel(doc, undefined, { checkFiles: false });
