@@ -201,6 +201,48 @@ describe("jobs", () => {
     expect(await locksOn(model.id)).toBe(0);
   });
 
+  it("writes progress at most every half second, the first after the job has run that long, and leaves 1 to its end", async () => {
+    const model = await newModel("quiet-progress");
+    const job = await requestTraining(model.id);
+    const claimed = (await claimNextJob())!;
+    const writes: string[] = [];
+    const handlers = (ms: number): JobHandlers => ({
+      ...jobHandlers,
+      train_model: async (_id, ctx) => {
+        const end = Date.now() + ms;
+        for (const f of [0.1, 0.5, 0.9]) {
+          await ctx.progress(f, `at ${f}`);
+          await new Promise((r) => setTimeout(r, Math.max(0, (end - Date.now()) / 3)));
+        }
+        await ctx.progress(1, "done here");
+        return { ok: true };
+      },
+    });
+    mongoose.set("debug", (collection: string, method: string) => void writes.push(`${collection}.${method}`));
+    try {
+      await runClaimedJob(claimed, handlers(150));
+    } finally {
+      mongoose.set("debug", false);
+    }
+    // A quick job: its finish is its only write to the job, after one look at its claims.
+    expect(writes.filter((w) => w.startsWith("jobs."))).toEqual(["jobs.updateOne"]);
+    expect(await getJob(job.id)).toMatchObject({ status: "succeeded", progress: 1, message: "done" });
+
+    // A slower one reports in between, once it has run half a second.
+    const slow = await requestTraining(model.id);
+    const again = (await claimNextJob())!;
+    const messages: string[] = [];
+    const run = runClaimedJob(again, handlers(1500));
+    await waitFor(() => getJob(slow.id), (j) => {
+      if (j.message) messages.push(j.message);
+      return j.status === "succeeded";
+    });
+    await run;
+    expect(messages.some((m) => m === "at 0.5" || m === "at 0.9")).toBe(true);
+    expect(messages).not.toContain("at 0.1");
+    expect(messages).not.toContain("done here");
+  });
+
   it("stops a run whose job was requeued meanwhile without writing anything", async () => {
     const model = await newModel("taken-over");
     const job = await requestTraining(model.id);
