@@ -245,21 +245,25 @@ export function renderBenchMarkdown(r: BenchReport): string {
     `Speed-up: **${times(s.speedup.of_medians)}** (median slow / median fast); per interleaved pair ${withRange(s.speedup.per_pair, times)}. ` +
       `Fast-path peak RSS is **${(s.rss_mb.fast_share_of_slow * 100).toFixed(0)}%** of the slow path's.`,
     `Where the fast build's time goes: loading the four base models (at once) ${withRange(s.fast_breakdown_ms.base_loads, ms)}, ` +
-      `the meta-model step (the meta rows as numbers, scored by each base model, the fit, the measures) ${withRange(s.fast_breakdown_ms.meta_step, ms)}, ` +
-      `the rest (database reads and updates, reading and parsing the meta CSV, writing the ensemble's two artifacts) ${withRange(s.fast_breakdown_ms.rest, ms)}. ` +
+      `the meta-model step (the meta rows as numbers and each base model's probabilities on them, read from the node's cache, then the fit and the measures) ${withRange(s.fast_breakdown_ms.meta_step, ms)}, ` +
+      `the rest (database reads and updates, reading the meta CSV to check its checksum, writing the ensemble's two artifacts) ${withRange(s.fast_breakdown_ms.rest, ms)}. ` +
       "Each fast run is the first build in a process spawned for it alone (scripts/bench-variant.ts), so it also pays for compiling the code it runs; the slow run's meta-model step " +
       "runs on code the retraining already warmed. The build is timed from where a worker's first job starts: connected, and after mongoose has ensured the collections and " +
       "indexes it starts creating on connecting, which scripts/worker.ts also waits for (earlier versions of this bench started the clock before, and the build's first " +
       "queries queued behind those dozen commands). " +
       "The second build in a warm process drops the loaded models first, so it reads and verifies every artifact again; it keeps the meta CSV parsed, its rows as numbers " +
-      "and each base model run's probabilities on them (by checksum, run_id and features): what a long-running worker sees when it rebuilds. The bench empties the " +
+      "and each base model run's probabilities on them (by checksum, run_id and features): what a long-running worker sees when it rebuilds. What a build derives " +
+      "from the meta CSV (its rows as numbers, the holdout columns, each base model run's probabilities) is also kept on the node's disk (CACHE_DIR), so each fresh " +
+      "process finds what the processes before it derived, as a restarted worker or a second worker on the same node does. Each slow run retrains every base " +
+      "model (new runs, which no process has scored yet), so every round first runs this checkout's fresh build with that cache emptied (in the comparison below: " +
+      "a node's first build over these base model runs, which fills it) and then the fast run these figures are of. The bench empties the " +
       "run history before every process (versions before ensemble_runs kept it inside the ensemble's document, where it slowed every build down as it grew); " +
       "the section after the comparison runs the same builds with a full history.",
     ...(s.compared.length === 0
       ? []
       : [
           "## Against other checkouts, in the same run",
-          "Each round also ran the fast build of another checkout (`--compare`) in a fresh process of its own, on the same database, artifacts " +
+          "Each round also ran the fast build of another checkout (`--compare`, and this checkout with nothing kept on disk yet) in a fresh process of its own, on the same database, artifacts " +
             "and meta CSV; which checkout goes first alternates from round to round. Ratio = their time / this checkout's in the same round (above 1: this one is faster). " +
             "Each checkout times its build the way its own scripts/bench-variant.ts does.",
           markdownTable(

@@ -26,6 +26,7 @@ import mongoose from "mongoose";
 import { defaultArtifactStore, verifyArtifact } from "@/lib/artifacts";
 import { artifactRefs } from "@/lib/training/artifact-refs";
 import { clearCaches } from "@/lib/cache";
+import { config } from "@/lib/config";
 import { RUNS_KEPT, deleteRunHistory } from "@/lib/ensemble/runs";
 import { getEnsemble } from "@/lib/ensemble/service";
 import { percentile } from "@/lib/evaluation/stats";
@@ -43,6 +44,9 @@ const LATENCY: BenchState["latency"] = {
 };
 
 const say = progressLog("bench");
+
+/** The comparison row of this checkout's fresh build with nothing kept on disk yet. */
+const FIRST_ON_NODE_LABEL = "this checkout, nothing kept on disk yet (a node's first build over these base model runs)";
 
 /** Rounds of fast builds (every checkout) with a full run history, after the rounds above. */
 const HISTORY_ROUNDS = 2;
@@ -186,11 +190,17 @@ async function main(): Promise<void> {
     const results: BenchRun[] = [];
     const compared: ComparedRun[] = [];
     const own = { root: PROJECT_ROOT, label: null };
+    // This checkout with its derived-data cache emptied first: a fresh process on a node that has never built over this
+    // meta CSV and these base model runs. It fills the cache, so this checkout's own fast run, always after it in a round,
+    // finds what it derived, as a restarted worker does. (Each slow run retrains every base model: new runs, which no
+    // earlier process has scored.)
+    const firstOnNode = { root: PROJECT_ROOT, label: FIRST_ON_NODE_LABEL, emptyCacheFirst: true };
     for (let i = 1; i <= runs; i++) {
       await prepareArtifacts("fast", modelIds, env.artifactDir);
       say(`round ${i}/${runs}: artifacts present`);
       // Alternated, so neither checkout always runs right after the other's writes and file activity.
-      const fastOrder = i % 2 === 1 ? [own, ...compare] : [...compare, own];
+      const fastOrder: Array<{ root: string; label: string | null; emptyCacheFirst?: boolean }> =
+        i % 2 === 1 ? [firstOnNode, own, ...compare] : [...compare, firstOnNode, own];
       for (const checkout of fastOrder) {
         if (checkout.label === null) {
           results.push(await measure("fast", i));
@@ -198,6 +208,7 @@ async function main(): Promise<void> {
         }
         const label = `${checkout.label} fast ${i}/${runs}`;
         await clearHistory();
+        if (checkout.emptyCacheFirst) fs.rmSync(config().cacheDir, { recursive: true, force: true });
         const { result } = await runVariant("fast", label, stateFile, checkout.root);
         compared.push({ checkout: checkout.label, iteration: i, build_ms: result.build_ms, warm_rebuild_ms: result.warm_rebuild_ms, probabilities: result.holdout.probabilities });
         say(`${label}: build ${(result.build_ms / 1000).toFixed(2)} s, warm rebuild ${((result.warm_rebuild_ms ?? Number.NaN) / 1000).toFixed(2)} s`);
@@ -209,6 +220,13 @@ async function main(): Promise<void> {
 
     // The same fast builds with the history a rebuilt ensemble reaches (it keeps the newest RUNS_KEPT runs).
     const withHistory: HistoryRun[] = [];
+    // The last slow run retrained every base model: one unmeasured build first derives what this checkout keeps on disk
+    // for the new runs, so its history builds start where its fast runs above did.
+    if (HISTORY_ROUNDS > 0) {
+      await prepareArtifacts("fast", modelIds, env.artifactDir);
+      await clearHistory();
+      await runVariant("fast", "filling the derived-data cache", stateFile);
+    }
     for (let i = 1; i <= HISTORY_ROUNDS; i++) {
       await prepareArtifacts("fast", modelIds, env.artifactDir);
       const order = i % 2 === 1 ? [own, ...compare] : [...compare, own];
