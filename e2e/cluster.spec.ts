@@ -90,7 +90,11 @@ function jobStarts(): Array<{ job: string; attempt: number; worker: string }> {
 }
 
 /** What a node keeps on its own disk: nothing once uploads have finished, since datasets and artifacts are in the database. */
-const localFiles = () => [webA, webB, ...workers].flatMap((n) => fs.readdirSync(n.dataDir).map((f) => `${n.name}/${f}`));
+/**
+ * What a node keeps in its DATA_DIR, less its cache (CACHE_DIR, inside DATA_DIR by default), which holds only copies of
+ * what it read or derived from the shared content, by checksum or file identity: any node can make them again.
+ */
+const localFiles = () => [webA, webB, ...workers].flatMap((n) => fs.readdirSync(n.dataDir).filter((f) => f !== ".derived").map((f) => `${n.name}/${f}`));
 
 const rows = [
   { f1: 0.4, f2: -1.2, f3: 0.3, f4: 2.1 },

@@ -63,7 +63,7 @@ export interface AppConfig {
   dataDir: string;
   /** This node's cache of values derived from checksummed content (lib/derived-cache.ts). */
   cacheDir: string;
-  /** Its bound in bytes; 0 turns it off. */
+  /** Its bound in bytes, all kinds of value together; 0 turns it off. */
   cacheMaxBytes: number;
   logLevel: z.infer<typeof LogLevel>;
   maxUploadBytes: number;

@@ -91,24 +91,26 @@ describe("the derived-data cache", () => {
     for (const kind of ["../x", "a/b", "", "UPPER", ".hidden"]) expect(() => derivedCache(kind)).toThrow(RangeError);
   });
 
-  it("trims the oldest entries to 80% of its bound, and temporary files a dead writer left", async () => {
-    const kind = path.join(dir, "trim");
-    fs.mkdirSync(kind);
+  it("trims the oldest entries of every kind to 80% of its bound, and temporary files a dead writer left", async () => {
+    const kinds = [path.join(dir, "one"), path.join(dir, "two")];
+    for (const k of kinds) fs.mkdirSync(k);
     const now = Date.now();
     for (let i = 0; i < 10; i++) {
-      const f = path.join(kind, `${i}.bin`);
+      // Oldest first, alternating between the two kinds.
+      const f = path.join(kinds[i % 2], `${i}.bin`);
       fs.writeFileSync(f, Buffer.alloc(100));
       fs.utimesSync(f, new Date(now - (100 - i) * 1000), new Date(now - (100 - i) * 1000));
     }
-    const oldTemp = path.join(kind, ".tmp-old");
-    const newTemp = path.join(kind, ".tmp-new");
+    const oldTemp = path.join(kinds[0], ".tmp-old");
+    const newTemp = path.join(kinds[0], ".tmp-new");
     fs.writeFileSync(oldTemp, "x");
     fs.utimesSync(oldTemp, new Date(now - 3_600_000), new Date(now - 3_600_000));
     fs.writeFileSync(newTemp, "x");
 
-    expect(await trimCache(kind, 2000, now)).toBe(1); // under its bound: only the dead writer's file goes
-    expect(await trimCache(kind, 500, now)).toBe(6); // 1,000 bytes down to at most 400
-    expect(fs.readdirSync(kind).sort()).toEqual([".tmp-new", "6.bin", "7.bin", "8.bin", "9.bin"]);
+    expect(await trimCache(dir, 2000, now)).toBe(1); // under its bound: only the dead writer's file goes
+    expect(await trimCache(dir, 500, now)).toBe(6); // 1,000 bytes down to at most 400
+    expect(fs.readdirSync(kinds[0]).sort()).toEqual([".tmp-new", "6.bin", "8.bin"]);
+    expect(fs.readdirSync(kinds[1]).sort()).toEqual(["7.bin", "9.bin"]);
   });
 });
 

@@ -75,9 +75,9 @@ export function derivedCache(kind: string): DerivedCache {
         return;
       }
       const now = Date.now();
-      if (now - (lastTrim.get(dir) ?? 0) < TRIM_EVERY_MS) return;
-      lastTrim.set(dir, now);
-      await trimCache(dir, cacheMaxBytes).catch((err: unknown) => log.warn({ kind, err: String(err) }, "could not trim the cache"));
+      if (now - (lastTrim.get(cacheDir) ?? 0) < TRIM_EVERY_MS) return;
+      lastTrim.set(cacheDir, now);
+      await trimCache(cacheDir, cacheMaxBytes).catch((err: unknown) => log.warn({ kind, err: String(err) }, "could not trim the cache"));
     },
   };
 }
@@ -99,25 +99,29 @@ function valueOf(data: Buffer, key: string): Buffer | null {
 }
 
 /**
- * Removes the oldest entries (by when they were written) until the folder
- * holds at most TRIM_TO of `maxBytes`, and temporary files a process left
- * when it died mid-write. Returns how many files it removed.
+ * Removes the oldest entries of every kind (by when they were written) until
+ * the cache holds at most TRIM_TO of `maxBytes`, and temporary files a process
+ * left when it died mid-write. Returns how many files it removed.
  */
-export async function trimCache(dir: string, maxBytes: number, now = Date.now()): Promise<number> {
+export async function trimCache(cacheDir: string, maxBytes: number, now = Date.now()): Promise<number> {
   const entries: Array<{ file: string; size: number; mtimeMs: number }> = [];
   let removed = 0;
-  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-    const file = path.join(dir, name);
-    const st = await fs.lstat(file).catch(() => null);
-    if (!st?.isFile()) continue;
-    if (name.startsWith(TEMP_FILE_PREFIX)) {
-      if (st.mtimeMs < now - TRIM_EVERY_MS * 10) {
-        await fs.rm(file, { force: true });
-        removed++;
+  for (const kind of await fs.readdir(cacheDir).catch(() => [] as string[])) {
+    const dir = path.join(cacheDir, kind);
+    for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      const file = path.join(dir, name);
+      // lstat: a link is never followed, so nothing outside the cache is removed.
+      const st = await fs.lstat(file).catch(() => null);
+      if (!st?.isFile()) continue;
+      if (name.startsWith(TEMP_FILE_PREFIX)) {
+        if (st.mtimeMs < now - TRIM_EVERY_MS * 10) {
+          await fs.rm(file, { force: true });
+          removed++;
+        }
+        continue;
       }
-      continue;
+      entries.push({ file, size: st.size, mtimeMs: st.mtimeMs });
     }
-    entries.push({ file, size: st.size, mtimeMs: st.mtimeMs });
   }
   let total = entries.reduce((sum, e) => sum + e.size, 0);
   if (total <= maxBytes) return removed;
