@@ -89,6 +89,49 @@ describe("the GridFS artifact store", () => {
     expect(await files.countDocuments({ filename: "run-interop_model.json" })).toBe(0);
   });
 
+  it("reads a file's chunks once per node: later reads, a new process's too, take its bytes from the node's cache", async () => {
+    const s = store();
+    const db = mongoose.connection.db!;
+    const bytes = Buffer.from(Array.from({ length: 300 * 1024 }, (_, i) => (i * 7) % 256));
+    await s.write("run-kept_model.json", bytes);
+    const chunkReads = vi.spyOn(mongoose.mongo.Collection.prototype, "findOne");
+    const readsOfChunks = () => chunkReads.mock.contexts.filter((c) => (c as { collectionName: string }).collectionName === "test_artifacts.chunks").length;
+    try {
+      expect((await s.read("run-kept_model.json")).equals(bytes)).toBe(true);
+      expect(readsOfChunks()).toBe(2);
+      clearCaches(); // what a new process holds in memory: nothing
+      expect((await s.read("run-kept_model.json")).equals(bytes)).toBe(true);
+      expect(readsOfChunks()).toBe(2);
+    } finally {
+      chunkReads.mockRestore();
+    }
+
+    // Its chunks changed behind the store's back (no writer does that): the kept bytes are still the file's as written, and
+    // whoever loads an artifact compares them with the checksum recorded at saving, as for any read.
+    await db.collection("test_artifacts.chunks").updateMany({ files_id: "run-kept_model.json" }, { $set: { data: Buffer.from("x") } });
+    expect((await s.read("run-kept_model.json")).equals(bytes)).toBe(true);
+
+    // Removed, it is missing though its bytes are kept; written again under the name, the new bytes are read.
+    await s.delete("run-kept_model.json");
+    await expect(s.read("run-kept_model.json")).rejects.toBeInstanceOf(ArtifactMissingError);
+    await s.write("run-kept_model.json", "other bytes");
+    expect((await s.read("run-kept_model.json")).toString()).toBe("other bytes");
+
+    // With the cache off, every read reads the chunks.
+    process.env.CACHE_MAX_MB = "0";
+    resetConfigForTests();
+    try {
+      const spy = vi.spyOn(mongoose.mongo.Collection.prototype, "findOne");
+      await s.read("run-kept_model.json");
+      await s.read("run-kept_model.json");
+      expect(spy.mock.contexts.filter((c) => (c as { collectionName: string }).collectionName === "test_artifacts.chunks")).toHaveLength(2);
+      spy.mockRestore();
+    } finally {
+      delete process.env.CACHE_MAX_MB;
+      resetConfigForTests();
+    }
+  });
+
   it("stores a file under its name as _id, its chunks pointing at that name", async () => {
     const s = store();
     await s.write("run-byid_model.json", "by id");
