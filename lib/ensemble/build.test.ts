@@ -11,6 +11,7 @@ import { resetConfigForTests } from "@/lib/config";
 import { SMALL_FOREST, countingStore, runsOf, saveSyntheticDataset, trainingRunsOf } from "@/lib/testing/fixtures";
 import { createModelConfig } from "@/lib/training/service";
 import { trainModel } from "@/lib/training/train";
+import { removeOrphanArtifacts } from "@/lib/training/orphans";
 import { promoteVersion } from "@/lib/training/versions";
 import { Dataset } from "@/models/Dataset";
 import { Ensemble } from "@/models/Ensemble";
@@ -168,6 +169,29 @@ describe("building an ensemble from saved base models", () => {
 
     await expect(buildEnsemble(ens.id)).rejects.toThrow(/ens-meta-gone.*does not exist/);
     expect(await trainingRunsOf(ids)).toEqual(before);
+  });
+
+  it("leaves the previous build's files to the hourly sweep, which removes them once unreferenced and an hour old", async () => {
+    const ids = await makeBases("sweep");
+    const ens = await makeEnsemble("sweep-stack", ids);
+    await buildEnsemble(ens.id);
+    const first = (await Ensemble.findById(ens.id).lean())!;
+    await buildEnsemble(ens.id);
+    const second = (await Ensemble.findById(ens.id).lean())!;
+    const firstFiles = [first.meta_model_artifact_path, first.manifest_artifact_path].map(artifactFile);
+    const secondFiles = [second.meta_model_artifact_path, second.manifest_artifact_path].map(artifactFile);
+    expect(firstFiles).not.toEqual(secondFiles);
+    expect([...firstFiles, ...secondFiles].every((f) => fs.existsSync(f))).toBe(true);
+    // Within the hour they stay; after it, the files nothing points at go (other tests' leftovers too), the current build's stay.
+    expect((await removeOrphanArtifacts()).removed).not.toContain(first.meta_model_artifact_path);
+    expect(firstFiles.every((f) => fs.existsSync(f))).toBe(true);
+    const { removed } = await removeOrphanArtifacts({ now: Date.now() + 2 * 60 * 60 * 1000 });
+    expect(removed).toEqual(expect.arrayContaining([first.meta_model_artifact_path, first.manifest_artifact_path]));
+    expect(removed).not.toContain(second.meta_model_artifact_path);
+    expect(removed).not.toContain(second.manifest_artifact_path);
+    expect(firstFiles.some((f) => fs.existsSync(f))).toBe(false);
+    expect(secondFiles.every((f) => fs.existsSync(f))).toBe(true);
+    await expect(predictWithEnsemble(ens.id, { rows: [{ f1: 0.1, f2: 0.2, f3: 0.3, f4: 0.4 }] })).resolves.toMatchObject({ run_id: second.run_id });
   });
 
   it("predicts from its reloaded artifacts exactly what it predicted at build time", async () => {

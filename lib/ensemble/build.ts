@@ -182,15 +182,17 @@ export async function buildEnsemble(ensembleId: string, options: BuildOptions = 
       throw new NotFoundError("ensemble", ensembleId);
     }
     // A retrain or promote that moved a base model since this build read its config has marked the old build stale, and
-    // this write cleared it: look now that the manifest is recorded (while the previous build's files go and the run
-    // joins the history). Until then no process serves this build from memory: each loads it first, which compares
-    // every base model's run with the manifest's (loadEnsemble).
+    // this write cleared it: look now that the manifest is recorded (while the run joins the history). Serving compares
+    // the base models' runs with the manifest's as well (predictWithEnsemble), so this only keeps the flag true.
+    // The previous build's two files stay: nothing points at them any more, and the worker's hourly sweep removes
+    // unreferenced artifacts once an hour old (lib/training/orphans.ts). Removing them here cost a GridFS build two
+    // deletes among all of the bucket's chunks, which FerretDB answers by decoding every one (about 220 ms each with
+    // 1,900 artifacts stored), and a process reading the previous build a moment ago still finds its files.
     await Promise.all([
       appendRun(doc._id, recorded),
       manifestEntries(obtained).then(async (now) => {
         if (now.some((m) => m.checksums.model === null)) await Ensemble.updateOne({ _id: doc._id }, { $set: { stale: true } });
       }),
-      deleteArtifactSet(store, [doc.meta_model_artifact_path, doc.manifest_artifact_path]).catch(() => undefined),
     ]);
     log.info(
       { ensemble_id: ensembleId, run_id: runId, total_ms: Math.round(totalMs), meta_ms: Math.round(metaMs), sources: timings.map((t) => t.source) },
