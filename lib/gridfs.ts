@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { boundedCache, sharedRead } from "@/lib/cache";
+import { derivedCache } from "@/lib/derived-cache";
 import { moveStamp, readStamp } from "@/models/ServingStamp";
 
 type Db = NonNullable<typeof mongoose.connection.db>;
@@ -243,6 +244,34 @@ function sameId(a: unknown, b: unknown): boolean {
 
 /** Thrown when a file's chunks are gone: it was removed between finding and reading it. */
 export class GridFsFileGoneError extends Error {}
+
+/** Files' bytes as this node read them, by the file's identity (see readGridFsFileNamed). */
+const keptFiles = derivedCache("gridfs-files");
+
+/**
+ * The bytes of the file stored under a name, or null when there is none; its
+ * bytes from this node's disk when they were read here before: a name is
+ * written once, so a file's identity (database, bucket, `_id`, length, upload
+ * time) names its bytes for good. Each chunk read is a lookup among all of the
+ * bucket's chunks on FerretDB, and a build reads its base models' artifacts
+ * and its meta dataset again on every rebuild and on every node. The file's
+ * document is looked up each time (`seen: false`), or taken from what this
+ * process has seen of the bucket (`seen: true`: one read of the bucket's stamp
+ * while no file was written or removed through this module; a file replaced by
+ * another tool is seen within SEEN_MAX_AGE_MS). A removed file is missing as
+ * before; readers still compare checksums. Throws GridFsFileGoneError when the
+ * file is removed while its chunks are read.
+ */
+export async function readGridFsFileNamed(db: Db, bucket: string, filename: string, opts: { seen: boolean }): Promise<Buffer | null> {
+  const file = opts.seen ? (await findGridFsFiles(db, bucket, [filename])).get(filename) : await findGridFsFile(db, bucket, filename);
+  if (!file) return null;
+  const key = JSON.stringify([db.databaseName, bucket, String(file._id), file.length, file.uploadDate.getTime()]);
+  const kept = await keptFiles.get(key);
+  if (kept && kept.length === file.length) return kept;
+  const bytes = await readGridFsFile(db, bucket, file);
+  await keptFiles.set(key, bytes);
+  return bytes;
+}
 
 /**
  * A file's bytes. Files whose document lists its chunks are read by `_id`;

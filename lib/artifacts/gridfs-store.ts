@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import mongoose from "mongoose";
 import { connectDb } from "@/lib/db";
-import { derivedCache } from "@/lib/derived-cache";
 import { ArtifactExistsError, ArtifactMissingError, UnsafeArtifactPathError } from "./errors";
 import {
   deleteGridFsFile,
@@ -9,7 +8,7 @@ import {
   findGridFsFiles,
   GridFsFileExistsError,
   GridFsFileGoneError,
-  readGridFsFile,
+  readGridFsFileNamed,
   removeOrphanGridFsChunks,
   writeGridFsFile,
   type GridFsFileDoc,
@@ -17,9 +16,6 @@ import {
 import type { ArtifactStat, ArtifactStore, WriteResult } from "./store";
 
 type Db = NonNullable<typeof mongoose.connection.db>;
-
-/** Artifact files' bytes as this node read them, by the file's identity (see read). */
-const keptFiles = derivedCache("gridfs-artifacts");
 
 /** Bucket names become collection names (`<bucket>.files`, `<bucket>.chunks`). */
 export const BUCKET_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,49}$/;
@@ -67,32 +63,20 @@ export class GridFsArtifactStore implements ArtifactStore {
   }
 
   /**
-   * The file's document comes from what this process has seen of the bucket
-   * (one read of the bucket's stamp while no file was written or removed), its
-   * bytes from this node's disk when they were read here before: a file is
-   * written once under its name, so its identity (name, length, upload time)
-   * names its bytes for good. A build reads three artifacts per base model on
-   * every rebuild and on every node, and each chunk read is a lookup among all
-   * of the bucket's chunks on FerretDB. A removed file is missing as before;
-   * the bytes' checksum is still compared by whoever loads them.
+   * Through what this node has read before and what this process has seen of the bucket (lib/gridfs.ts
+   * readGridFsFileNamed): a build looks up three files per base model, each a lookup among all file documents on
+   * FerretDB, and whoever loads an artifact compares its bytes with the checksum recorded at saving.
    */
   async read(relPath: string): Promise<Buffer> {
-    const name = checkName(relPath);
-    const db = await this.db();
-    const file = (await findGridFsFiles(db, this.bucketName, [name])).get(name);
-    if (!file) throw new ArtifactMissingError(relPath);
-    const key = JSON.stringify([db.databaseName, this.bucketName, String(file._id), file.length, file.uploadDate.getTime()]);
-    const kept = await keptFiles.get(key);
-    if (kept && kept.length === file.length) return kept;
-    let bytes: Buffer;
+    let bytes: Buffer | null;
     try {
-      bytes = await readGridFsFile(db, this.bucketName, file);
+      bytes = await readGridFsFileNamed(await this.db(), this.bucketName, checkName(relPath), { seen: true });
     } catch (err) {
       // Deleted between finding and reading it.
       if (err instanceof GridFsFileGoneError) throw new ArtifactMissingError(relPath, undefined, { cause: err });
       throw err;
     }
-    await keptFiles.set(key, bytes);
+    if (!bytes) throw new ArtifactMissingError(relPath);
     return bytes;
   }
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import mongoose from "mongoose";
 import { config } from "@/lib/config";
 import { connectDb } from "@/lib/db";
-import { deleteGridFsFile, findGridFsFile, GridFsFileGoneError, readGridFsFile, removeOrphanGridFsChunks, writeGridFsFile, type GridFsFileDoc } from "@/lib/gridfs";
+import { deleteGridFsFile, GridFsFileGoneError, readGridFsFileNamed, removeOrphanGridFsChunks, writeGridFsFile, type GridFsFileDoc } from "@/lib/gridfs";
 import { STORED_FILE, realFileInside, resolveDatasetPath, syncDirectory } from "./files";
 
 /**
@@ -106,17 +106,18 @@ class GridFsBytes implements DatasetBytes {
     await fs.rm(tmp, { force: true });
   }
 
+  /** Through what this node has read before (lib/gridfs.ts readGridFsFileNamed), the file's document looked up each time. */
   async read(file: string): Promise<Buffer> {
-    const db = await this.db();
-    const doc = await findGridFsFile(db, this.bucketName, checkFile(file));
-    if (!doc) throw notFound(file);
+    let bytes: Buffer | null;
     try {
-      return await readGridFsFile(db, this.bucketName, doc);
+      bytes = await readGridFsFileNamed(await this.db(), this.bucketName, checkFile(file), { seen: false });
     } catch (err) {
       // Removed between finding and reading it.
       if (err instanceof GridFsFileGoneError) throw notFound(file);
       throw err;
     }
+    if (!bytes) throw notFound(file);
+    return bytes;
   }
 
   /** Removes the file, and any of the earlier layout (ObjectId `_id`) under that name. */

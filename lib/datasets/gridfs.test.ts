@@ -2,7 +2,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import mongoose from "mongoose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { clearCaches } from "@/lib/cache";
 import { resetConfigForTests } from "@/lib/config";
 import { ConflictError } from "@/lib/errors";
 import { syntheticCsv } from "@/lib/ml/synthetic";
@@ -24,8 +25,8 @@ const becomeNode = useNodes(env);
 const files = () => mongoose.connection.collection(`${DATASET_BUCKET}.files`);
 const chunks = () => mongoose.connection.collection(`${DATASET_BUCKET}.chunks`);
 const bucket = () => new mongoose.mongo.GridFSBucket(mongoose.connection.db!, { bucketName: DATASET_BUCKET });
-/** A node's folder holds nothing but what uploads are still writing. */
-const leftovers = (dir: string) => fs.readdirSync(dir);
+/** A node's folder holds nothing but what uploads are still writing, and its cache of what it read (CACHE_DIR). */
+const leftovers = (dir: string) => fs.readdirSync(dir).filter((f) => f !== ".derived");
 
 async function storeInGridFs(name: string, data: string | Buffer, at?: Date): Promise<mongoose.Types.ObjectId> {
   const upload = bucket().openUploadStream(name);
@@ -60,6 +61,24 @@ describe("datasets when the artifacts are in GridFS", () => {
     await removeDataset("shared-games.csv");
     expect(await files().countDocuments({ filename: doc.file })).toBe(0);
     expect(await chunks().countDocuments({})).toBe(0);
+  });
+
+  it("a node reads a dataset's chunks once: later reads, a new process's too, take its bytes from the node's cache", async () => {
+    becomeNode("g-kept");
+    const text = syntheticCsv(2_000, 25);
+    await saveDataset({ name: "kept-bytes", text });
+    const spy = vi.spyOn(mongoose.mongo.Collection.prototype, "findOne");
+    const chunkReads = () => spy.mock.contexts.filter((c) => (c as { collectionName: string }).collectionName === `${DATASET_BUCKET}.chunks`).length;
+    try {
+      expect(await readDatasetText("kept-bytes.csv")).toBe(text);
+      const first = chunkReads();
+      expect(first).toBeGreaterThan(0);
+      clearCaches(); // what a new process holds in memory: nothing
+      expect(await readDatasetText("kept-bytes.csv")).toBe(text);
+      expect(chunkReads()).toBe(first);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("bytes that changed in the database since the upload are refused, as a file that changed on disk is", async () => {
