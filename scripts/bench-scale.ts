@@ -490,14 +490,7 @@ type Report = {
   overview: Array<ReturnType<typeof summary> & { store: string; first_ms: number | null }>;
   overview_after_write: Array<ReturnType<typeof summary> & { store: string; first_ms: number | null }>;
   overview_reads: Array<{ read: string; remembered_ms: number; after_write_ms: number }>;
-  builds: {
-    folder: ReturnType<typeof summary>;
-    gridfs: ReturnType<typeof summary>;
-    ratio_of_medians: number;
-    /** Absent from reports made before GridFS artifacts were kept on the node. */
-    gridfs_cold?: ReturnType<typeof summary>;
-    ratio_of_medians_cold?: number;
-  };
+  builds: BuildsSection;
   queued_trainings: { rounds: Array<{ round: number; workers: number; seconds: number; jobs_per_minute: number; jobs_per_worker: number[] }>; seconds_one_worker: number; seconds_two_workers: number; throughput_ratio: number };
   load_average: Array<{ phase: string; load: number[] }>;
   targets: Array<{ name: string; measured: string; met: boolean }>;
@@ -597,19 +590,22 @@ ${markdownTable(["phase", "1 min", "5 min", "15 min"], r.load_average.map((l) =>
 `;
 }
 
+/** The ensemble builds' part of both reports. */
+type BuildsSection = {
+  folder: ReturnType<typeof summary>;
+  gridfs: ReturnType<typeof summary>;
+  ratio_of_medians: number;
+  /** Absent from reports made before GridFS artifacts were kept on the node. */
+  gridfs_cold?: ReturnType<typeof summary>;
+  ratio_of_medians_cold?: number;
+};
+
 type BuildsReport = {
   generated_at: string;
   machine: { cores: number; cpu: string; node: string };
   setting: { models: number; ensembles: number; build_runs: number };
   seeding: { seconds: number; artifacts: number; copy_seconds: number; copied: number };
-  builds: {
-    folder: ReturnType<typeof summary>;
-    gridfs: ReturnType<typeof summary>;
-    ratio_of_medians: number;
-    /** Absent from reports made before GridFS artifacts were kept on the node. */
-    gridfs_cold?: ReturnType<typeof summary>;
-    ratio_of_medians_cold?: number;
-  };
+  builds: BuildsSection;
   load_average: Array<{ phase: string; load: number[] }>;
 };
 
