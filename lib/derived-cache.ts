@@ -8,11 +8,12 @@ import { TEMP_FILE_PREFIX } from "@/lib/temp-files";
 const log = childLogger("derived-cache");
 
 /**
- * Values computed from content that checksums name (a dataset's rows as
- * numbers, a model run's probabilities on them), kept on this node's disk so a
- * new process finds what an earlier one computed. A key names its content
- * completely, so an entry can be missing or evicted, never out of date; a
- * damaged file fails its checksum and is a miss. Nothing here is ever the only
+ * Values derived from content that a name fixes for good (by checksums: a
+ * dataset's rows as numbers, a model run's probabilities on them; by a GridFS
+ * file's identity: its bytes), kept on this node's disk so a new process finds
+ * what an earlier one derived or read. A key names its content completely, so
+ * an entry can be missing or evicted, never out of date; a damaged file fails
+ * its checksum and is a miss. Nothing here is ever the only
  * copy of anything: a failure to read or write is a miss, logged, never an
  * error.
  *
@@ -26,9 +27,9 @@ const log = childLogger("derived-cache");
  */
 const MAGIC = Buffer.from("NBADC1\n\0");
 const DIGEST_BYTES = 32;
-/** How often (at most) a process looks at the folder's size after writing to it. */
+/** How often (at most) a process looks at the cache's size after writing to it. */
 const TRIM_EVERY_MS = 60_000;
-/** A trim removes the oldest entries until the folder is under this share of its bound. */
+/** A trim removes the oldest entries until the cache is under this share of its bound. */
 const TRIM_TO = 0.8;
 
 export interface DerivedCache {
