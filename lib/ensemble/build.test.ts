@@ -324,6 +324,21 @@ describe("the meta rows a build keeps between builds", () => {
     expect(await newestHoldout(ens.id)).toEqual(firstHoldout);
   });
 
+  it("still checks the meta CSV against its checksum when everything derived from it is kept", async () => {
+    clearCaches();
+    const ids = await makeBases("kept-check");
+    const csv = await saveSyntheticDataset("ens-meta-kept-check", 200, 6);
+    const ens = await createEnsemble({ name: "kept-check-stack", base_model_ids: ids, meta_training_csv: csv.path });
+    await buildEnsemble(ens.id);
+    const file = path.join(env.dataDir, (await Dataset.findOne({ path: csv.path }).lean())!.file!);
+    fs.appendFileSync(file, "1,2,3,4,1\n");
+    clearCaches();
+    await expect(buildEnsemble(ens.id)).rejects.toThrow(/changed on disk since it was uploaded/);
+    fs.rmSync(file);
+    clearCaches();
+    await expect(buildEnsemble(ens.id)).rejects.toThrow(/does not exist/);
+  });
+
   it("derives again what a damaged file on disk held, and keeps it again", async () => {
     clearCaches();
     const ids = await makeBases("damaged");
