@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { config } from "@/lib/config";
 import { childLogger } from "@/lib/log";
-import { TEMP_FILE_PREFIX } from "@/lib/temp-files";
+import { TEMP_FILE_PREFIX, removeStaleTempFiles } from "@/lib/temp-files";
 
 const log = childLogger("derived-cache");
 
@@ -105,25 +105,19 @@ function valueOf(data: Buffer, key: string): Buffer | null {
  * left when it died mid-write. Returns how many files it removed.
  */
 export async function trimCache(cacheDir: string, maxBytes: number, now = Date.now()): Promise<number> {
+  const removedTemp = await removeStaleTempFiles(cacheDir, now - TRIM_EVERY_MS * 10);
   const entries: Array<{ file: string; size: number; mtimeMs: number }> = [];
-  let removed = 0;
   for (const kind of await fs.readdir(cacheDir).catch(() => [] as string[])) {
     const dir = path.join(cacheDir, kind);
     for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      if (name.startsWith(TEMP_FILE_PREFIX)) continue;
       const file = path.join(dir, name);
       // lstat: a link is never followed, so nothing outside the cache is removed.
       const st = await fs.lstat(file).catch(() => null);
-      if (!st?.isFile()) continue;
-      if (name.startsWith(TEMP_FILE_PREFIX)) {
-        if (st.mtimeMs < now - TRIM_EVERY_MS * 10) {
-          await fs.rm(file, { force: true });
-          removed++;
-        }
-        continue;
-      }
-      entries.push({ file, size: st.size, mtimeMs: st.mtimeMs });
+      if (st?.isFile()) entries.push({ file, size: st.size, mtimeMs: st.mtimeMs });
     }
   }
+  let removed = removedTemp.length;
   let total = entries.reduce((sum, e) => sum + e.size, 0);
   if (total <= maxBytes) return removed;
   entries.sort((a, b) => a.mtimeMs - b.mtimeMs);
