@@ -15,7 +15,9 @@ const FAKE_START = `#!/usr/bin/env bash
 set -euo pipefail
 source "${ROOT}/scripts/process-groups.sh"
 dir="$1"
-stand_in() { echo "trap 'echo $1 >> \\"$dir/order\\"; exit 0' TERM; while true; do sleep 0.1; done"; }
+# Each stand-in says it is ready once its trap is set: a TERM before that would stop it without its line in the order file.
+stand_in() { echo "trap 'echo $1 >> \\"$dir/order\\"; exit 0' TERM; touch \\"$dir/ready.$1\\"; while true; do sleep 0.1; done"; }
+ready() { local name; for name in "$@"; do while [[ ! -f "$dir/ready.$name" ]]; do sleep 0.05; done; done; }
 cleanup() {
   trap '' INT TERM
   trap - EXIT
@@ -31,6 +33,7 @@ mkdir -p "$dir/db"
 track_db "$dir/db"
 # Like db.sh start: the database runs in the script's group but is not its child, its pid in its data folder.
 (bash -c "$(stand_in database)" & echo $! >"$dir/db/ferretdb.pid")
+ready database
 if [[ "\${2:-}" == "slow-step" ]]; then
   # Like npx running the seed: a foreground step whose work happens in a grandchild.
   printf 'script %s\\nwatchdog %s\\nstate %s\\ndatabase %s\\n' "$$" "$WATCHDOG_PID" "$STATE_FILE" "$(cat "$dir/db/ferretdb.pid")" >"$dir/step-pids"
@@ -38,6 +41,7 @@ if [[ "\${2:-}" == "slow-step" ]]; then
 fi
 start_group bash -c "$(stand_in worker)"
 start_group bash -c "$(stand_in server)"
+ready worker server
 printf 'script %s\\nwatchdog %s\\nstate %s\\ndatabase %s\\nworker %s\\nserver %s\\n' "$$" "$WATCHDOG_PID" "$STATE_FILE" "$(cat "$dir/db/ferretdb.pid")" "\${pids[0]}" "\${pids[1]}" >"$dir/pids.tmp"
 mv "$dir/pids.tmp" "$dir/pids"
 wait -n "\${pids[@]}"
