@@ -45,6 +45,8 @@ export function benchReport(
   const slowBuild = spread(slow.map((r) => r.build_ms));
   const warmBuild = spread(fast.map((r) => r.warm_rebuild_ms ?? Number.NaN));
   const steadyBuild = spread(fast.map((r) => r.steady_rebuild_ms ?? Number.NaN));
+  // A checkout from before the warm-up records none.
+  const warmUp = spread(fast.map((r) => r.warm_up_ms ?? Number.NaN));
   const fastRss = spread(fast.map((r) => r.rss_mb.end));
   const slowRss = spread(slow.map((r) => r.rss_mb.end));
   const perBase = prepared.models.map((m, j) => ({
@@ -116,6 +118,7 @@ export function benchReport(
       mode: r.mode,
       iteration: r.iteration,
       build_ms: r.build_ms,
+      warm_up_ms: r.warm_up_ms,
       warm_rebuild_ms: r.warm_rebuild_ms,
       steady_rebuild_ms: r.steady_rebuild_ms,
       process_ms: r.process_ms,
@@ -129,6 +132,8 @@ export function benchReport(
     })),
     summary: {
       build_ms: { fast: fastBuild, slow: slowBuild, fast_warm_rebuild: warmBuild, fast_steady_rebuild: steadyBuild },
+      /** The warm-up each process ran before its first build, as a worker does as it starts (lib/ensemble/warm-up.ts); not part of build_ms. */
+      warm_up_ms: warmUp,
       /** Where the fast build's time goes: artifact loads, the meta-model step, and the rest (database updates, saving the ensemble). */
       fast_breakdown_ms: {
         base_loads: spread(fast.map(baseLoadsMs)),
@@ -232,6 +237,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
     markdownTable(
       ["", "fast (artifacts present)", "slow (all retrained)"],
       [
+        ["worker's warm-up at start, before the build (not in the build's time)", withRange(s.warm_up_ms, seconds), withRange(s.warm_up_ms, seconds)],
         ["buildEnsemble wall time", withRange(s.build_ms.fast, seconds), withRange(s.build_ms.slow, seconds)],
         ["second build in the same warm process, loaded models dropped (fast only)", withRange(s.build_ms.fast_warm_rebuild, seconds), "—"],
         ["third to seventh build in that process, the same way: median of the five (fast only)", withRange(s.build_ms.fast_steady_rebuild, seconds), "—"],
@@ -247,10 +253,11 @@ export function renderBenchMarkdown(r: BenchReport): string {
     `Where the fast build's time goes: loading the four base models (at once) ${withRange(s.fast_breakdown_ms.base_loads, ms)}, ` +
       `the meta-model step (the meta rows as numbers and each base model's probabilities on them, read from the node's cache, then the fit and the measures) ${withRange(s.fast_breakdown_ms.meta_step, ms)}, ` +
       `the rest (database reads and updates, reading the meta CSV to check its checksum, writing the ensemble's two artifacts) ${withRange(s.fast_breakdown_ms.rest, ms)}. ` +
-      "Each fast run is the first build in a process spawned for it alone (scripts/bench-variant.ts), so it also pays for compiling the code it runs; the slow run's meta-model step " +
-      "runs on code the retraining already warmed. The build is timed from where a worker's first job starts: connected, and after mongoose has ensured the collections and " +
-      "indexes it starts creating on connecting, which scripts/worker.ts also waits for (earlier versions of this bench started the clock before, and the build's first " +
-      "queries queued behind those dozen commands). " +
+      "Each fast run is the first build in a process spawned for it alone (scripts/bench-variant.ts). The build is timed from where a worker's first job starts: " +
+      "connected, after mongoose has ensured the collections and indexes it starts creating on connecting, and after the warm-up, all of which scripts/worker.ts " +
+      "does before it claims a job (earlier versions of this bench started the clock before the collections, and the build's first queries queued behind those " +
+      "dozen commands). The warm-up runs a build's CPU steps once on a small synthetic table in memory (lib/ensemble/warm-up.ts), so the first build does not run " +
+      "them in V8's interpreter; the comparison below also runs this checkout's fresh build without it, as a process that builds at once would. " +
       "The second build in a warm process drops the loaded models first, so it reads and verifies every artifact again; it keeps the meta CSV parsed, its rows as numbers " +
       "and each base model run's probabilities on them (by checksum, run_id and features): what a long-running worker sees when it rebuilds. What a build derives " +
       "from the meta CSV (its rows as numbers, the holdout columns, each base model run's probabilities) is also kept on the node's disk (CACHE_DIR), so each fresh " +
@@ -263,7 +270,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
       ? []
       : [
           "## Against other checkouts, in the same run",
-          "Each round also ran the fast build of another checkout (`--compare`, and this checkout with nothing kept on disk yet) in a fresh process of its own, on the same database, artifacts " +
+          "Each round also ran the fast build of another checkout (`--compare`, and this checkout with nothing kept on disk yet, and without its warm-up) in a fresh process of its own, on the same database, artifacts " +
             "and meta CSV; which checkout goes first alternates from round to round. Ratio = their time / this checkout's in the same round (above 1: this one is faster). " +
             "Each checkout times its build the way its own scripts/bench-variant.ts does.",
           markdownTable(

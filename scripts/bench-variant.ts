@@ -1,7 +1,8 @@
 /**
  * One measured ensemble build, in a process of its own so its peak memory is
- * its own: `tsx scripts/bench-variant.ts fast|slow --state FILE --out FILE`.
- * Started by scripts/bench.ts, which prepares the artifacts (present for fast,
+ * its own: `tsx scripts/bench-variant.ts fast|slow --state FILE --out FILE [--no-warm-up]`.
+ * Like a worker (scripts/worker.ts), it warms the build's code before its
+ * first build unless told not to. Started by scripts/bench.ts, which prepares the artifacts (present for fast,
  * deleted for slow) and the environment (MONGODB_URI, ARTIFACT_DIR, DATA_DIR).
  * Writes its measurements as JSON to --out; progress goes to stderr.
  */
@@ -14,6 +15,7 @@ import { clearCaches } from "@/lib/cache";
 import { buildEnsemble } from "@/lib/ensemble/build";
 import { loadEnsemble, predictWithEnsemble } from "@/lib/ensemble/load";
 import { findEnsemble } from "@/lib/ensemble/service";
+import { warmUpBuildCode } from "@/lib/ensemble/warm-up";
 import { percentile } from "@/lib/evaluation";
 import { toNumericMatrix } from "@/lib/ml/csv";
 import { holdoutSplit, takeRows } from "@/lib/ml/split";
@@ -75,12 +77,13 @@ async function measureLatency(state: BenchState, one: Row[], many: Row[]) {
   };
 }
 
-async function run(mode: VariantMode, state: BenchState, label: string) {
+async function run(mode: VariantMode, state: BenchState, label: string, warmUp: boolean) {
   const say = (line: string) => process.stderr.write(`  [${label}] ${line}\n`);
   await connectDb();
   await pingDb(5000);
-  // Timed from where a worker's first job starts (scripts/worker.ts): connected, collections and indexes ensured.
+  // Timed from where a worker's first job starts (scripts/worker.ts): connected, collections and indexes ensured, code warmed.
   await connectionSettled();
+  const warmUpMs = warmUp ? await warmUpBuildCode() : null;
   const rssStart = rssMb();
 
   let lastMessage = "";
@@ -172,6 +175,8 @@ async function run(mode: VariantMode, state: BenchState, label: string) {
     label,
     /** Wall time of buildEnsemble, measured around the call. */
     build_ms: buildMs,
+    /** The worker's warm-up before its first build (null: skipped), not part of build_ms. */
+    warm_up_ms: warmUpMs,
     meta_ms: build.meta_ms,
     /** Wall time of obtaining the base models (loaded at once). */
     base_ms: build.base_ms,
@@ -190,15 +195,15 @@ async function run(mode: VariantMode, state: BenchState, label: string) {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { state: { type: "string" }, out: { type: "string" }, label: { type: "string" } },
+    options: { state: { type: "string" }, out: { type: "string" }, label: { type: "string" }, "no-warm-up": { type: "boolean", default: false } },
   });
   const mode = positionals[0];
   if ((mode !== "fast" && mode !== "slow") || !values.state || !values.out) {
-    throw new Error("usage: tsx scripts/bench-variant.ts fast|slow --state FILE --out FILE [--label TEXT]");
+    throw new Error("usage: tsx scripts/bench-variant.ts fast|slow --state FILE --out FILE [--label TEXT] [--no-warm-up]");
   }
   const state = JSON.parse(fs.readFileSync(values.state, "utf8")) as BenchState;
   try {
-    fs.writeFileSync(values.out, JSON.stringify(await run(mode, state, values.label ?? mode)));
+    fs.writeFileSync(values.out, JSON.stringify(await run(mode, state, values.label ?? mode, !values["no-warm-up"])));
   } finally {
     await disconnectDb();
   }

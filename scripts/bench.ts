@@ -47,6 +47,8 @@ const say = progressLog("bench");
 
 /** The comparison row of this checkout's fresh build with nothing kept on disk yet. */
 const FIRST_ON_NODE_LABEL = "this checkout, nothing kept on disk yet (a node's first build over these base model runs)";
+/** The comparison row of this checkout's fresh build without the warm-up a worker runs as it starts. */
+const NO_WARM_UP_LABEL = "this checkout, no warm-up at start (a process that builds at once)";
 
 /** Rounds of fast builds (every checkout) with a full run history, after the rounds above. */
 const HISTORY_ROUNDS = 2;
@@ -125,10 +127,10 @@ async function prepareArtifacts(mode: VariantMode, modelIds: string[], artifactD
 }
 
 /** One build in a fresh process of the checkout at `root`, which inherits the throwaway env's variables. */
-function runVariant(mode: VariantMode, label: string, stateFile: string, root = PROJECT_ROOT): Promise<{ result: VariantResult; processMs: number }> {
+function runVariant(mode: VariantMode, label: string, stateFile: string, root = PROJECT_ROOT, extra: string[] = []): Promise<{ result: VariantResult; processMs: number }> {
   const outFile = path.join(path.dirname(stateFile), `${label.replace(/\W+/g, "-")}.json`);
   const tsx = path.join(root, "node_modules/.bin/tsx");
-  const args = [path.join(root, "scripts/bench-variant.ts"), mode, "--state", stateFile, "--out", outFile, "--label", label];
+  const args = [path.join(root, "scripts/bench-variant.ts"), mode, "--state", stateFile, "--out", outFile, "--label", label, ...extra];
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
@@ -195,12 +197,14 @@ async function main(): Promise<void> {
     // finds what it derived, as a restarted worker does. (Each slow run retrains every base model: new runs, which no
     // earlier process has scored.)
     const firstOnNode = { root: PROJECT_ROOT, label: FIRST_ON_NODE_LABEL, emptyCacheFirst: true };
+    // This checkout's fresh build as a process that builds at once, without the warm-up a worker runs before it claims jobs.
+    const noWarmUp = { root: PROJECT_ROOT, label: NO_WARM_UP_LABEL, extra: ["--no-warm-up"] };
     for (let i = 1; i <= runs; i++) {
       await prepareArtifacts("fast", modelIds, env.artifactDir);
       say(`round ${i}/${runs}: artifacts present`);
       // Alternated, so neither checkout always runs right after the other's writes and file activity.
-      const fastOrder: Array<{ root: string; label: string | null; emptyCacheFirst?: boolean }> =
-        i % 2 === 1 ? [firstOnNode, own, ...compare] : [...compare, firstOnNode, own];
+      const fastOrder: Array<{ root: string; label: string | null; emptyCacheFirst?: boolean; extra?: string[] }> =
+        i % 2 === 1 ? [firstOnNode, own, noWarmUp, ...compare] : [...compare, firstOnNode, noWarmUp, own];
       for (const checkout of fastOrder) {
         if (checkout.label === null) {
           results.push(await measure("fast", i));
@@ -209,7 +213,7 @@ async function main(): Promise<void> {
         const label = `${checkout.label} fast ${i}/${runs}`;
         await clearHistory();
         if (checkout.emptyCacheFirst) fs.rmSync(config().cacheDir, { recursive: true, force: true });
-        const { result } = await runVariant("fast", label, stateFile, checkout.root);
+        const { result } = await runVariant("fast", label, stateFile, checkout.root, checkout.extra);
         compared.push({ checkout: checkout.label, iteration: i, build_ms: result.build_ms, warm_rebuild_ms: result.warm_rebuild_ms, probabilities: result.holdout.probabilities });
         say(`${label}: build ${(result.build_ms / 1000).toFixed(2)} s, warm rebuild ${((result.warm_rebuild_ms ?? Number.NaN) / 1000).toFixed(2)} s`);
       }

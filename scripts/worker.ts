@@ -4,6 +4,7 @@
 // ARTIFACT_DIR: each job is claimed by exactly one of them.
 import { ConfigError, config } from "@/lib/config";
 import { connectDb, connectionSettled, disconnectDb, redactUri } from "@/lib/db";
+import { warmUpBuildCode } from "@/lib/ensemble/warm-up";
 import { startWorker } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
 import { sweepLeftovers } from "@/lib/training/orphans";
@@ -19,8 +20,13 @@ async function main() {
     console.error(`[worker] ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
+  // Before claiming any job, while nobody waits: the first build then runs code V8 has compiled (lib/ensemble/warm-up.ts).
+  const warmUpMs = await warmUpBuildCode().catch((err: unknown) => {
+    logger.warn({ err: String(err) }, "warm-up failed; the first build runs colder");
+    return null;
+  });
   const worker = await startWorker({ handlers: jobHandlers });
-  logger.info({ db: redactUri(config().mongodbUri), worker: worker.id, concurrency: config().workerConcurrency }, "worker ready");
+  logger.info({ db: redactUri(config().mongodbUri), worker: worker.id, concurrency: config().workerConcurrency, warm_up_ms: warmUpMs === null ? null : Math.round(warmUpMs) }, "worker ready");
   // What crashes leave (unrecorded artifacts, temporary files, abandoned upload claims): never loaded, only space.
   const sweep = () => sweepLeftovers().catch((err: unknown) => logger.warn({ err: String(err) }, "sweep failed"));
   void sweep();
