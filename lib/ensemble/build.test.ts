@@ -171,6 +171,24 @@ describe("building an ensemble from saved base models", () => {
     expect(await trainingRunsOf(ids)).toEqual(before);
   });
 
+  it("rebuilds from the base models and meta CSV its document names now, not the ones the previous build read", async () => {
+    const ids = await makeBases("recompose");
+    const first = await saveSyntheticDataset("recompose-a", 200, 6);
+    const second = await saveSyntheticDataset("recompose-b", 280, 7);
+    const ens = await createEnsemble({ name: "recompose-stack", base_model_ids: ids.slice(0, 2), meta_training_csv: first.path });
+    const before = await buildEnsemble(ens.id);
+    expect(before.base.map((b) => b.model_id)).toEqual(ids.slice(0, 2));
+
+    // Changed by another process between two builds in this one; the first CSV is gone as well.
+    await Ensemble.updateOne({ _id: ens.id }, { $set: { base_model_ids: [ids[2], ids[0]], meta_training_csv: second.path } });
+    await Dataset.deleteOne({ path: first.path });
+    const after = await buildEnsemble(ens.id);
+    expect(after.base.map((b) => b.model_id)).toEqual([ids[2], ids[0]]);
+    expect(after.metrics.n).toBe(Math.round(280 * 0.25));
+    const doc = await Ensemble.findById(ens.id).lean();
+    expect(doc?.manifest?.map((m) => String(m.model_id))).toEqual([ids[2], ids[0]]);
+  });
+
   it("leaves the previous build's files to the hourly sweep, which removes them once unreferenced and an hour old", async () => {
     const ids = await makeBases("sweep");
     const ens = await makeEnsemble("sweep-stack", ids);
