@@ -140,12 +140,13 @@ describe("an ensemble's run history", () => {
     }
   });
 
-  it("records a build's end as the schema casts it, moves the serving stamp and the document's updatedAt, and refuses a run the schema refuses", async () => {
+  it("records a build's end as the schema casts it (the document's copy without the holdout summary), moves the serving stamp and the document's updatedAt, and refuses a run the schema refuses", async () => {
     const id = await newEnsemble("history-end");
     const before = await head(id);
     const stamp = await readStamp(SERVING_STAMP_ID);
     const baseId = new mongoose.Types.ObjectId();
-    const entry = { ...run(5), status: "succeeded", base: [{ model_id: String(baseId), source: "artifact", ms: 3 }] };
+    const holdout = { version: 1, n: 4, log_loss: 0.6, baseline: null, calibration: { ensemble: [], baseline: null }, seasons: [] };
+    const entry = { ...run(5), status: "succeeded", base: [{ model_id: String(baseId), source: "artifact", ms: 3 }], holdout };
     const recorded = (await recordRunEnd(before, { status: "trained", last_error: null }, entry))!;
     expect(recorded.index).toBe(0);
     const after = await head(id);
@@ -156,6 +157,9 @@ describe("an ensemble's run history", () => {
     expect(after.last_run!.base[0].model_id).toBeInstanceOf(mongoose.Types.ObjectId);
     expect(String(after.last_run!.base[0].model_id)).toBe(String(baseId));
     expect(after.last_run!.base[0]).toMatchObject({ model_name: null, note: null });
+    // The history's copy keeps the holdout summary; the document's, read by every listing and build, does not.
+    expect(recorded.run.holdout).toEqual(holdout);
+    expect(after.last_run!.holdout).toBeNull();
     await expect(recordRunEnd(after, { status: "trained" }, { ...run(6), status: "no such status" })).rejects.toThrow(/status/);
     expect((await head(id)).run_count).toBe(1);
   });

@@ -126,7 +126,7 @@ const EnsembleRun = z.object({
   error: z.string().nullable(),
   metrics: Metrics.nullable(),
   holdout: holdoutSummarySchema.nullable().meta({
-    description: "Calibration bins and log loss by season on the meta rows the build held out, beside the Elo baseline those rows carry; null for builds from before it was kept.",
+    description: "Calibration bins and log loss by season on the meta rows the build held out, beside the Elo baseline those rows carry; null in listings (an ensemble's own read has it) and for builds from before it was kept.",
   }),
   base: z.array(
     z.object({
