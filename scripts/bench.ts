@@ -27,7 +27,7 @@ import { defaultArtifactStore, verifyArtifact } from "@/lib/artifacts";
 import { artifactRefs } from "@/lib/training/artifact-refs";
 import { clearCaches } from "@/lib/cache";
 import { config } from "@/lib/config";
-import { RUNS_KEPT, deleteRunHistory } from "@/lib/ensemble/runs";
+import { RUNS_KEPT, deleteRunHistory, readRunHistory } from "@/lib/ensemble/runs";
 import { getEnsemble } from "@/lib/ensemble/service";
 import { percentile } from "@/lib/evaluation/stats";
 import { Ensemble } from "@/models/Ensemble";
@@ -74,7 +74,10 @@ function historyLayout(root: string): HistoryLayout {
  */
 async function fillHistory(ensembleId: string, layout: HistoryLayout): Promise<void> {
   const doc = (await Ensemble.findById(ensembleId).lean())!;
-  const newest = doc.last_run ?? doc.runs?.at(-1);
+  // From the history, whole: the document's copy of the newest run leaves out its holdout summary. Every layout's
+  // document then gets the whole run as its newest, as versions before this one kept it (this one's first build
+  // replaces it).
+  const newest = (await readRunHistory(doc)).at(-1) ?? doc.last_run ?? doc.runs?.at(-1);
   if (!newest) throw new Error("the ensemble has no run to copy into its history");
   await clearNeighbours();
   for (const id of [doc._id, ...NEIGHBOURS]) await deleteRunHistory(id);
