@@ -37,6 +37,31 @@ describe("predictForest", () => {
     expect(p).toEqual([(0.2 + 0.3) / 2, (0.6 + 0.3) / 2, (1 + 0.3) / 2]);
   });
 
+  it("lands every row in the leaf the pre-order walk finds, on thresholds and with NaN too, to the bit", async () => {
+    const train = syntheticBinary(600, 4, 5, 3);
+    const forest = await fitForest(train.X, train.y, { nEstimators: 12, maxDepth: 8, maxFeatures: 1, minSamplesSplit: 2, engine: "fast" }, 9);
+    const rows = syntheticBinary(300, 4, 6, 3).X;
+    // Values exactly on split thresholds (where < and >= part), and missing ones.
+    for (const tree of forest.trees.slice(0, 4)) {
+      for (let node = 0; node < tree.feature.length; node++) {
+        if (tree.feature[node] < 0) continue;
+        const row = [...rows[node % rows.length]];
+        row[tree.feature[node]] = tree.threshold[node];
+        rows.push(row);
+      }
+    }
+    rows.push([Number.NaN, 0, 0, 0], [0, Number.NaN, Number.NaN, 0]);
+    const expected = rows.map((row) => {
+      let sum = 0;
+      for (const tree of forest.trees) sum += tree.value[leafIndex(tree, row)];
+      return sum / forest.trees.length;
+    });
+    const p = predictForest(forest.trees, rows);
+    expect(p.every((v, i) => Object.is(v, expected[i]))).toBe(true);
+    // And again, from the layout kept since the first call.
+    expect(predictForest(forest.trees, rows)).toEqual(p);
+  });
+
   it("refuses a forest of no trees", () => {
     expect(() => predictForest([], [[1, 2]])).toThrow(RangeError);
   });

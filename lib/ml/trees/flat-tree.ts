@@ -89,13 +89,61 @@ export function predictForest(trees: readonly FlatTree[], X: ReadonlyArray<Array
   return out;
 }
 
+/**
+ * A tree laid out for prediction: breadth-first, so an inner node's two children sit side by side (right = left + 1)
+ * and a step is `child + (row[f] < threshold ? 0 : 1)`, which V8 computes without a branch. Why: which way a row goes
+ * at a node is close to a coin toss, so the pre-order walk's `? left : right` mispredicted about every other step; on
+ * the demo's 50-tree forests this layout predicts 1,000 rows 1.45x faster. Same leaves, so the same bits. Built on a
+ * tree's first prediction and kept beside it.
+ */
+interface SiblingTree {
+  feature: Int32Array;
+  threshold: Float64Array;
+  /** The left child's index (the right one's is the next); -1 at leaves. */
+  child: Int32Array;
+  value: Float64Array;
+}
+
+const siblingTrees = new WeakMap<FlatTree, SiblingTree>();
+
+function siblingTree(tree: FlatTree): SiblingTree {
+  const known = siblingTrees.get(tree);
+  if (known) return known;
+  // Breadth-first from the root: each inner node's children are appended together. A saved tree's links point
+  // forward and stay in range (toFlatTree checks), so this ends; nodes no link reaches are left out.
+  const order = [0];
+  const at = new Int32Array(tree.feature.length).fill(-1);
+  at[0] = 0;
+  for (let k = 0; k < order.length; k++) {
+    const old = order[k];
+    if (tree.feature[old] < 0) continue;
+    at[tree.left[old]] = order.length;
+    order.push(tree.left[old]);
+    at[tree.right[old]] = order.length;
+    order.push(tree.right[old]);
+  }
+  const n = order.length;
+  const packed: SiblingTree = { feature: new Int32Array(n), threshold: new Float64Array(n), child: new Int32Array(n), value: new Float64Array(n) };
+  for (let k = 0; k < n; k++) {
+    const old = order[k];
+    packed.feature[k] = tree.feature[old];
+    packed.threshold[k] = tree.threshold[old];
+    packed.child[k] = tree.feature[old] < 0 ? -1 : at[tree.left[old]];
+    packed.value[k] = tree.value[old];
+  }
+  siblingTrees.set(tree, packed);
+  return packed;
+}
+
 /** One tree over every row; a small function of its own, which V8 optimises after the first trees of a fresh process. */
-function addLeafValues({ feature, threshold, left, right, value }: FlatTree, X: ReadonlyArray<ArrayLike<number>>, sums: Float64Array): void {
+function addLeafValues(tree: FlatTree, X: ReadonlyArray<ArrayLike<number>>, sums: Float64Array): void {
+  const { feature, threshold, child, value } = siblingTree(tree);
   for (let i = 0; i < X.length; i++) {
     const row = X[i];
     let node = 0;
-    // One read of feature[] per step (the loop's test and the split share it): about 15% faster on 1,000 rows.
-    for (let f = feature[0]; f >= 0; f = feature[node]) node = row[f] < threshold[node] ? left[node] : right[node];
+    // One read of feature[] per step (the loop's test and the split share it). Right when not `<`, as leafIndex
+    // goes: a NaN goes right in both.
+    for (let f = feature[0]; f >= 0; f = feature[node]) node = child[node] + +!(row[f] < threshold[node]);
     sums[i] += value[node];
   }
 }
