@@ -7,7 +7,7 @@ import { warmUpBuildCode } from "./warm-up";
 
 const env = useTestEnv();
 
-/** Every file under a folder, with its size. */
+/** Every file under a folder. */
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));

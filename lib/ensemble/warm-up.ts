@@ -15,11 +15,11 @@ const RUN_ID = "warm-up";
 
 /**
  * Runs the CPU steps of an ensemble build from artifacts once, in memory, on a
- * small synthetic table: reading base models' artifacts (envelope, checksumless
- * parse, forest and scaler states through their schemas), scoring, fitting and
- * measuring the meta-model, the holdout summary, writing the meta-model's
- * artifact text and casting the run for the history. Nothing is written to disk
- * or to the database, and no cache is filled.
+ * small synthetic table: reading base models back from artifact text (the
+ * envelope, the forest and scaler states through their schemas), scoring,
+ * fitting and measuring the meta-model, the holdout summary, writing the
+ * meta-model's artifact text and casting the run for the history. Nothing is
+ * written to disk or to the database, and no cache is filled.
  *
  * Why: in a process that has never built, each of those steps runs for the
  * first time in V8's interpreter, and together they made a worker's first
