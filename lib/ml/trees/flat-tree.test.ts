@@ -51,15 +51,25 @@ describe("predictForest", () => {
       }
     }
     rows.push([Number.NaN, 0, 0, 0], [0, Number.NaN, Number.NaN, 0]);
-    const expected = rows.map((row) => {
-      let sum = 0;
-      for (const tree of forest.trees) sum += tree.value[leafIndex(tree, row)];
-      return sum / forest.trees.length;
-    });
-    const p = predictForest(forest.trees, rows);
-    expect(p.every((v, i) => Object.is(v, expected[i]))).toBe(true);
-    // And again, from the layout kept since the first call.
-    expect(predictForest(forest.trees, rows)).toEqual(p);
+    // A lone leaf among them: rows walk four at a time, and a row at its leaf waits there for the others.
+    const trees = [...forest.trees, { ...stump, value: Float64Array.from([0.25]) }];
+    const expected = (of: number[][]) =>
+      of.map((row) => {
+        let sum = 0;
+        for (const tree of trees) sum += tree.value[leafIndex(tree, row)];
+        return sum / trees.length;
+      });
+    const p = predictForest(trees, rows);
+    const want = expected(rows);
+    expect(p.every((v, i) => Object.is(v, want[i]))).toBe(true);
+    // And again, from the layout kept since the first call; and batches that leave one to three rows over.
+    expect(predictForest(trees, rows)).toEqual(p);
+    for (const k of [1, 2, 3, 5, 6, 7]) {
+      for (const some of [rows.slice(0, k), rows.slice(-k)]) {
+        const got = predictForest(trees, some);
+        expect(got.every((v, i) => Object.is(v, expected(some)[i]))).toBe(true);
+      }
+    }
   });
 
   it("refuses a forest of no trees", () => {
