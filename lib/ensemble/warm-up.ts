@@ -1,10 +1,10 @@
 import mongoose from "mongoose";
 import { buildEnvelope, parseEnvelope, serializeEnvelope } from "@/lib/artifacts/format";
 import { parseCsv, toNumericMatrix } from "@/lib/ml/csv";
-import { evaluate } from "@/lib/ml/metrics";
 import { ModelPipeline, type PipelineArtifacts, type PipelineSpec } from "@/lib/ml/pipeline";
-import { createRng } from "@/lib/ml/random";
 import { StackedEnsemble } from "@/lib/ml/stacking";
+import { syntheticCsv } from "@/lib/ml/synthetic";
+import { ELO_BASELINE_COLUMNS } from "@/lib/nba/features";
 import { storedRun } from "@/models/EnsembleRun";
 import { holdoutColumns, summarizeHoldout } from "./holdout";
 
@@ -33,7 +33,8 @@ const RUN_ID = "warm-up";
  */
 export async function warmUpBuildCode(): Promise<number> {
   const t0 = performance.now();
-  const table = parseCsv(syntheticMetaCsv(WARM_UP_ROWS));
+  // Shaped like the NBA meta table a build reads: features, a season and an Elo forecast (what the holdout summary reads).
+  const table = parseCsv(syntheticCsv(WARM_UP_ROWS, 7, "label", { season: true, probability: ELO_BASELINE_COLUMNS[1] }));
   const { X, y } = toNumericMatrix(table, { features: FEATURES, target: "label" });
 
   const specs: PipelineSpec[] = [
@@ -49,7 +50,7 @@ export async function warmUpBuildCode(): Promise<number> {
   const scores = bases.map((b) => b.predictProba(X));
   const fit = await StackedEnsemble.fit(bases, scores, y, { algorithm: "logistic_regression", seed: 42 });
   const holdout = summarizeHoldout(holdoutColumns(table), fit.holdout);
-  const metaText = serializeEnvelope(buildEnvelope("meta_model", RUN_ID, { classifier: fit.ensemble.meta.toJSON() }, {}), "meta_model");
+  serializeEnvelope(buildEnvelope("meta_model", RUN_ID, { classifier: fit.ensemble.meta.toJSON() }, {}), "meta_model");
   await storedRun(new mongoose.Types.ObjectId(), 0, {
     run_id: RUN_ID,
     started_at: new Date(),
@@ -58,10 +59,9 @@ export async function warmUpBuildCode(): Promise<number> {
     status: "succeeded",
     error: null,
     metrics: fit.metrics,
-    base: bases.map(() => ({ model_id: new mongoose.Types.ObjectId(), model_name: "warm-up", run_id: RUN_ID, source: "artifact", ms: 0, metrics: evaluate(y, scores[0]) })),
+    base: fit.baseMetrics.map((metrics) => ({ model_id: new mongoose.Types.ObjectId(), model_name: "warm-up", run_id: RUN_ID, source: "artifact", ms: 0, metrics })),
     holdout,
   });
-  if (metaText.length === 0) throw new Error("warm-up produced no meta-model artifact");
   return performance.now() - t0;
 }
 
@@ -72,17 +72,4 @@ function throughArtifactText(artifacts: PipelineArtifacts, algorithm: string): P
     return parseEnvelope(Buffer.from(text), { path: kind, kind, run_id: RUN_ID }).payload as T;
   };
   return { model: roundTrip("model", artifacts.model), scaler: roundTrip("scaler", artifacts.scaler), features: roundTrip("features", artifacts.features) };
-}
-
-/** A meta table shaped like the NBA one a build reads: features, a label, seasons and an Elo probability. */
-function syntheticMetaCsv(rows: number): string {
-  const rnd = createRng(7);
-  const lines = [`${FEATURES.join(",")},season,elo_prob1,label`];
-  for (let i = 0; i < rows; i++) {
-    const f = [rnd() * 2 - 1, rnd() * 2 - 1, rnd() * 10, rnd()];
-    const score = 1.5 * f[0] - f[1] + 0.1 * (f[2] - 5) + (rnd() - 0.5);
-    const elo = 1 / (1 + Math.exp(-score));
-    lines.push(`${f.map((v) => v.toFixed(4)).join(",")},${2000 + (i % 10)},${elo.toFixed(4)},${score > 0 ? 1 : 0}`);
-  }
-  return lines.join("\n") + "\n";
 }

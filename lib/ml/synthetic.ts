@@ -24,15 +24,23 @@ export function syntheticBinary(rows: number, features: number, seed: number, no
 /**
  * A small learnable CSV: y = 1 when a noisy linear score of f1..f4 is positive,
  * with values rounded as a spreadsheet would export them. Used by tests and the
- * responsiveness script; `target` names the label column.
+ * responsiveness script; `target` names the label column. `extra` adds, before
+ * the label, a `season` column (ten seasons from 2000 in turn) and a column of
+ * the score's logistic under the given name, as a meta table carries a season
+ * and a published forecast; neither draws from the random stream, so the rest
+ * is the same with or without them.
  */
-export function syntheticCsv(rows: number, seed = 7, target = "label"): string {
+export function syntheticCsv(rows: number, seed = 7, target = "label", extra: { season?: boolean; probability?: string } = {}): string {
   const rnd = createRng(seed);
-  const lines = [`f1,f2,f3,f4,${target}`];
+  const more = [...(extra.season ? ["season"] : []), ...(extra.probability ? [extra.probability] : [])];
+  const lines = [["f1", "f2", "f3", "f4", ...more, target].join(",")];
   for (let i = 0; i < rows; i++) {
     const f = [rnd() * 2 - 1, rnd() * 2 - 1, rnd() * 10, rnd()];
     const score = 1.5 * f[0] - f[1] + 0.1 * (f[2] - 5) + (rnd() - 0.5);
-    lines.push(`${f.map((v) => v.toFixed(4)).join(",")},${score > 0 ? 1 : 0}`);
+    const values = f.map((v) => v.toFixed(4));
+    if (extra.season) values.push(String(2000 + (i % 10)));
+    if (extra.probability) values.push((1 / (1 + Math.exp(-score))).toFixed(4));
+    lines.push(`${values.join(",")},${score > 0 ? 1 : 0}`);
   }
   return lines.join("\n") + "\n";
 }
