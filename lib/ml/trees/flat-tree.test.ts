@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidModelStateError } from "../errors";
 import { syntheticBinary } from "../synthetic";
-import { forestFromState, forestToState, leafIndex, predictForest, type FlatTree, type ForestState } from "./flat-tree";
+import { forestFromState, forestToState, leafIndex, predictForest, walkDepth, type FlatTree, type ForestState } from "./flat-tree";
 import { fitForest } from "./forest";
 
 /** x0 < 0.5 ? 0.2 : (x1 < 1 ? 0.6 : 1) */
@@ -20,6 +20,29 @@ const stump: FlatTree = {
   right: Int32Array.from([-1]),
   value: Float64Array.from([0.3]),
 };
+
+/** A lopsided tree: at each of `levels` levels a leaf goes left and the rest goes on right (pre-order). */
+function chain(levels: number, features: number): FlatTree {
+  const feature: number[] = [];
+  const threshold: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  const value: number[] = [];
+  for (let level = 0; level < levels; level++) {
+    const node = feature.length;
+    feature.push(level % features, -1);
+    threshold.push((level % 3) - 1, 0);
+    left.push(node + 1, -1);
+    right.push(node + 2, -1);
+    value.push(0, level / levels);
+  }
+  feature.push(-1);
+  threshold.push(0);
+  left.push(-1);
+  right.push(-1);
+  value.push(1);
+  return { feature: Int32Array.from(feature), threshold: Float64Array.from(threshold), left: Int32Array.from(left), right: Int32Array.from(right), value: Float64Array.from(value) };
+}
 
 describe("predictForest", () => {
   it("sends a row left exactly when its value is below the threshold", () => {
@@ -51,8 +74,10 @@ describe("predictForest", () => {
       }
     }
     rows.push([Number.NaN, 0, 0, 0], [0, Number.NaN, Number.NaN, 0]);
-    // A lone leaf among them: rows walk four at a time, and a row at its leaf waits there for the others.
-    const trees = [...forest.trees, { ...stump, value: Float64Array.from([0.25]) }];
+    // A lone leaf and a lopsided tree among them: the depth-limited trees are walked a fixed number of steps eight
+    // rows at a time, the lopsided one four at a time until all four arrive.
+    const lopsided = chain(10, 4);
+    const trees = [...forest.trees, { ...stump, value: Float64Array.from([0.25]) }, lopsided];
     const expected = (of: number[][]) =>
       of.map((row) => {
         let sum = 0;
@@ -62,14 +87,21 @@ describe("predictForest", () => {
     const p = predictForest(trees, rows);
     const want = expected(rows);
     expect(p.every((v, i) => Object.is(v, want[i]))).toBe(true);
-    // And again, from the layout kept since the first call; and batches that leave one to three rows over.
+    // And again, from the layout kept since the first call; and batches that leave one to seven rows over.
     expect(predictForest(trees, rows)).toEqual(p);
-    for (const k of [1, 2, 3, 5, 6, 7]) {
+    for (const k of [1, 2, 3, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15]) {
       for (const some of [rows.slice(0, k), rows.slice(-k)]) {
         const got = predictForest(trees, some);
         expect(got.every((v, i) => Object.is(v, expected(some)[i]))).toBe(true);
       }
     }
+  });
+
+  it("walks a fixed number of steps only when the leaves are nearly all at the deepest level", () => {
+    expect(walkDepth([6, 6, 6, 6, 5, 6])).toBe(6);
+    expect(walkDepth([0])).toBe(0);
+    // chain(10, _)'s leaves: depths 1 to 10, and 10 again.
+    expect(walkDepth([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10])).toBeNull();
   });
 
   it("refuses a forest of no trees", () => {

@@ -99,6 +99,10 @@ export function predictForest(trees: readonly FlatTree[], X: ReadonlyArray<Array
  * three). On the demo's 50-tree forests: 1,000 rows about 1.6x faster than one branch-free walk at a time, which was
  * itself 1.5x faster than the pre-order walk on the demo's meta rows and 1.1x on rows far outside the training range
  * (where most splits go one way). Same leaves, so the same bits. Built on a tree's first prediction, kept beside it.
+ *
+ * A tree whose leaves are nearly all at the same depth (a depth-limited tree on plenty of rows) is walked a fixed
+ * number of steps, its deepest leaf's, eight rows at a time: no row needs asking whether it has arrived, since a
+ * leaf steps to itself. On the demo's depth-6 forests about 1.2x faster than four rows with that question.
  */
 interface SiblingTree {
   /** At a leaf, 0: any column would do. */
@@ -110,6 +114,23 @@ interface SiblingTree {
   /** 1 at leaves. */
   leaf: Uint8Array;
   value: Float64Array;
+  /** The deepest leaf's depth, when every row is walked that many steps; otherwise null. */
+  fixedSteps: number | null;
+}
+
+/**
+ * A fixed walk takes the deepest leaf's steps for every row, which pays while the leaves' mean depth is close to it
+ * and costs double on a deep, lopsided tree whose rows mostly stop early.
+ */
+export function walkDepth(leafDepths: readonly number[]): number | null {
+  if (leafDepths.length === 0) return null;
+  let deepest = 0;
+  let sum = 0;
+  for (const d of leafDepths) {
+    deepest = Math.max(deepest, d);
+    sum += d;
+  }
+  return deepest <= 1.25 * (sum / leafDepths.length) ? deepest : null;
 }
 
 const siblingTrees = new WeakMap<FlatTree, SiblingTree>();
@@ -120,15 +141,21 @@ function siblingTree(tree: FlatTree): SiblingTree {
   // Breadth-first from the root: each inner node's children are appended together. A saved tree's links point
   // forward and stay in range (toFlatTree checks), so this ends; nodes no link reaches are left out.
   const order = [0];
+  const depth = [0];
+  const leafDepths: number[] = [];
   const at = new Int32Array(tree.feature.length).fill(-1);
   at[0] = 0;
   for (let k = 0; k < order.length; k++) {
     const old = order[k];
-    if (tree.feature[old] < 0) continue;
+    if (tree.feature[old] < 0) {
+      leafDepths.push(depth[k]);
+      continue;
+    }
     at[tree.left[old]] = order.length;
     order.push(tree.left[old]);
     at[tree.right[old]] = order.length;
     order.push(tree.right[old]);
+    depth.push(depth[k] + 1, depth[k] + 1);
   }
   const n = order.length;
   const packed: SiblingTree = {
@@ -137,6 +164,7 @@ function siblingTree(tree: FlatTree): SiblingTree {
     child: new Int32Array(n),
     leaf: new Uint8Array(n),
     value: new Float64Array(n),
+    fixedSteps: walkDepth(leafDepths),
   };
   for (let k = 0; k < n; k++) {
     const old = order[k];
@@ -160,7 +188,9 @@ function siblingTree(tree: FlatTree): SiblingTree {
  * A row goes right when its value is not below the threshold, as leafIndex has it: a NaN goes right in both.
  */
 function addLeafValues(tree: FlatTree, X: ReadonlyArray<ArrayLike<number>>, sums: Float64Array): void {
-  const { feature, threshold, child, leaf, value } = siblingTree(tree);
+  const packed = siblingTree(tree);
+  if (packed.fixedSteps !== null) return addLeafValuesFixed(packed, packed.fixedSteps, X, sums);
+  const { feature, threshold, child, leaf, value } = packed;
   const n = X.length;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -187,6 +217,55 @@ function addLeafValues(tree: FlatTree, X: ReadonlyArray<ArrayLike<number>>, sums
     const row = X[i];
     let a = 0;
     while (leaf[a] === 0) a = child[a] + +!(row[feature[a]] < threshold[a]);
+    sums[i] += value[a];
+  }
+}
+
+/** As addLeafValues, every row taking `steps` steps, eight rows at a time. */
+function addLeafValuesFixed(packed: SiblingTree, steps: number, X: ReadonlyArray<ArrayLike<number>>, sums: Float64Array): void {
+  const { feature, threshold, child, value } = packed;
+  const n = X.length;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const r0 = X[i];
+    const r1 = X[i + 1];
+    const r2 = X[i + 2];
+    const r3 = X[i + 3];
+    const r4 = X[i + 4];
+    const r5 = X[i + 5];
+    const r6 = X[i + 6];
+    const r7 = X[i + 7];
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    let e = 0;
+    let f = 0;
+    let g = 0;
+    let h = 0;
+    for (let s = 0; s < steps; s++) {
+      a = child[a] + +!(r0[feature[a]] < threshold[a]);
+      b = child[b] + +!(r1[feature[b]] < threshold[b]);
+      c = child[c] + +!(r2[feature[c]] < threshold[c]);
+      d = child[d] + +!(r3[feature[d]] < threshold[d]);
+      e = child[e] + +!(r4[feature[e]] < threshold[e]);
+      f = child[f] + +!(r5[feature[f]] < threshold[f]);
+      g = child[g] + +!(r6[feature[g]] < threshold[g]);
+      h = child[h] + +!(r7[feature[h]] < threshold[h]);
+    }
+    sums[i] += value[a];
+    sums[i + 1] += value[b];
+    sums[i + 2] += value[c];
+    sums[i + 3] += value[d];
+    sums[i + 4] += value[e];
+    sums[i + 5] += value[f];
+    sums[i + 6] += value[g];
+    sums[i + 7] += value[h];
+  }
+  for (; i < n; i++) {
+    const row = X[i];
+    let a = 0;
+    for (let s = 0; s < steps; s++) a = child[a] + +!(row[feature[a]] < threshold[a]);
     sums[i] += value[a];
   }
 }
