@@ -38,6 +38,7 @@ export class ThreadClient<Req, Res> {
   private worker: Worker | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private nextId = 1;
+  private started = 0;
   private readonly waiting = new Map<number, Waiting<Res>>();
 
   constructor(
@@ -46,6 +47,16 @@ export class ThreadClient<Req, Res> {
     /** The sentence a caller gets when the thread dies under its request. */
     private readonly stoppedMessage: string,
   ) {}
+
+  /** Whether a request is waiting for the thread. */
+  get busy(): boolean {
+    return this.waiting.size > 0;
+  }
+
+  /** Which start of the thread is running (each start counts one), or null when none is: what a thread was given lives as long as its start. */
+  get generation(): number | null {
+    return this.worker ? this.started : null;
+  }
 
   run(request: Req): Promise<Res> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
@@ -66,6 +77,7 @@ export class ThreadClient<Req, Res> {
 
   private startWorker(): Worker {
     const w = this.start();
+    this.started++;
     w.on("message", (answer: Answer<Res>) => {
       const entry = this.waiting.get(answer.id);
       if (!entry) return;

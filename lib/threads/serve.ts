@@ -11,14 +11,20 @@ export type Answer<Res> =
 /**
  * The thread's side: answers each request with `handle`'s result, a
  * ValidationError as a refusal, anything else as a failure. With cores to share,
- * the thread runs at a lower priority (on Linux the nice value belongs to the
- * thread that sets it), so requests on the main thread go first.
+ * background work runs at a lower priority (on Linux the nice value belongs to
+ * the thread that sets it), so requests on the main thread go first; work a
+ * request waits for (`priority: "request"`) keeps the normal one.
  */
-export function serveRequests<Req, Res>(handle: (request: Req) => Promise<Res> | Res): void {
-  try {
-    os.setPriority(0, 10);
-  } catch {
-    // Not permitted or not supported here: the work simply runs at normal priority.
+export function serveRequests<Req, Res>(
+  handle: (request: Req) => Promise<Res> | Res,
+  { priority = "background" }: { priority?: "background" | "request" } = {},
+): void {
+  if (priority === "background") {
+    try {
+      os.setPriority(0, 10);
+    } catch {
+      // Not permitted or not supported here: the work simply runs at normal priority.
+    }
   }
   parentPort?.on("message", ({ id, request }: { id: number; request: Req }) => {
     void (async (): Promise<Answer<Res>> => {
