@@ -3,8 +3,9 @@ import { defaultArtifactStore, loadArtifact, type ArtifactStore } from "@/lib/ar
 import { boundedCache } from "@/lib/cache";
 import { findByIds } from "@/lib/db";
 import { ConflictError } from "@/lib/errors";
-import { parsePredictRows } from "@/lib/ml/matrix";
+import { parsePredictRows, rowsToMatrix } from "@/lib/ml/matrix";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
+import { scoreInHalves } from "@/lib/ml/scoring-thread";
 import { StackedEnsemble } from "@/lib/ml/stacking";
 import { loadTrainedModel } from "@/lib/training/load";
 import { servingStamp } from "@/lib/stamped-cache";
@@ -93,7 +94,7 @@ export async function predictWithEnsemble(id: string, input: unknown): Promise<{
   let hit = head?.run_id && !head.stale ? cache.get(cacheKey(head)) : undefined;
   if (hit && stamp && !(await basesStillCurrent(hit, stamp))) hit = undefined;
   const ensemble = hit ?? (await loadEnsemble(await findEnsemble(id)));
-  return { probabilities: ensemble.stack.predictRows(rows), run_id: ensemble.runId };
+  return { probabilities: await scoreInHalves(ensemble.stack, rowsToMatrix(rows, ensemble.stack.features)), run_id: ensemble.runId };
 }
 
 async function basesStillCurrent(ensemble: LoadedEnsemble, stamp: Promise<string>): Promise<boolean> {

@@ -19,6 +19,7 @@ import { requestJob } from "@/lib/jobs/request";
 import { estimateTrainingSeconds, isAlgorithm, parseHyperparameters, type HyperparameterSet } from "@/lib/ml/algorithms";
 import { checkFactsFit } from "@/lib/ml/csv-facts";
 import { parsePredictRows, rowsToMatrix } from "@/lib/ml/matrix";
+import { scoreInHalves } from "@/lib/ml/scoring-thread";
 import { CALIBRATIONS, type Calibration } from "@/lib/ml/pipeline";
 import { Dataset } from "@/models/Dataset";
 import { Ensemble } from "@/models/Ensemble";
@@ -311,5 +312,5 @@ export async function predictWithModel(id: string, input: unknown): Promise<{ pr
   if (!doc) throw new NotFoundError("model", id);
   const X = rowsToMatrix(rows, doc.features);
   const model = await loadTrainedModel(doc, undefined, { checkFiles: false });
-  return { probabilities: model.pipeline.predictProba(X), run_id: model.runId };
+  return { probabilities: await scoreInHalves(model.pipeline, X), run_id: model.runId };
 }
