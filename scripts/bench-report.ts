@@ -205,6 +205,7 @@ const LATENCY_LABELS: Record<LatencyKind, string> = {
   api_many: "predictWithEnsemble, many rows",
   memory_1: "loaded ensemble in memory, 1 row",
   memory_many: "loaded ensemble in memory, many rows",
+  memory_many_halves: "loaded ensemble in memory, many rows in two halves at once",
 };
 
 export function renderBenchMarkdown(r: BenchReport): string {
@@ -331,7 +332,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
     "## Warm predict latency (fast-path processes)",
     `After ${r.setting.latency.oneRow.warmup} (1 row) and ${r.setting.latency.manyRows.warmup} (${r.setting.latency.manyRows.rows} rows) warm-up calls. ` +
       "`predictWithEnsemble` is what the API route calls: it looks the ensemble and its base models up in the database, validates the rows, then predicts from the cached artifacts. " +
-      "\"In memory\" is the loaded ensemble's own predictProba, without the lookups. p50 and p99 per process, then median (min–max) across processes.",
+      "\"In memory\" is the loaded ensemble's own predictProba, without the lookups; \"in two halves at once\" scores the same rows half on this thread and half on the scoring thread, as serving does with a large batch (lib/ml/scoring-thread.ts). p50 and p99 per process, then median (min–max) across processes.",
     markdownTable(
       ["call", "rows", "iterations", "p50", "p99"],
       (Object.keys(LATENCY_LABELS) as LatencyKind[]).map((k) => {

@@ -18,8 +18,11 @@ import { findEnsemble } from "@/lib/ensemble/service";
 import { warmUpBuildCode } from "@/lib/ensemble/warm-up";
 import { percentile } from "@/lib/evaluation";
 import { toNumericMatrix } from "@/lib/ml/csv";
+import { rowsToMatrix } from "@/lib/ml/matrix";
+import type { ModelPipeline } from "@/lib/ml/pipeline";
+import { rowsScoredOnThread, scoreInHalves } from "@/lib/ml/scoring-thread";
 import { holdoutSplit, takeRows } from "@/lib/ml/split";
-import { META_HOLDOUT_FRACTION } from "@/lib/ml/stacking";
+import { META_HOLDOUT_FRACTION, type StackedEnsemble } from "@/lib/ml/stacking";
 import { loadTrainedModel } from "@/lib/training/load";
 import { ModelConfig } from "@/models/ModelConfig";
 import { runScript } from "./bench-env";
@@ -74,7 +77,24 @@ async function measureLatency(state: BenchState, one: Row[], many: Row[]) {
     api_many: await timeCalls(many.length, manyRows, () => predictWithEnsemble(state.ensembleId, { rows: many })),
     memory_1: await timeCalls(1, oneRow, () => ensemble.stack.predictRows(one)),
     memory_many: await timeCalls(many.length, manyRows, () => ensemble.stack.predictRows(many)),
+    memory_many_halves: await timeHalves(ensemble.stack, many, manyRows),
   };
+}
+
+/**
+ * The loaded ensemble scoring the same rows in two halves at once (what serving does with a large batch), timed
+ * once the scoring thread holds it: until then scoreInHalves scores on one thread and sends the ensemble along.
+ */
+async function timeHalves(stack: StackedEnsemble<ModelPipeline>, rows: Row[], loop: Loop) {
+  const score = () => scoreInHalves(stack, rowsToMatrix(rows, stack.features));
+  const before = rowsScoredOnThread();
+  for (let attempt = 0; attempt < 200 && rowsScoredOnThread() === before; attempt++) {
+    await score();
+    // The thread's answer that it holds the ensemble arrives as an event, which needs a turn of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (rowsScoredOnThread() === before) throw new Error("the scoring thread never took a half of the rows");
+  return timeCalls(rows.length, loop, score);
 }
 
 async function run(mode: VariantMode, state: BenchState, label: string, warmUp: boolean) {
