@@ -3,9 +3,8 @@ import { defaultArtifactStore, loadArtifact, type ArtifactStore } from "@/lib/ar
 import { boundedCache } from "@/lib/cache";
 import { findByIds } from "@/lib/db";
 import { ConflictError } from "@/lib/errors";
-import { parsePredictRows, rowsToMatrix } from "@/lib/ml/matrix";
 import type { ModelPipeline } from "@/lib/ml/pipeline";
-import { scoreInHalves } from "@/lib/ml/scoring-thread";
+import { predictBody } from "@/lib/ml/scoring-thread";
 import { StackedEnsemble } from "@/lib/ml/stacking";
 import { loadTrainedModel } from "@/lib/training/load";
 import { servingStamp } from "@/lib/stamped-cache";
@@ -87,14 +86,18 @@ export async function loadEnsemble(doc: EnsembleLean, store: ArtifactStore = def
  * of the ensemble ending between the two clears the mark.
  */
 export async function predictWithEnsemble(id: string, input: unknown): Promise<{ probabilities: number[]; run_id: string }> {
-  // As predictWithModel: `input` may still be arriving, and the stamp's read goes out first.
+  // As predictWithModel: `input` may still be arriving, and the stamp's read goes out first. It is the parsed body,
+  // or its bytes (JsonBytes), which predictBody may read in two halves at once while the stamp's read is out.
   const stamp = mongoose.isValidObjectId(id) ? servingStamp() : null;
-  const rows = parsePredictRows(await input, "The request is not valid.");
-  const head = stamp ? await servingHead(`ensemble:${id}`, () => Ensemble.findById(id, { run_id: 1, checksums: 1, stale: 1 }).lean(), stamp) : null;
-  let hit = head?.run_id && !head.stale ? cache.get(cacheKey(head)) : undefined;
-  if (hit && stamp && !(await basesStillCurrent(hit, stamp))) hit = undefined;
-  const ensemble = hit ?? (await loadEnsemble(await findEnsemble(id)));
-  return { probabilities: await scoreInHalves(ensemble.stack, rowsToMatrix(rows, ensemble.stack.features)), run_id: ensemble.runId };
+  const body = await input;
+  const resolve = async (): Promise<LoadedEnsemble> => {
+    const head = stamp ? await servingHead(`ensemble:${id}`, () => Ensemble.findById(id, { run_id: 1, checksums: 1, stale: 1 }).lean(), stamp) : null;
+    let hit = head?.run_id && !head.stale ? cache.get(cacheKey(head)) : undefined;
+    if (hit && stamp && !(await basesStillCurrent(hit, stamp))) hit = undefined;
+    return hit ?? (await loadEnsemble(await findEnsemble(id)));
+  };
+  const { probabilities, resolved } = await predictBody(body, `ensemble:${id}`, resolve, (e) => e.stack, "The request is not valid.");
+  return { probabilities, run_id: resolved.runId };
 }
 
 async function basesStillCurrent(ensemble: LoadedEnsemble, stamp: Promise<string>): Promise<boolean> {

@@ -6,7 +6,9 @@ import { ValidationError, parseInput } from "@/lib/errors";
  * matrices models take, with refusals that name the row and the feature.
  */
 
-const MAX_ROWS = 10_000;
+/** The most rows one predict request may send. */
+export const MAX_PREDICT_ROWS = 10_000;
+const MAX_ROWS = MAX_PREDICT_ROWS;
 
 /** A predict request's body: rows of feature name -> finite number. */
 export const PredictInput = z

@@ -1,7 +1,10 @@
 import { Worker } from "node:worker_threads";
+import { LRUCache } from "lru-cache";
 import { ValidationError } from "@/lib/errors";
+import { JsonBytes } from "@/lib/json-body";
 import { childLogger } from "@/lib/log";
 import { ThreadClient, TS_LOADER } from "@/lib/threads/client";
+import { MAX_PREDICT_ROWS, parsePredictRows, rowsToMatrix } from "./matrix";
 import { scoreMatrix, scorerState, type Scorer } from "./scorer";
 import type { ScoringAnswer, ScoringRequest } from "./scoring-work";
 
@@ -44,6 +47,9 @@ interface Seen {
   msPerRow: number;
   /** From sending rows to the scoring thread to its having scored them, per row, the last time. */
   threadMsPerRow: number;
+  /** The same two for a body read in halves: reading the rows' JSON as well as scoring them. */
+  bodyMsPerRow: number;
+  threadBodyMsPerRow: number;
   /** The thread start that holds this scorer, if any. */
   heldBy: number | null;
   sending: boolean;
@@ -64,7 +70,16 @@ export function rowsScoredOnThread(): number {
 export async function scoreInHalves(scorer: Scorer, X: number[][]): Promise<number[]> {
   let info = seen.get(scorer);
   if (!info) {
-    info = { key: `scorer-${nextKey++}`, msPerRow: Number.NaN, threadMsPerRow: Number.NaN, heldBy: null, sending: false, unsendable: false };
+    info = {
+      key: `scorer-${nextKey++}`,
+      msPerRow: Number.NaN,
+      threadMsPerRow: Number.NaN,
+      bodyMsPerRow: Number.NaN,
+      threadBodyMsPerRow: Number.NaN,
+      heldBy: null,
+      sending: false,
+      unsendable: false,
+    };
     seen.set(scorer, info);
   }
   const large = X.length >= SPLIT_MIN_ROWS && info.msPerRow * X.length >= SPLIT_MIN_MS;
@@ -74,8 +89,7 @@ export async function scoreInHalves(scorer: Scorer, X: number[][]): Promise<numb
     return timed(scorer, X, info);
   }
 
-  // Shares that should end together: the thread's rows also pay for their trip (measured about 1.3x this thread's time per row).
-  const threadShare = Number.isFinite(info.threadMsPerRow) ? Math.min(0.6, Math.max(0.2, info.msPerRow / (info.msPerRow + info.threadMsPerRow))) : 0.45;
+  const threadShare = shareFor(info.msPerRow, info.threadMsPerRow);
   const half = X.length - Math.round(X.length * threadShare);
   const width = X[0].length;
   const values = new Float64Array((X.length - half) * width);
@@ -105,6 +119,12 @@ export async function scoreInHalves(scorer: Scorer, X: number[][]): Promise<numb
   }
 }
 
+/** The thread's share of the rows, so that both sides end together: its rows also pay for their trip. */
+function shareFor(hereMsPerRow: number, threadMsPerRow: number): number {
+  if (!Number.isFinite(hereMsPerRow) || !Number.isFinite(threadMsPerRow)) return 0.45;
+  return Math.min(0.6, Math.max(0.2, hereMsPerRow / (hereMsPerRow + threadMsPerRow)));
+}
+
 function timed(scorer: Scorer, X: number[][], info: Seen): number[] {
   const started = performance.now();
   const probabilities = scoreMatrix(scorer, X);
@@ -130,4 +150,138 @@ function send(scorer: Scorer, info: Seen): void {
   ).finally(() => {
     info.sending = false;
   });
+}
+
+/**
+ * A predict body (JSON already parsed, or its bytes) scored by the scorer `resolve` finds, with what it resolved.
+ * Checks and refusals are those of parsePredictRows, then `resolve`'s, then rowsToMatrix's and the scorer's, in
+ * that order, whichever way the body is read.
+ *
+ * A large body's bytes are read in two halves at once when the scorer the last request to the same `place`
+ * (say, an ensemble's id) used is held by the scoring thread: the thread reads and scores the rows after a row
+ * boundary near the middle, this thread reads and scores the rows before it with that scorer, and `resolve` looks
+ * the scorer up meanwhile; the halves are used only if it finds that same one. Why: JSON.parse of a 1,000-row body
+ * took about 3 ms, as long as scoring it, and reading, looking up (a database round trip) and scoring each waited
+ * for the one before. The body is cut at a "},{" between the rows array's brackets, and each side is parsed as an
+ * array of its own: if both parse, the whole body is exactly {"rows": [...first, ...second]} (a cut inside a
+ * string, or any other shape, fails to parse). Anything the halves do not settle (a part that does not parse or
+ * check, other columns, a row the scorer refuses, more rows than allowed, another scorer) is read again from the
+ * whole body here, so every refusal keeps its words and its order.
+ */
+export async function predictBody<T>(
+  body: unknown,
+  place: string,
+  resolve: () => Promise<T>,
+  scorerOf: (resolved: T) => Scorer,
+  message?: string,
+): Promise<{ probabilities: number[]; resolved: T }> {
+  let resolved: { value: T } | null = null;
+  const guess = body instanceof JsonBytes ? lastScorers.get(place) : undefined;
+  const halves = guess && body instanceof JsonBytes ? startBodyHalves(body, guess) : null;
+  if (halves && guess) {
+    // Looked up while this thread reads and scores its rows with the likely scorer; kept only if it is that one.
+    const resolving = resolve().then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const started = performance.now();
+    const first = parseRowsPart(halves.first);
+    const mine = first ? scoreFirstRows(guess, first) : null;
+    if (mine) halves.info.bodyMsPerRow = (performance.now() - started) / mine.length;
+    const outcome = await resolving;
+    if ("error" in outcome) {
+      // A bad body is refused before a missing or stale scorer, as when the body is read whole first.
+      parsePredictRows((body as JsonBytes).parse(), message);
+      throw outcome.error;
+    }
+    resolved = outcome;
+    const scorer = scorerOf(outcome.value);
+    lastScorers.set(place, scorer);
+    const theirs = await halves.second;
+    if (first && mine && theirs && scorer === guess && first.length + theirs.rows <= MAX_PREDICT_ROWS) {
+      rowsScoredThere += theirs.rows;
+      bodiesInHalves++;
+      return { probabilities: mine.concat(theirs.probabilities), resolved: outcome.value };
+    }
+  }
+  const rows = parsePredictRows(body instanceof JsonBytes ? body.parse() : body, message);
+  const value = resolved ? resolved.value : await resolve();
+  const scorer = scorerOf(value);
+  lastScorers.set(place, scorer);
+  return { probabilities: await scoreInHalves(scorer, rowsToMatrix(rows, scorer.features)), resolved: value };
+}
+
+/** The scorer each place's last request used: the likely one for its next. */
+const lastScorers = new LRUCache<string, Scorer>({ max: 256 });
+
+/** Below this, a body is parsed whole: the halves would save less than the trip costs. */
+const SPLIT_MIN_BYTES = 64 * 1024;
+const BODY_START = /^[ \t\n\r]*\{[ \t\n\r]*"rows"[ \t\n\r]*:[ \t\n\r]*\[/;
+const BODY_END = /\][ \t\n\r]*\}[ \t\n\r]*$/;
+const EDGE_BYTES = 64;
+
+interface BodyHalves {
+  info: Seen;
+  /** The first rows' text, without brackets. */
+  first: string;
+  /** The thread's answer for the rest; null when it does not settle them. */
+  second: Promise<Extract<ScoringAnswer, { probabilities: number[] }> | null>;
+}
+
+/** Cuts the body and sends its second part to the thread, or null when the body or the thread does not suit. */
+function startBodyHalves(body: JsonBytes, scorer: Scorer): BodyHalves | null {
+  const info = seen.get(scorer);
+  const generation = thread.generation;
+  const { bytes } = body;
+  if (!info || info.unsendable || generation === null || info.heldBy !== generation || thread.busy || bytes.length < SPLIT_MIN_BYTES) return null;
+  // Latin-1 keeps one character per byte, so match lengths are byte offsets (and a byte past ASCII never matches).
+  const start = BODY_START.exec(bytes.toString("latin1", 0, EDGE_BYTES));
+  const end = BODY_END.exec(bytes.toString("latin1", bytes.length - EDGE_BYTES));
+  if (!start || !end) return null;
+  const from = start[0].length;
+  const to = bytes.length - end[0].length;
+  const threadShare = shareFor(info.bodyMsPerRow, info.threadBodyMsPerRow);
+  const cut = bytes.indexOf("},{", Math.floor(from + (to - from) * (1 - threadShare)));
+  if (cut < 0 || cut + 2 >= to) return null;
+  const sent = performance.timeOrigin + performance.now();
+  // A copy of just the second part: a view would carry the whole body's buffer to the thread.
+  const json = Uint8Array.prototype.slice.call(bytes, cut + 2, to);
+  const second = thread.run({ op: "score-json", key: info.key, features: scorer.features, json }).then(
+    (answer) => {
+      if (!("probabilities" in answer)) {
+        if ("missing" in answer) info.heldBy = null;
+        return null;
+      }
+      info.threadBodyMsPerRow = (answer.doneAt - sent) / Math.max(1, answer.rows);
+      return answer;
+    },
+    () => null,
+  );
+  return { info, first: bytes.toString("utf8", from, cut + 1), second };
+}
+
+/** The first part's rows, checked as parsePredictRows checks them; null when they do not pass (the whole body decides). */
+function parseRowsPart(text: string): Array<Record<string, number>> | null {
+  try {
+    return parsePredictRows({ rows: JSON.parse(`[${text}]`) });
+  } catch {
+    return null;
+  }
+}
+
+/** The first rows scored with the likely scorer; null when they do not check or it refuses one (the whole body decides). */
+function scoreFirstRows(scorer: Scorer, first: Array<Record<string, number>>): number[] | null {
+  try {
+    return timed(scorer, rowsToMatrix(first, scorer.features), seen.get(scorer)!);
+  } catch (err) {
+    if (err instanceof ValidationError) return null;
+    throw err;
+  }
+}
+
+let bodiesInHalves = 0;
+
+/** Predict bodies read and scored in two halves at once in this process. */
+export function bodiesReadInHalves(): number {
+  return bodiesInHalves;
 }

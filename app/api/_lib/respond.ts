@@ -6,6 +6,7 @@ import type { Role } from "@/lib/auth/roles";
 import { config } from "@/lib/config";
 import { pageRequestSchema, type PageRequest } from "@/lib/db";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, parseInput } from "@/lib/errors";
+import { JsonBytes, parseJsonText } from "@/lib/json-body";
 import { logger } from "@/lib/log";
 
 export function json(body: unknown, status = 200) {
@@ -116,13 +117,12 @@ export async function readTextCapped(req: Request, limitBytes: number): Promise<
 
 /** Reads a JSON body with a size limit; a bad or huge body is a ValidationError / 413. */
 export async function readJson(req: Request, limitBytes = 1024 * 1024): Promise<unknown> {
-  const text = await readTextCapped(req, limitBytes);
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ValidationError("The request body is not valid JSON.");
-  }
+  return parseJsonText(await readTextCapped(req, limitBytes));
+}
+
+/** Reads a JSON body with a size limit (a huge one is a 413) and leaves the parsing to the reader (see JsonBytes). */
+export async function readJsonBytes(req: Request, limitBytes = 1024 * 1024): Promise<JsonBytes> {
+  return new JsonBytes(await readBytesCapped(req, limitBytes));
 }
 
 /** ?limit and ?cursor of a listing, checked (a bad value is a 400 naming it). */
