@@ -17,8 +17,9 @@
  * ensemble (the demo seed makes them), or creates them (a worker must run).
  *
  * Cases, each for the model and the ensemble: 1 row from one client, 1 row from
- * 16 clients at once, 1,000 rows from one client; latencies are taken per
- * response (autocannon's own histogram rounds to whole milliseconds). Floors
+ * 16 clients at once, 1,000 rows from one client, each app in turn (which goes
+ * first turns from case to case); latencies are taken per response
+ * (autocannon's own histogram rounds to whole milliseconds). Floors
  * measured the same way: a bare node:http server in its own process and, with
  * --floor-path, an empty route handler built into the app being measured.
  * Writes bench/serve.json and bench/serve.md.
@@ -264,7 +265,7 @@ function render(report: ReturnType<typeof buildReport>): string {
     "",
     `Generated ${report.generated_at} by \`npm run bench:serve\` in ${Math.round(report.total_ms / 1000)} s (Node ${process.version}, ${start.cpus} CPUs: ${start.cpu_model}). Load average ${start.loadavg.join(" ")} at start, ${end.loadavg.join(" ")} at end. The app, its database and autocannon share these cores: every figure includes the load tool's own CPU.`,
     "",
-    `Each case runs for ${report.seconds} s after a warm-up; latencies are per response (2xx only), rps counts every answer. Model: "${report.subjects.model.name}" (${report.subjects.model.features.length} features); ensemble: "${report.subjects.ensemble.name}" (${report.subjects.ensemble.features.length} features). Apps: ${report.apps.map((a) => `${a.label} = ${a.base}`).join(", ")}.`,
+    `Each case runs for ${report.seconds} s after a warm-up, app after app (which goes first turns from case to case); latencies are per response (2xx only), rps counts every answer. Model: "${report.subjects.model.name}" (${report.subjects.model.features.length} features); ensemble: "${report.subjects.ensemble.name}" (${report.subjects.ensemble.features.length} features). Apps: ${report.apps.map((a) => `${a.label} = ${a.base}`).join(", ")}.`,
     "",
     "| app | case | clients | rows | requests | rps | p50 | p99 | max | errors |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -386,13 +387,18 @@ async function measure(urls: string[], seconds: number, floorPath: string | unde
     plan.push({ name: "bare node:http 1 row", rows: 1, perApp: false, run: () => load(bare.base, "/", bodies.get(subjects.model)!.one, 1, seconds) });
     plan.push({ name: `bare node:http 1 row x ${CONCURRENT}`, rows: 1, perApp: false, run: () => load(bare.base, "/", bodies.get(subjects.model)!.one, CONCURRENT, seconds) });
 
-    for (const step of plan) {
-      for (const app of step.perApp ? apps : [apps[0]]) {
+    for (const [index, step] of plan.entries()) {
+      // Which app goes first turns from case to case: a control run serving one build twice measured the first
+      // 10% lower with 16 clients. The report lists them in the apps' order.
+      const order = step.perApp ? apps.map((_, k) => apps[(k + index) % apps.length]) : [apps[0]];
+      const rows: CaseResult[] = [];
+      for (const app of order) {
         const r = await step.run(app);
         const row: CaseResult = { app: step.perApp ? app.label : "node:http", case: step.name, rows: step.rows, ...r };
-        cases.push(row);
+        rows.push(row);
         say(`${row.app} ${row.case}: ${Math.round(row.rps)} req/s, p50 ${ms(row.p50_ms)} ms, p99 ${ms(row.p99_ms)} ms, errors ${row.errors + row.non_2xx}`);
       }
+      cases.push(...rows.sort((a, b) => apps.findIndex((x) => x.label === a.app) - apps.findIndex((x) => x.label === b.app)));
     }
   } finally {
     bare.child.kill();

@@ -176,7 +176,7 @@ export async function predictBody<T>(
   message?: string,
 ): Promise<{ probabilities: number[]; resolved: T }> {
   let resolved: { value: T } | null = null;
-  const guess = body instanceof JsonBytes ? lastScorers.get(place) : undefined;
+  const guess = body instanceof JsonBytes ? lastScorers.get(place)?.deref() : undefined;
   const halves = guess && body instanceof JsonBytes ? startBodyHalves(body, guess) : null;
   if (halves && guess) {
     // Looked up while this thread reads and scores its rows with the likely scorer; kept only if it is that one.
@@ -196,7 +196,7 @@ export async function predictBody<T>(
     }
     resolved = outcome;
     const scorer = scorerOf(outcome.value);
-    lastScorers.set(place, scorer);
+    lastScorers.set(place, new WeakRef(scorer));
     const theirs = await halves.second;
     if (first && mine && theirs && scorer === guess && first.length + theirs.rows <= MAX_PREDICT_ROWS) {
       rowsScoredThere += theirs.rows;
@@ -207,12 +207,12 @@ export async function predictBody<T>(
   const rows = parsePredictRows(body instanceof JsonBytes ? body.parse() : body, message);
   const value = resolved ? resolved.value : await resolve();
   const scorer = scorerOf(value);
-  lastScorers.set(place, scorer);
+  lastScorers.set(place, new WeakRef(scorer));
   return { probabilities: await scoreInHalves(scorer, rowsToMatrix(rows, scorer.features)), resolved: value };
 }
 
-/** The scorer each place's last request used: the likely one for its next. */
-const lastScorers = new LRUCache<string, Scorer>({ max: 256 });
+/** The scorer each place's last request used: the likely one for its next (held weakly: the caches own them). */
+const lastScorers = new LRUCache<string, WeakRef<Scorer>>({ max: 256 });
 
 /** Below this, a body is parsed whole: the halves would save less than the trip costs. */
 const SPLIT_MIN_BYTES = 64 * 1024;
