@@ -1,7 +1,7 @@
 /**
  * npm run bench:serve: how fast a running app serves predictions over HTTP.
  *
- *   npm run bench:serve -- [--start [--build] [--compare DIR=label]] [BASE_URL[=label] ...] [--seconds 5] [--floor-path /api/...]
+ *   npm run bench:serve -- [--start [--build] [--compare DIR=label]] [BASE_URL[=label] ...] [--seconds 5] [--rounds 1] [--floor-path /api/...]
  *
  * --start runs the app itself: a throwaway FerretDB, artifact and data folders,
  * the demo seed, a random ADMIN_TOKEN and the web server (scripts/serve.ts, or
@@ -19,7 +19,9 @@
  * Cases, each for the model and the ensemble: 1 row from one client, 1 row from
  * 16 clients at once, 1,000 rows from one client, each app in turn (which goes
  * first turns from case to case); latencies are taken per response
- * (autocannon's own histogram rounds to whole milliseconds). Floors
+ * (autocannon's own histogram rounds to whole milliseconds). --rounds N runs
+ * every case N times, turning the order each time, and reports each figure's
+ * median (requests and errors summed). Floors
  * measured the same way: a bare node:http server in its own process and, with
  * --floor-path, an empty route handler built into the app being measured.
  * Writes bench/serve.json and bench/serve.md.
@@ -71,6 +73,8 @@ interface CaseResult {
   max_ms: number;
   errors: number;
   non_2xx: number;
+  /** How many rounds the figures are medians of. */
+  rounds?: number;
 }
 
 function bearer(): string | null {
@@ -251,6 +255,24 @@ async function startApp(build: boolean, compare: Array<{ dir: string; label: str
   return { urls, stop };
 }
 
+/** One row for several rounds of a case: each figure the median of the rounds' (errors summed, so none hides). */
+function medianCase(runs: CaseResult[]): CaseResult {
+  const median = (pick: (r: CaseResult) => number) => percentile(runs.map(pick), 50);
+  const sum = (pick: (r: CaseResult) => number) => runs.reduce((a, r) => a + pick(r), 0);
+  return {
+    ...runs[0],
+    seconds: sum((r) => r.seconds),
+    requests: sum((r) => r.requests),
+    rps: median((r) => r.rps),
+    p50_ms: median((r) => r.p50_ms),
+    p99_ms: median((r) => r.p99_ms),
+    max_ms: Math.max(...runs.map((r) => r.max_ms)),
+    errors: sum((r) => r.errors),
+    non_2xx: sum((r) => r.non_2xx),
+    rounds: runs.length,
+  };
+}
+
 function machine() {
   const cpus = os.cpus();
   return { cpus: cpus.length, cpu_model: cpus[0]?.model ?? "unknown", loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) };
@@ -265,7 +287,7 @@ function render(report: ReturnType<typeof buildReport>): string {
     "",
     `Generated ${report.generated_at} by \`npm run bench:serve\` in ${Math.round(report.total_ms / 1000)} s (Node ${process.version}, ${start.cpus} CPUs: ${start.cpu_model}). Load average ${start.loadavg.join(" ")} at start, ${end.loadavg.join(" ")} at end. The app, its database and autocannon share these cores: every figure includes the load tool's own CPU.`,
     "",
-    `Each case runs for ${report.seconds} s after a warm-up, app after app (which goes first turns from case to case); latencies are per response (2xx only), rps counts every answer. Model: "${report.subjects.model.name}" (${report.subjects.model.features.length} features); ensemble: "${report.subjects.ensemble.name}" (${report.subjects.ensemble.features.length} features). Apps: ${report.apps.map((a) => `${a.label} = ${a.base}`).join(", ")}.`,
+    `Each case runs for ${report.seconds} s after a warm-up, app after app (which goes first turns from case to case${report.rounds > 1 ? ` and round to round; each figure is the median of ${report.rounds} rounds, requests and errors their sum` : ""}); latencies are per response (2xx only), rps counts every answer. Model: "${report.subjects.model.name}" (${report.subjects.model.features.length} features); ensemble: "${report.subjects.ensemble.name}" (${report.subjects.ensemble.features.length} features). Apps: ${report.apps.map((a) => `${a.label} = ${a.base}`).join(", ")}.`,
     "",
     "| app | case | clients | rows | requests | rps | p50 | p99 | max | errors |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -301,12 +323,21 @@ function targetsFor(app: string, cases: CaseResult[]) {
   return out;
 }
 
-function buildReport(input: { apps: App[]; subjects: { model: Subject; ensemble: Subject }; seconds: number; cases: CaseResult[]; start: ReturnType<typeof machine>; totalMs: number }) {
+function buildReport(input: {
+  apps: App[];
+  subjects: { model: Subject; ensemble: Subject };
+  seconds: number;
+  rounds: number;
+  cases: CaseResult[];
+  start: ReturnType<typeof machine>;
+  totalMs: number;
+}) {
   return {
     generated_at: new Date().toISOString(),
     total_ms: input.totalMs,
     node: process.version,
     seconds: input.seconds,
+    rounds: input.rounds,
     machine: { start: input.start, end: machine() },
     apps: input.apps.map((a) => ({ label: a.label, base: a.probe.base })),
     subjects: input.subjects,
@@ -324,10 +355,13 @@ async function main(): Promise<void> {
       start: { type: "boolean" },
       build: { type: "boolean" },
       compare: { type: "string", multiple: true },
+      rounds: { type: "string", default: "1" },
     },
   });
   const seconds = Number(values.seconds);
   if (!(seconds >= 1 && seconds <= 60)) throw new Error("--seconds must be from 1 to 60.");
+  const rounds = Number(values.rounds);
+  if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 9)) throw new Error("--rounds must be a whole number from 1 to 9.");
   const compare = (values.compare ?? []).map((arg) => {
     const [dir, label] = arg.split("=");
     return { dir: path.resolve(dir), label: label || path.basename(dir) };
@@ -335,13 +369,13 @@ async function main(): Promise<void> {
   if (compare.length && !values.start) throw new Error("--compare needs --start.");
   const own = values.start ? await startApp(values.build === true, compare) : null;
   try {
-    return await measure(own ? [...own.urls, ...positionals] : positionals, seconds, values["floor-path"]);
+    return await measure(own ? [...own.urls, ...positionals] : positionals, seconds, rounds, values["floor-path"]);
   } finally {
     await own?.stop();
   }
 }
 
-async function measure(urls: string[], seconds: number, floorPath: string | undefined): Promise<void> {
+async function measure(urls: string[], seconds: number, rounds: number, floorPath: string | undefined): Promise<void> {
   const start = machine();
   say(`load average ${start.loadavg.join(" ")} on ${start.cpus} CPUs`);
   if (!bearer()) say("no API_TOKEN or ADMIN_TOKEN: requests go without credentials and will be refused");
@@ -388,23 +422,25 @@ async function measure(urls: string[], seconds: number, floorPath: string | unde
     plan.push({ name: `bare node:http 1 row x ${CONCURRENT}`, rows: 1, perApp: false, run: () => load(bare.base, "/", bodies.get(subjects.model)!.one, CONCURRENT, seconds) });
 
     for (const [index, step] of plan.entries()) {
-      // Which app goes first turns from case to case: a control run serving one build twice measured the first
-      // 10% lower with 16 clients. The report lists them in the apps' order.
-      const order = step.perApp ? apps.map((_, k) => apps[(k + index) % apps.length]) : [apps[0]];
-      const rows: CaseResult[] = [];
-      for (const app of order) {
-        const r = await step.run(app);
-        const row: CaseResult = { app: step.perApp ? app.label : "node:http", case: step.name, rows: step.rows, ...r };
-        rows.push(row);
-        say(`${row.app} ${row.case}: ${Math.round(row.rps)} req/s, p50 ${ms(row.p50_ms)} ms, p99 ${ms(row.p99_ms)} ms, errors ${row.errors + row.non_2xx}`);
+      // Which app goes first turns from case to case and round to round: a control run serving one build twice
+      // measured the first 10% lower with 16 clients. The report lists them in the apps' order.
+      const targets = step.perApp ? apps : [apps[0]];
+      const byApp = new Map<App, CaseResult[]>(targets.map((app) => [app, []]));
+      for (let round = 0; round < rounds; round++) {
+        for (const app of targets.map((_, k) => targets[(k + index + round) % targets.length])) {
+          const r = await step.run(app);
+          const row: CaseResult = { app: step.perApp ? app.label : "node:http", case: step.name, rows: step.rows, ...r };
+          byApp.get(app)!.push(row);
+          say(`${row.app} ${row.case}${rounds > 1 ? ` (round ${round + 1})` : ""}: ${Math.round(row.rps)} req/s, p50 ${ms(row.p50_ms)} ms, p99 ${ms(row.p99_ms)} ms, errors ${row.errors + row.non_2xx}`);
+        }
       }
-      cases.push(...rows.sort((a, b) => apps.findIndex((x) => x.label === a.app) - apps.findIndex((x) => x.label === b.app)));
+      for (const app of targets) cases.push(medianCase(byApp.get(app)!));
     }
   } finally {
     bare.child.kill();
   }
 
-  const report = buildReport({ apps, subjects, seconds, cases, start, totalMs: say.ms() });
+  const report = buildReport({ apps, subjects, seconds, rounds, cases, start, totalMs: say.ms() });
   writeReport("serve", report, render(report));
   for (const t of report.targets) say(`${t.app}: target ${t.met ? "met" : "MISSED"}: ${t.name}: ${t.measured}`);
   say(`load average ${report.machine.end.loadavg.join(" ")} at end; wrote bench/serve.json and bench/serve.md`);
