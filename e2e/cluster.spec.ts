@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
+import { DEFAULT_CACHE_FOLDER } from "@/lib/config";
 import { openCluster, type Cluster, type ClusterNode } from "../scripts/local-cluster";
 import { gamesCsv } from "./support";
 
@@ -94,7 +95,7 @@ function jobStarts(): Array<{ job: string; attempt: number; worker: string }> {
  * What a node keeps in its DATA_DIR, less its cache (CACHE_DIR, inside DATA_DIR by default), which holds only copies of
  * what it read or derived from the shared content, by checksum or file identity: any node can make them again.
  */
-const localFiles = () => [webA, webB, ...workers].flatMap((n) => fs.readdirSync(n.dataDir).filter((f) => f !== ".derived").map((f) => `${n.name}/${f}`));
+const localFiles = () => [webA, webB, ...workers].flatMap((n) => fs.readdirSync(n.dataDir).filter((f) => f !== DEFAULT_CACHE_FOLDER).map((f) => `${n.name}/${f}`));
 
 const rows = [
   { f1: 0.4, f2: -1.2, f3: 0.3, f4: 2.1 },

@@ -96,6 +96,9 @@ export interface AppConfig {
   apiToken: string | null;
 }
 
+/** The node's cache folder inside DATA_DIR when CACHE_DIR is not set (what a folder listing of datasets leaves out). */
+export const DEFAULT_CACHE_FOLDER = ".derived";
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -118,7 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     artifactDir: e.ARTIFACT_DIR?.startsWith("gridfs://") ? e.ARTIFACT_DIR : path.resolve(root, e.ARTIFACT_DIR ?? ".data/artifacts"),
     dataDir: path.resolve(root, e.DATA_DIR ?? ".data/datasets"),
     // Beside the datasets by default, so every place that has its own DATA_DIR (a test, a bench) has its own cache too.
-    cacheDir: e.CACHE_DIR ? path.resolve(root, e.CACHE_DIR) : path.join(path.resolve(root, e.DATA_DIR ?? ".data/datasets"), ".derived"),
+    cacheDir: e.CACHE_DIR ? path.resolve(root, e.CACHE_DIR) : path.join(path.resolve(root, e.DATA_DIR ?? ".data/datasets"), DEFAULT_CACHE_FOLDER),
     cacheMaxBytes: e.CACHE_MAX_MB * 1024 * 1024,
     logLevel: e.LOG_LEVEL ?? defaultLogLevel(env),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,

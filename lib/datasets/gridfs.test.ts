@@ -4,7 +4,7 @@ import path from "node:path";
 import mongoose from "mongoose";
 import { describe, expect, it, vi } from "vitest";
 import { clearCaches } from "@/lib/cache";
-import { resetConfigForTests } from "@/lib/config";
+import { DEFAULT_CACHE_FOLDER, resetConfigForTests } from "@/lib/config";
 import { ConflictError } from "@/lib/errors";
 import { syntheticCsv } from "@/lib/ml/synthetic";
 import { useTestEnv } from "@/lib/testing/env";
@@ -26,7 +26,7 @@ const files = () => mongoose.connection.collection(`${DATASET_BUCKET}.files`);
 const chunks = () => mongoose.connection.collection(`${DATASET_BUCKET}.chunks`);
 const bucket = () => new mongoose.mongo.GridFSBucket(mongoose.connection.db!, { bucketName: DATASET_BUCKET });
 /** A node's folder holds nothing but what uploads are still writing, and its cache of what it read (CACHE_DIR). */
-const leftovers = (dir: string) => fs.readdirSync(dir).filter((f) => f !== ".derived");
+const leftovers = (dir: string) => fs.readdirSync(dir).filter((f) => f !== DEFAULT_CACHE_FOLDER);
 
 async function storeInGridFs(name: string, data: string | Buffer, at?: Date): Promise<mongoose.Types.ObjectId> {
   const upload = bucket().openUploadStream(name);
