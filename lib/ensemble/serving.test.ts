@@ -3,6 +3,9 @@ import path from "node:path";
 import mongoose from "mongoose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConflictError } from "@/lib/errors";
+import { JsonBytes } from "@/lib/json-body";
+import { createRng } from "@/lib/ml/random";
+import { bodiesReadInHalves } from "@/lib/ml/scoring-thread";
 import { useTestEnv } from "@/lib/testing/env";
 import { saveSyntheticDataset } from "@/lib/testing/fixtures";
 import { HEAD_MAX_AGE_MS } from "@/lib/training/serving";
@@ -146,4 +149,46 @@ describe("serving an ensemble", () => {
     await promoteVersion(ids[0], versions[0].run_id as string, { id: "t", name: "test" });
     await expect(predictWithEnsemble(ensembleId, { rows: [row] })).rejects.toThrow(/stale/);
   });
+});
+
+describe("serving a large body read in two halves", () => {
+  it("refuses at once when another process retrains a base model, though the scoring thread still holds the old build", async () => {
+    const data = await saveSyntheticDataset("serving-halves", 600, 23);
+    const forests: string[] = [];
+    for (const [name, features] of [["h-a", ["f1", "f2", "f3"]], ["h-b", ["f2", "f3", "f4"]]] as const) {
+      const m = await createModelConfig({
+        name,
+        algorithm: "random_forest",
+        features: [...features],
+        target: "label",
+        training_csv: data.path,
+        hyperparameters: { n_estimators: 80, max_depth: 7 },
+      });
+      await trainModel(m.id);
+      forests.push(m.id);
+    }
+    const id = (await createEnsemble({ name: "h-stack", base_model_ids: forests, meta_training_csv: data.path })).id;
+    await buildEnsemble(id);
+    const rnd = createRng(5);
+    const rows = Array.from({ length: 3000 }, () => ({ f1: rnd() * 2 - 1, f2: rnd() * 2 - 1, f3: rnd() * 10, f4: rnd() }));
+    const body = () => new JsonBytes(Buffer.from(JSON.stringify({ rows })));
+    // The first requests are read whole and hand the ensemble to the scoring thread; then bodies are read in halves.
+    const { probabilities: whole, run_id: firstRun } = await predictWithEnsemble(id, { rows });
+    const before = bodiesReadInHalves();
+    for (let attempt = 0; attempt < 100 && bodiesReadInHalves() === before; attempt++) {
+      expect((await predictWithEnsemble(id, body())).probabilities).toEqual(whole);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(bodiesReadInHalves()).toBeGreaterThan(before);
+
+    await runInAnotherProcess("train", forests[0]);
+    const halvesBefore = bodiesReadInHalves();
+    await expect(predictWithEnsemble(id, body())).rejects.toBeInstanceOf(ConflictError);
+    expect(bodiesReadInHalves()).toBe(halvesBefore);
+    // Rebuilt: answered again, by the new build (the same seed retrains the same trees, so the same numbers).
+    await buildEnsemble(id);
+    const rebuilt = await predictWithEnsemble(id, body());
+    expect(rebuilt.run_id).not.toBe(firstRun);
+    expect(rebuilt.probabilities).toEqual(whole);
+  }, 120_000);
 });
