@@ -51,6 +51,18 @@ export function parsePredictRows(input: unknown, message?: string): PredictRows 
   return parseInput(PredictInput, input, message).rows;
 }
 
+/**
+ * Rows from part of a predict body's rows array (its text between the brackets, cut between two rows), checked
+ * as parsePredictRows checks a whole body's; null when the part does not parse or check, and the whole body decides.
+ */
+export function predictRowsFromPart(text: string): PredictRows | null {
+  try {
+    return parsePredictRows({ rows: JSON.parse(`[${text}]`) });
+  } catch {
+    return null;
+  }
+}
+
 /** A refusal lists this many offending rows, and this many names per list, then counts the rest. */
 const ROWS_SHOWN = 5;
 const NAMES_SHOWN = 10;

@@ -4,7 +4,7 @@ import { ValidationError } from "@/lib/errors";
 import { JsonBytes } from "@/lib/json-body";
 import { childLogger } from "@/lib/log";
 import { ThreadClient, TS_LOADER } from "@/lib/threads/client";
-import { MAX_PREDICT_ROWS, parsePredictRows, rowsToMatrix } from "./matrix";
+import { MAX_PREDICT_ROWS, parsePredictRows, predictRowsFromPart, rowsToMatrix } from "./matrix";
 import { scoreMatrix, scorerState, type Scorer } from "./scorer";
 import type { ScoringAnswer, ScoringRequest } from "./scoring-work";
 
@@ -176,7 +176,7 @@ export async function predictBody<T>(
   message?: string,
 ): Promise<{ probabilities: number[]; resolved: T }> {
   let resolved: { value: T } | null = null;
-  const guess = body instanceof JsonBytes ? lastScorers.get(place)?.deref() : undefined;
+  const guess = body instanceof JsonBytes && body.bytes.length >= SPLIT_MIN_BYTES ? lastScorers.get(place)?.deref() : undefined;
   const halves = guess && body instanceof JsonBytes ? startBodyHalves(body, guess) : null;
   if (halves && guess) {
     // Looked up while this thread reads and scores its rows with the likely scorer; kept only if it is that one.
@@ -185,7 +185,7 @@ export async function predictBody<T>(
       (error: unknown) => ({ error }),
     );
     const started = performance.now();
-    const first = parseRowsPart(halves.first);
+    const first = predictRowsFromPart(halves.first);
     const mine = first ? scoreFirstRows(guess, first) : null;
     if (mine) halves.info.bodyMsPerRow = (performance.now() - started) / mine.length;
     const outcome = await resolving;
@@ -196,7 +196,7 @@ export async function predictBody<T>(
     }
     resolved = outcome;
     const scorer = scorerOf(outcome.value);
-    lastScorers.set(place, new WeakRef(scorer));
+    remember(place, scorer);
     const theirs = await halves.second;
     if (first && mine && theirs && scorer === guess && first.length + theirs.rows <= MAX_PREDICT_ROWS) {
       rowsScoredThere += theirs.rows;
@@ -207,12 +207,16 @@ export async function predictBody<T>(
   const rows = parsePredictRows(body instanceof JsonBytes ? body.parse() : body, message);
   const value = resolved ? resolved.value : await resolve();
   const scorer = scorerOf(value);
-  lastScorers.set(place, new WeakRef(scorer));
+  remember(place, scorer);
   return { probabilities: await scoreInHalves(scorer, rowsToMatrix(rows, scorer.features)), resolved: value };
 }
 
 /** The scorer each place's last request used: the likely one for its next (held weakly: the caches own them). */
 const lastScorers = new LRUCache<string, WeakRef<Scorer>>({ max: 256 });
+
+function remember(place: string, scorer: Scorer): void {
+  if (lastScorers.peek(place)?.deref() !== scorer) lastScorers.set(place, new WeakRef(scorer));
+}
 
 /** Below this, a body is parsed whole: the halves would save less than the trip costs. */
 const SPLIT_MIN_BYTES = 64 * 1024;
@@ -228,12 +232,12 @@ interface BodyHalves {
   second: Promise<Extract<ScoringAnswer, { probabilities: number[] }> | null>;
 }
 
-/** Cuts the body and sends its second part to the thread, or null when the body or the thread does not suit. */
+/** Cuts a body of at least SPLIT_MIN_BYTES and sends its second part to the thread, or null when the body or the thread does not suit. */
 function startBodyHalves(body: JsonBytes, scorer: Scorer): BodyHalves | null {
   const info = seen.get(scorer);
   const generation = thread.generation;
   const { bytes } = body;
-  if (!info || info.unsendable || generation === null || info.heldBy !== generation || thread.busy || bytes.length < SPLIT_MIN_BYTES) return null;
+  if (!info || info.unsendable || generation === null || info.heldBy !== generation || thread.busy) return null;
   // Latin-1 keeps one character per byte, so match lengths are byte offsets (and a byte past ASCII never matches).
   const start = BODY_START.exec(bytes.toString("latin1", 0, EDGE_BYTES));
   const end = BODY_END.exec(bytes.toString("latin1", bytes.length - EDGE_BYTES));
@@ -258,15 +262,6 @@ function startBodyHalves(body: JsonBytes, scorer: Scorer): BodyHalves | null {
     () => null,
   );
   return { info, first: bytes.toString("utf8", from, cut + 1), second };
-}
-
-/** The first part's rows, checked as parsePredictRows checks them; null when they do not pass (the whole body decides). */
-function parseRowsPart(text: string): Array<Record<string, number>> | null {
-  try {
-    return parsePredictRows({ rows: JSON.parse(`[${text}]`) });
-  } catch {
-    return null;
-  }
 }
 
 /** The first rows scored with the likely scorer; null when they do not check or it refuses one (the whole body decides). */

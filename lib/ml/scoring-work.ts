@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import { ValidationError } from "@/lib/errors";
-import { parsePredictRows, rowsToMatrix } from "./matrix";
+import { predictRowsFromPart, rowsToMatrix } from "./matrix";
 import { scoreMatrix, scorerFromState, type Scorer, type ScorerState } from "./scorer";
 
 /**
@@ -48,9 +48,10 @@ export function handleScoringRequest(request: ScoringRequest): ScoringAnswer {
 }
 
 function scoreJsonRows(scorer: Scorer, features: string[], json: Uint8Array): ScoringAnswer {
+  const rows = predictRowsFromPart(Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("utf8"));
+  if (!rows) return { unsure: true };
   let X: number[][];
   try {
-    const rows = parsePredictRows({ rows: JSON.parse(`[${Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("utf8")}]`) });
     X = rowsToMatrix(rows, features);
   } catch {
     return { unsure: true };
